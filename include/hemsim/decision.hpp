@@ -1,0 +1,62 @@
+#pragma once
+/// \file decision.hpp
+/// Decision analysis as pure functions over costs and effects: the incremental
+/// cost-effectiveness table with strong and extended dominance, and net benefit.
+/// See docs/methods.md for definitions and references.
+///
+///     std::vector<std::string> names{"UC", "A", "B"};
+///     auto table = hemsim::incremental_table(names, {5000, 12000, 10000}, {1, 1.5, 2});
+///     // table.rows: UC (ND), B (ND, ICER 5000), A (D)
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hemsim {
+
+enum class DominanceStatus {
+  non_dominated,          ///< on the efficiency frontier ("ND")
+  dominated,              ///< strongly dominated: another costs no more and is no less effective ("D")
+  extendedly_dominated,   ///< a mix of two others would be better ("ED")
+};
+
+/// "ND", "D" or "ED".
+[[nodiscard]] std::string to_string(DominanceStatus status);
+
+struct IncrementalRow {
+  std::string strategy;
+  double cost = 0.0;
+  double effect = 0.0;
+  DominanceStatus status = DominanceStatus::non_dominated;
+  /// Against the next less costly non-dominated strategy; empty for the first frontier
+  /// strategy and for dominated ones.
+  std::optional<std::string> compared_with;
+  std::optional<double> incremental_cost;
+  std::optional<double> incremental_effect;
+  std::optional<double> icer;
+};
+
+/// Rows: the frontier in increasing cost, then extendedly dominated, then dominated
+/// strategies (each group in increasing cost), as dampack's calculate_icers orders them.
+struct IncrementalTable {
+  std::string perspective;  ///< set by the caller; empty by default
+  std::vector<IncrementalRow> rows;
+};
+
+/// Builds the incremental table. Ties: strategies with equal cost and effect are kept
+/// together on the frontier by input order (the first is retained, later ones are marked
+/// dominated). Throws std::invalid_argument if the sizes differ or a value is not finite.
+[[nodiscard]] IncrementalTable incremental_table(const std::vector<std::string>& strategies,
+                                                 const std::vector<double>& costs,
+                                                 const std::vector<double>& effects);
+
+/// Net monetary benefit: effect x wtp - cost.
+[[nodiscard]] inline double net_monetary_benefit(double cost, double effect, double wtp) {
+  return effect * wtp - cost;
+}
+/// Net health benefit: effect - cost / wtp.
+[[nodiscard]] inline double net_health_benefit(double cost, double effect, double wtp) {
+  return effect - cost / wtp;
+}
+
+}  // namespace hemsim

@@ -1,0 +1,19 @@
+#pragma once
+/// \file hemsim.hpp
+/// Everything in one include.
+///
+///     auto scenario = hemsim::load_scenario("scenarios/validation/sick_sicker_microsim.yaml");
+///     auto results = hemsim::run_scenario(scenario, {});
+///     std::cout << hemsim::format_results_table(results);
+
+#include "hemsim/decision.hpp"
+#include "hemsim/distribution.hpp"
+#include "hemsim/error.hpp"
+#include "hemsim/model.hpp"
+#include "hemsim/parameters.hpp"
+#include "hemsim/results.hpp"
+#include "hemsim/results_io.hpp"
+#include "hemsim/scenario.hpp"
+#include "hemsim/scenario_io.hpp"
+#include "hemsim/simulation.hpp"
+#include "hemsim/version.hpp"

@@ -1,0 +1,82 @@
+#pragma once
+/// \file results.hpp
+/// What a run produces: per-strategy outcomes with Monte Carlo standard errors,
+/// increments against the reference strategy, and the incremental (ICER) tables.
+/// Serialised by results_io.hpp; analysed by decision.hpp.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hemsim/decision.hpp"
+
+namespace hemsim {
+
+/// A mean with its Monte Carlo standard error (0 for a cohort run).
+struct Estimate {
+  double mean = 0.0;
+  double mcse = 0.0;
+};
+
+/// An outcome discounted and undiscounted.
+struct DiscountedEstimate {
+  Estimate discounted;
+  Estimate undiscounted;
+};
+
+struct EventOutcome {
+  /// Proportion of individuals with at least one occurrence by the end of the horizon
+  /// (microsimulation only; for a cohort run it equals the expected count when the
+  /// event can happen at most once, and is reported as the expected count).
+  Estimate ever;
+  Estimate count;  ///< mean number of occurrences per individual (undiscounted)
+  /// Cumulative incidence (proportion with a first occurrence by point t), t = 0..T.
+  std::vector<double> cumulative_incidence;
+};
+
+struct StrategyOutcomes {
+  std::string name;
+  std::string label;
+  std::vector<DiscountedEstimate> costs_by_category;     ///< aligned with RunResults::cost_categories
+  std::vector<DiscountedEstimate> costs_by_perspective;  ///< aligned with RunResults::perspectives
+  DiscountedEstimate qalys;
+  DiscountedEstimate life_years;
+  std::vector<EventOutcome> events;        ///< aligned with RunResults::events
+  std::vector<Estimate> years_in_state;    ///< undiscounted, aligned with RunResults::states
+  /// State trace: proportion in each state at points t = 0..T, row-major (T+1) x states.
+  std::vector<double> trace;
+};
+
+/// Difference strategy minus reference, per individual (common random numbers), so the
+/// MCSE is that of the paired differences.
+struct Increment {
+  std::string name;
+  std::vector<DiscountedEstimate> costs_by_perspective;
+  DiscountedEstimate qalys;
+  DiscountedEstimate life_years;
+};
+
+struct RunResults {
+  std::string scenario_name;
+  std::string scenario_file;
+  std::string method;           ///< "microsimulation" or "cohort"
+  std::uint64_t seed = 0;
+  std::uint64_t individuals = 0;  ///< 0 for cohort
+  double cycle_length_years = 1.0;
+  int cycles = 0;               ///< T: the trace has T+1 points
+  std::string currency;
+  int price_year = 0;
+  std::string effect_measure;   ///< "qalys" or "life_years": the ICER denominator
+  std::vector<double> willingness_to_pay;
+  std::vector<std::string> states;
+  std::vector<std::string> cost_categories;
+  std::vector<std::string> perspectives;
+  std::vector<std::string> events;
+  std::vector<StrategyOutcomes> strategies;
+  std::string reference_strategy;
+  std::vector<Increment> increments;  ///< one per non-reference strategy, in strategy order
+  /// One incremental table per perspective (discounted costs vs the effect measure).
+  std::vector<IncrementalTable> incremental_tables;
+};
+
+}  // namespace hemsim

@@ -1,0 +1,28 @@
+#pragma once
+/// \file results_io.hpp
+/// Writing and reading run results: JSON (schema in docs/results-format.md, reloads
+/// losslessly), CSV tables, and the readable terminal table. Files are written to a
+/// temporary name in the same directory and renamed when complete, so a failure never
+/// leaves a partial file nor destroys an earlier result.
+
+#include <string>
+
+#include "hemsim/results.hpp"
+
+namespace hemsim {
+
+[[nodiscard]] std::string results_to_json(const RunResults& results);
+[[nodiscard]] RunResults results_from_json(const std::string& json_text);
+
+/// Writes results.json, summary.csv (one row per strategy), increments.csv,
+/// icers.csv (per perspective), trace.csv and events.csv into `directory`
+/// (created if missing).
+void write_results(const RunResults& results, const std::string& directory);
+
+/// The terminal table (fmt): outcomes with MCSE, increments, ICERs with dominance.
+[[nodiscard]] std::string format_results_table(const RunResults& results);
+
+/// Writes `content` to `path` atomically (temporary file + rename).
+void write_file_atomically(const std::string& path, const std::string& content);
+
+}  // namespace hemsim
