@@ -1,0 +1,85 @@
+#pragma once
+// Sums over individuals (or cohort expectations) from which results are finalised.
+// Joined in a fixed order, so the totals do not depend on the number of threads.
+
+#include <vector>
+
+#include "compiled_model.hpp"
+
+namespace hemsim::detail {
+
+struct Accumulator {
+  int strategies = 0, outputs = 0, increments = 0, points = 0, states = 0, events = 0;
+  double individuals = 0;
+  std::vector<double> sum, sum_of_squares;                   ///< strategies x outputs
+  std::vector<double> increment_sum, increment_sum_of_squares;///< strategies x increments
+  std::vector<double> trace;                                  ///< strategies x points x states
+  std::vector<double> absorbed;                               ///< strategies x (points + 1) x states
+  std::vector<double> first_event;                            ///< strategies x events x points
+
+  explicit Accumulator(const CompiledModelData& m)
+      : strategies(static_cast<int>(m.strategies.size())),
+        outputs(m.layout.size()),
+        increments(m.layout.increment_size()),
+        points(m.cycles + 1),
+        states(m.layout.states),
+        events(m.layout.events),
+        sum(static_cast<std::size_t>(strategies * outputs), 0.0),
+        sum_of_squares(sum.size(), 0.0),
+        increment_sum(static_cast<std::size_t>(strategies * increments), 0.0),
+        increment_sum_of_squares(increment_sum.size(), 0.0),
+        trace(static_cast<std::size_t>(strategies) * static_cast<std::size_t>(points * states), 0.0),
+        absorbed(static_cast<std::size_t>(strategies) * static_cast<std::size_t>((points + 1) * states), 0.0),
+        first_event(static_cast<std::size_t>(strategies) * static_cast<std::size_t>(events * points), 0.0) {}
+
+  double* trace_row(int k, int t) { return &trace[(static_cast<std::size_t>(k) * points + static_cast<std::size_t>(t)) * states]; }
+  double* absorbed_row(int k, int t) { return &absorbed[(static_cast<std::size_t>(k) * (points + 1) + static_cast<std::size_t>(t)) * states]; }
+  double* first_event_row(int k, int e) { return &first_event[(static_cast<std::size_t>(k) * events + static_cast<std::size_t>(e)) * points]; }
+
+  void join(const Accumulator& other) {
+    individuals += other.individuals;
+    add(sum, other.sum);
+    add(sum_of_squares, other.sum_of_squares);
+    add(increment_sum, other.increment_sum);
+    add(increment_sum_of_squares, other.increment_sum_of_squares);
+    add(trace, other.trace);
+    add(absorbed, other.absorbed);
+    add(first_event, other.first_event);
+  }
+
+ private:
+  static void add(std::vector<double>& a, const std::vector<double>& b) {
+    for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+  }
+};
+
+/// Adds derived outputs (costs by perspective) to a per-individual output vector.
+inline void finish_outputs(const CompiledModelData& m, double* out) {
+  const OutputLayout& L = m.layout;
+  for (int p = 0; p < L.perspectives; ++p) {
+    double disc = 0, undisc = 0;
+    for (int c : m.perspective_categories[static_cast<std::size_t>(p)]) {
+      disc += out[L.cost_discounted(c)];
+      undisc += out[L.cost_undiscounted(c)];
+    }
+    out[L.perspective_discounted(p)] = disc;
+    out[L.perspective_undiscounted(p)] = undisc;
+  }
+}
+
+/// The paired-difference quantities (strategy minus reference) of one output vector.
+inline void increment_values(const OutputLayout& L, const double* out, const double* reference, double* diff) {
+  int i = 0;
+  for (int p = 0; p < L.perspectives; ++p) diff[i++] = out[L.perspective_discounted(p)] - reference[L.perspective_discounted(p)];
+  for (int p = 0; p < L.perspectives; ++p) diff[i++] = out[L.perspective_undiscounted(p)] - reference[L.perspective_undiscounted(p)];
+  diff[i++] = out[L.qalys_discounted()] - reference[L.qalys_discounted()];
+  diff[i++] = out[L.qalys_undiscounted()] - reference[L.qalys_undiscounted()];
+  diff[i++] = out[L.life_years_discounted()] - reference[L.life_years_discounted()];
+  diff[i++] = out[L.life_years_undiscounted()] - reference[L.life_years_undiscounted()];
+}
+
+Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t individuals, std::uint64_t seed,
+                                std::uint32_t draw, const std::function<void(double)>& progress);
+Accumulator run_cohort(const CompiledModelData& m);
+
+}  // namespace hemsim::detail

@@ -1,0 +1,213 @@
+#pragma once
+// The compiled model: dense tables and small descriptors, no strings on the hot path.
+//
+// Every expression becomes a Quantity. Its value for an individual at a cycle is read
+// from a table indexed by the "coordinates" it depends on:
+//   coordinate 0: t (cycle, 0..T)          coordinate 1: age on the cycle grid
+//   coordinate 2: time in state (capped)   then one per counter, then one per discrete attribute.
+// Expressions that use a continuous attribute are evaluated per individual (once, when
+// they use nothing that changes) or, as a last resort, at every cycle ("dynamic").
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "expression_engine.hpp"
+#include "hemsim/distribution.hpp"
+#include "hemsim/error.hpp"
+#include "hemsim/model.hpp"
+#include "hemsim/scenario.hpp"
+
+namespace hemsim::detail {
+
+inline constexpr int kCoordT = 0;
+inline constexpr int kCoordAge = 1;
+inline constexpr int kCoordStateTime = 2;
+inline constexpr int kFirstCounterCoord = 3;
+inline constexpr int kMaxTableDims = 8;
+
+/// What values an expression may take; checked where the value is computed.
+enum class ValueCheck : std::uint8_t { probability, nonnegative, finite };
+
+struct Quantity {
+  enum class Kind : std::uint8_t { constant, table, per_individual, dynamic };
+  Kind kind = Kind::constant;
+  ValueCheck check = ValueCheck::finite;
+  std::uint8_t dim_count = 0;
+  double constant = 0.0;
+  std::uint32_t offset = 0;  ///< table: first entry in CompiledModelData::table_values
+  std::array<std::uint8_t, kMaxTableDims> dims{};
+  std::array<std::uint32_t, kMaxTableDims> strides{};
+  int slot = -1;  ///< per_individual / dynamic: index into StrategyModel::runtime_expressions
+  std::uint64_t uses = 0;  ///< bit c set when the expression reads coordinate c (any kind)
+  bool depends_on_time_only() const { return kind == Kind::table && dim_count == 1 && dims[0] == kCoordT; }
+  bool is_static() const { return kind == Kind::constant || depends_on_time_only(); }
+  bool uses_coordinate(int coordinate) const { return (uses >> coordinate) & 1U; }
+};
+
+/// An expression evaluated outside tables, with what it is for (messages) and its check.
+struct RuntimeExpression {
+  Expression expression;
+  std::string what;
+  ValueCheck check = ValueCheck::finite;
+  bool per_individual = false;  ///< evaluated once at entry (else every cycle)
+};
+
+/// One state's outgoing transitions for one strategy, in sampling order:
+/// background death (if any), the declared moves, then the complement.
+struct Row {
+  std::vector<int> outcomes;          ///< destination states
+  std::vector<Quantity> probabilities;///< one per outcome except the complement
+  bool has_complement = false;        ///< the last outcome takes 1 - the rest
+  bool has_background = false;        ///< outcome 0 is background death; the others are conditional on surviving it
+  bool is_static = false;             ///< every quantity constant or time-only: use `cumulative`
+  std::vector<double> cumulative;     ///< static rows: (T) x outcomes, cumulative probabilities
+  SourceLocation where;
+};
+
+/// A reward paid while in a state (or on a transition), for one output.
+struct RewardTerm {
+  int output = 0;              ///< index into the per-individual output vector
+  int weights = 0;             ///< which weight series multiplies it (see WeightSeries)
+  Quantity value;
+  std::vector<double> table;   ///< static terms: value(t) x weight(t), t = 0..T
+  std::vector<double> suffix;  ///< static terms: sum of table[t..T] (absorbing-state shortcut)
+};
+
+/// Weight series indices: within-cycle weight x discount (x cycle years for effects).
+enum WeightSeries : int {
+  kCostDiscounted = 0,
+  kCostUndiscounted,
+  kEffectDiscounted,
+  kEffectUndiscounted,
+  kTransitionCostDiscounted,   ///< discount at t+1, no within-cycle weight
+  kTransitionEffectDiscounted,
+  kTransitionUndiscounted,
+  kWeightSeriesCount
+};
+
+struct StateModel {
+  std::vector<RewardTerm> static_terms;
+  std::vector<RewardTerm> dynamic_terms;
+  bool absorbing = false;
+  bool shortcut = false;  ///< absorbing with static rewards only: finish the individual in closed form
+};
+
+struct StrategyModel {
+  std::string name, label;
+  ParameterValues parameters;
+  std::vector<Distribution> attributes;       ///< aligned with Scenario::attributes
+  std::vector<Quantity> initial;              ///< per state (constant 0 where absent)
+  std::vector<Row> rows;                      ///< per state
+  std::vector<StateModel> states;
+  std::vector<std::vector<RewardTerm>> transition_terms;  ///< per (from * S + to)
+  std::vector<double> one_time_costs;         ///< per category
+  std::vector<RuntimeExpression> runtime_expressions;
+};
+
+/// Output layout of the per-individual vector (one per strategy).
+struct OutputLayout {
+  int categories = 0, perspectives = 0, states = 0, events = 0;
+  int cost_discounted(int c) const { return c; }
+  int cost_undiscounted(int c) const { return categories + c; }
+  int qalys_discounted() const { return 2 * categories; }
+  int qalys_undiscounted() const { return 2 * categories + 1; }
+  int life_years_discounted() const { return 2 * categories + 2; }
+  int life_years_undiscounted() const { return 2 * categories + 3; }
+  int accumulated() const { return 2 * categories + 4; }  ///< outputs summed inside the cycle loop
+  int perspective_discounted(int p) const { return accumulated() + p; }
+  int perspective_undiscounted(int p) const { return accumulated() + perspectives + p; }
+  int years_in_state(int s) const { return accumulated() + 2 * perspectives + s; }
+  int event_count(int e) const { return accumulated() + 2 * perspectives + states + e; }
+  int event_ever(int e) const { return accumulated() + 2 * perspectives + states + events + e; }
+  int size() const { return accumulated() + 2 * perspectives + states + 2 * events; }
+  /// Paired increments: costs by perspective (disc, undisc), QALYs and LYs (disc, undisc).
+  int increment_size() const { return 2 * perspectives + 4; }
+};
+
+struct CompiledModelData {
+  Scenario scenario;
+  int cycles = 0;                 ///< T
+  int coordinate_count = 0;
+  std::vector<int> coordinate_sizes;
+  int age_attribute = -1;         ///< index of the "age" attribute, if any
+  int state_time_cap = 0;
+  std::vector<int> discrete_attribute_coordinate;  ///< per attribute: coordinate or -1
+  std::vector<bool> continuous_attribute;          ///< per attribute
+  std::vector<double> table_values;
+  std::array<std::vector<double>, kWeightSeriesCount> weights;  ///< t = 0..T
+  std::vector<double> years_suffix;  ///< suffix sums of weights[kEffectUndiscounted] (years in state)
+  std::vector<std::uint32_t> event_masks; ///< per (from * S + to): bit e set if event e happens
+  struct CounterRule {
+    int max = 0, initial = 0;
+    std::vector<int> before;        ///< per (from * S + to): increment for the cycle spent in `from`
+    std::vector<int> after;         ///< per (from * S + to): increment on entry
+    std::vector<std::uint8_t> reset;///< per (from * S + to)
+  };
+  std::vector<CounterRule> counters;
+  std::vector<bool> counter_used;  ///< some expression reads the counter
+  bool uses_state_time_any = false;
+  std::vector<bool> state_uses_state_time;  ///< per state: some quantity of this state reads state_time
+  OutputLayout layout;
+  std::vector<std::vector<int>> perspective_categories;  ///< per perspective: category indices
+  std::vector<StrategyModel> strategies;
+  std::vector<std::string> level_descriptions;
+};
+
+/// Value of a tabulated or constant quantity at `coords`.
+inline double table_value(const Quantity& q, const double* tables, const int* coords) {
+  if (q.kind == Quantity::Kind::constant) return q.constant;
+  std::size_t index = q.offset;
+  for (int d = 0; d < q.dim_count; ++d)
+    index += static_cast<std::size_t>(coords[q.dims[static_cast<std::size_t>(d)]]) * q.strides[static_cast<std::size_t>(d)];
+  return tables[index];
+}
+
+/// Throws ScenarioError when `value` fails `check`.
+void check_value(ValueCheck check, double value, const SourceLocation& where, const std::string& what,
+                 const std::string& context);
+
+/// Evaluates per-individual and dynamic expressions; one per thread.
+class RuntimeEvaluator {
+ public:
+  RuntimeEvaluator(const CompiledModelData& model, int strategy);
+  /// Sets the individual's attribute values (continuous values and discrete codes).
+  void set_attributes(const double* values);
+  double evaluate(const Quantity& q, const int* coords);
+
+ private:
+  const CompiledModelData& model_;
+  std::unique_ptr<ExpressionContext> context_;
+  std::vector<int> expression_ids_;
+  std::vector<int> attribute_slots_;
+  int t_slot_ = -1, time_slot_ = -1, age_slot_ = -1, state_time_slot_ = -1;
+  std::vector<int> counter_slots_;
+};
+
+/// Fills `probabilities` (size = row.outcomes.size()) for a general row at `coords`.
+/// `individual` holds per-individual values; `runtime` may be null if none are needed.
+void row_probabilities(const CompiledModelData& model, const StrategyModel& strategy, const Row& row,
+                       const int* coords, const double* individual, RuntimeEvaluator* runtime,
+                       double* probabilities);
+
+/// Evaluates a dynamic quantity; `runtime` must not be null.
+double evaluate_at_run_time(RuntimeEvaluator* runtime, const Quantity& q, const int* coords);
+
+/// Value of any quantity.
+inline double quantity_value(const CompiledModelData& model, const Quantity& q, const int* coords,
+                             const double* individual, RuntimeEvaluator* runtime) {
+  switch (q.kind) {
+    case Quantity::Kind::constant: return q.constant;
+    case Quantity::Kind::table: return table_value(q, model.table_values.data(), coords);
+    case Quantity::Kind::per_individual: return individual[q.slot];
+    case Quantity::Kind::dynamic: return evaluate_at_run_time(runtime, q, coords);
+  }
+  return 0.0;
+}
+
+/// Describes the coordinates for error messages ("cycle 12, age 65.0").
+std::string describe_coordinates(const CompiledModelData& model, const int* coords);
+
+}  // namespace hemsim::detail

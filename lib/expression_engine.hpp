@@ -1,0 +1,64 @@
+#pragma once
+// Expressions evaluated with muparser. One ExpressionContext owns the variable storage
+// (stable addresses), the table functions and the parsed expressions; it is not
+// thread-safe, so each thread that evaluates builds its own.
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "hemsim/expression.hpp"
+#include "hemsim/scenario.hpp"
+
+namespace mu {
+class Parser;
+}
+
+namespace hemsim::detail {
+
+struct TableColumnRef {
+  const std::vector<double>* keys;
+  const std::vector<double>* values;
+};
+
+class ExpressionContext {
+ public:
+  /// `tables` must outlive the context.
+  explicit ExpressionContext(const std::vector<Table>& tables);
+  ~ExpressionContext();
+  ExpressionContext(const ExpressionContext&) = delete;
+  ExpressionContext& operator=(const ExpressionContext&) = delete;
+
+  /// Declares a variable (idempotent) and returns its slot.
+  int declare(const std::string& name);
+  [[nodiscard]] int slot_of(const std::string& name) const;  ///< -1 if not declared
+  double& value(int slot) { return storage_[static_cast<std::size_t>(slot)]; }
+
+  /// Parses `expression` (`what` describes it in messages). Throws ScenarioError naming
+  /// the expression's location on a syntax error or an undeclared name.
+  int compile(const Expression& expression, const std::string& what);
+  /// Slots of the variables the compiled expression reads.
+  [[nodiscard]] const std::vector<int>& used_slots(int id) const { return used_[static_cast<std::size_t>(id)]; }
+  /// Evaluates a compiled expression with the current variable values.
+  double evaluate(int id);
+  [[nodiscard]] const Expression& source(int id) const { return sources_[static_cast<std::size_t>(id)]; }
+
+ private:
+  std::vector<TableColumnRef> columns_;
+  std::vector<std::string> column_names_;
+  std::deque<double> storage_;
+  std::unordered_map<std::string, int> slots_;
+  std::vector<std::unique_ptr<mu::Parser>> parsers_;
+  std::vector<std::vector<int>> used_;
+  std::vector<Expression> sources_;
+};
+
+/// True if `name` is an identifier hemsim accepts (letter, then letters, digits, '_').
+bool is_identifier(const std::string& name);
+
+/// Names reserved for model variables.
+const std::vector<std::string>& reserved_variable_names();
+
+}  // namespace hemsim::detail

@@ -1,0 +1,744 @@
+// compile_model: evaluates parameters, analyses every expression once and tabulates it
+// at the coarsest level its dependencies allow.
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <functional>
+#include <numeric>
+
+#include "compiled_model.hpp"
+#include "hemsim/error.hpp"
+#include "hemsim/model.hpp"
+
+namespace hemsim {
+
+namespace detail {
+
+namespace {
+
+constexpr std::size_t kMaxTableEntries = std::size_t{1} << 23;  // beyond this an expression is evaluated at run time
+constexpr double kSumTolerance = 1e-9;
+
+std::string check_name(ValueCheck check) {
+  switch (check) {
+    case ValueCheck::probability: return "a probability in [0, 1]";
+    case ValueCheck::nonnegative: return "a value >= 0";
+    case ValueCheck::finite: return "a finite number";
+  }
+  return "";
+}
+
+// Within-cycle correction weight of point t (0..T), given the timing convention.
+double cycle_weight(const Settings& s, int t, int T) {
+  switch (s.reward_timing) {
+    case RewardTiming::start_of_cycle: return t < T ? 1.0 : 0.0;
+    case RewardTiming::end_of_cycle: return t > 0 ? 1.0 : 0.0;
+    case RewardTiming::both_ends: break;
+  }
+  const bool end = t == 0 || t == T;
+  switch (s.correction) {
+    case WithinCycleCorrection::none: return 1.0;
+    case WithinCycleCorrection::half_cycle:
+    case WithinCycleCorrection::trapezoid: return end ? 0.5 : 1.0;
+    case WithinCycleCorrection::simpson: return end ? 1.0 / 3 : (t % 2 == 1 ? 4.0 / 3 : 2.0 / 3);
+    case WithinCycleCorrection::simpson_darth: return end ? 1.0 / 3 : (t % 2 == 1 ? 2.0 / 3 : 4.0 / 3);
+  }
+  return 1.0;
+}
+
+// Lowest and highest possible value of a distribution (for age bounds).
+double lowest_value(const Distribution& d) {
+  switch (d.kind) {
+    case DistributionKind::fixed: return d.a;
+    case DistributionKind::uniform:
+    case DistributionKind::triangular:
+    case DistributionKind::pert: return d.a;
+    case DistributionKind::beta: return std::max(0.0, d.lower);
+    case DistributionKind::gamma:
+    case DistributionKind::lognormal: return std::max(0.0, d.lower);
+    default: return d.lower;
+  }
+}
+double highest_value(const Distribution& d) {
+  switch (d.kind) {
+    case DistributionKind::fixed: return d.a;
+    case DistributionKind::uniform: return d.b;
+    case DistributionKind::triangular:
+    case DistributionKind::pert: return d.c;
+    case DistributionKind::beta: return std::min(1.0, d.upper);
+    default: return d.upper;
+  }
+}
+
+enum class Role { constant, t, time, age, state_time, counter, discrete, continuous };
+
+class Compiler {
+ public:
+  Compiler(CompiledModelData& model, int strategy) : m_(model), k_(strategy), ctx_(model.scenario.tables) {
+    const Scenario& s = m_.scenario;
+    StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k_)];
+    for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+      const int slot = ctx_.declare(s.parameters[i].name);
+      ctx_.value(slot) = sm.parameters.values[i];
+      roles_.push_back({slot, Role::constant, -1});
+    }
+    for (std::size_t a = 0; a < s.attributes.size(); ++a) {
+      const int slot = ctx_.declare(s.attributes[a].name);
+      const Distribution& d = sm.attributes[a];
+      if (static_cast<int>(a) == m_.age_attribute) {
+        roles_.push_back({slot, Role::age, kCoordAge});
+      } else if (m_.discrete_attribute_coordinate[a] >= 0) {
+        roles_.push_back({slot, Role::discrete, m_.discrete_attribute_coordinate[a]});
+      } else if (m_.continuous_attribute[a]) {
+        roles_.push_back({slot, Role::continuous, -1});
+      } else {
+        ctx_.value(slot) = d.a;  // fixed
+        roles_.push_back({slot, Role::constant, -1});
+      }
+    }
+    for (std::size_t c = 0; c < s.counters.size(); ++c)
+      roles_.push_back({ctx_.declare(s.counters[c].name), Role::counter, kFirstCounterCoord + static_cast<int>(c)});
+    roles_.push_back({ctx_.declare("t"), Role::t, kCoordT});
+    roles_.push_back({ctx_.declare("time"), Role::time, kCoordT});
+    roles_.push_back({ctx_.declare("state_time"), Role::state_time, kCoordStateTime});
+    const int cy = ctx_.declare("cycle_years");
+    ctx_.value(cy) = s.settings.cycle_length_years;
+    roles_.push_back({cy, Role::constant, -1});
+    std::sort(roles_.begin(), roles_.end(), [](const auto& a, const auto& b) { return a.slot < b.slot; });
+  }
+
+  // Compiles `e` into a quantity; `what` names it in messages (e.g. "transition S1 -> S2").
+  Quantity compile(const Expression& e, const std::string& what, ValueCheck check, bool allow_runtime = true) {
+    const int id = ctx_.compile(e, what);
+    Quantity q;
+    q.check = check;
+    std::vector<int> coordinates;
+    bool continuous = false;
+    for (int slot : ctx_.used_slots(id)) {
+      const SlotRole& r = roles_[static_cast<std::size_t>(slot)];
+      if (r.role == Role::continuous) continuous = true;
+      if (r.coordinate >= 0 && std::find(coordinates.begin(), coordinates.end(), r.coordinate) == coordinates.end())
+        coordinates.push_back(r.coordinate);
+    }
+    std::sort(coordinates.begin(), coordinates.end());
+    for (int c : coordinates) q.uses |= std::uint64_t{1} << c;
+    std::size_t entries = 1;
+    for (int c : coordinates) entries *= static_cast<std::size_t>(m_.coordinate_sizes[static_cast<std::size_t>(c)]);
+
+    if (continuous || entries > kMaxTableEntries) {
+      if (!allow_runtime)
+        throw ScenarioError(e.where, fmt::format("{} \"{}\" cannot depend on continuous individual attributes here", what, e.text),
+                            "an expression of parameters and discrete attributes");
+      StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k_)];
+      const bool per_individual = coordinates.empty();
+      q.kind = per_individual ? Quantity::Kind::per_individual : Quantity::Kind::dynamic;
+      q.slot = static_cast<int>(sm.runtime_expressions.size());
+      sm.runtime_expressions.push_back({e, what, check, per_individual});
+      describe(what, per_individual ? "per individual, at entry" : "per individual and cycle (run time)");
+      return q;
+    }
+    if (coordinates.empty()) {
+      q.kind = Quantity::Kind::constant;
+      q.constant = ctx_.evaluate(id);
+      check_value(check, q.constant, e.where, what, "");
+      return q;
+    }
+    q.kind = Quantity::Kind::table;
+    q.dim_count = static_cast<std::uint8_t>(coordinates.size());
+    if (coordinates.size() > static_cast<std::size_t>(kMaxTableDims))
+      throw ScenarioError(e.where, fmt::format("{} depends on too many variables", what), "at most 8 of t, age, state_time, counters and discrete attributes");
+    std::uint32_t stride = 1;
+    for (std::size_t d = coordinates.size(); d-- > 0;) {
+      q.dims[d] = static_cast<std::uint8_t>(coordinates[d]);
+      q.strides[d] = stride;
+      stride *= static_cast<std::uint32_t>(m_.coordinate_sizes[static_cast<std::size_t>(coordinates[d])]);
+    }
+    q.offset = static_cast<std::uint32_t>(m_.table_values.size());
+    if (m_.table_values.size() + entries > (std::size_t{1} << 31))
+      throw ScenarioError(e.where, "the model's tables are too large", "fewer cycles, ages or counter values");
+    m_.table_values.resize(m_.table_values.size() + entries);
+    std::vector<int> coords(static_cast<std::size_t>(m_.coordinate_count), 0);
+    std::vector<int> index(coordinates.size(), 0);
+    for (std::size_t n = 0; n < entries; ++n) {
+      for (std::size_t d = 0; d < coordinates.size(); ++d) set_coordinate(coordinates[d], index[d], coords);
+      const double v = ctx_.evaluate(id);
+      check_value(check, v, e.where, what, describe_coordinates(m_, coords.data()));
+      m_.table_values[q.offset + n] = v;
+      for (std::size_t d = coordinates.size(); d-- > 0;) {  // odometer, last coordinate fastest
+        if (++index[d] < m_.coordinate_sizes[static_cast<std::size_t>(coordinates[d])]) break;
+        index[d] = 0;
+      }
+    }
+    std::string over;
+    for (int c : coordinates) over += (over.empty() ? "" : ", ") + coordinate_name(c);
+    describe(what, fmt::format("table over [{}], {} entries", over, entries));
+    return q;
+  }
+
+  const CompiledModelData& model() const { return m_; }
+
+ private:
+  struct SlotRole {
+    int slot;
+    Role role;
+    int coordinate;
+  };
+
+  std::string coordinate_name(int c) const {
+    const Scenario& s = m_.scenario;
+    if (c == kCoordT) return "t";
+    if (c == kCoordAge) return "age";
+    if (c == kCoordStateTime) return "state_time";
+    if (c < kFirstCounterCoord + static_cast<int>(s.counters.size()))
+      return s.counters[static_cast<std::size_t>(c - kFirstCounterCoord)].name;
+    for (std::size_t a = 0; a < s.attributes.size(); ++a)
+      if (m_.discrete_attribute_coordinate[a] == c) return s.attributes[a].name;
+    return "?";
+  }
+
+  void set_coordinate(int c, int v, std::vector<int>& coords) {
+    coords[static_cast<std::size_t>(c)] = v;
+    for (const auto& r : roles_) {
+      if (r.coordinate != c) continue;
+      double& x = ctx_.value(r.slot);
+      switch (r.role) {
+        case Role::t: x = v; break;
+        case Role::time: x = v * m_.scenario.settings.cycle_length_years; break;
+        case Role::age: x = v * m_.scenario.settings.cycle_length_years; break;
+        default: x = v; break;
+      }
+    }
+  }
+
+  void describe(const std::string& what, const std::string& how) {
+    m_.level_descriptions.push_back(fmt::format("{}: {}: {}", m_.strategies[static_cast<std::size_t>(k_)].name, what, how));
+  }
+
+  CompiledModelData& m_;
+  int k_;
+  ExpressionContext ctx_;
+  std::vector<SlotRole> roles_;
+};
+
+struct EffectiveState {
+  std::map<std::string, Expression> costs;
+  std::optional<Expression> utility, life_years;
+};
+
+void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
+  const Scenario& s = m.scenario;
+  const Strategy& strategy = s.strategies[static_cast<std::size_t>(k)];
+  StrategyModel& sm = m.strategies[static_cast<std::size_t>(k)];
+  const int S = static_cast<int>(s.states.size());
+  const int T = m.cycles;
+  const Settings& st = s.settings;
+
+  // Initial distribution.
+  sm.initial.assign(static_cast<std::size_t>(S), Quantity{});
+  {
+    double constant_sum = 0;
+    bool all_constant = true;
+    for (const auto& [name, e] : s.initial) {
+      Quantity q = compiler.compile(e, "initial probability of " + name, ValueCheck::probability);
+      if (q.uses_coordinate(kCoordT) || q.uses_coordinate(kCoordStateTime))
+        throw ScenarioError(e.where, "an initial probability cannot depend on time", "an expression of parameters and attributes");
+      all_constant = all_constant && q.kind == Quantity::Kind::constant;
+      constant_sum += q.constant;
+      sm.initial[static_cast<std::size_t>(s.state_index(name))] = q;
+    }
+    if (all_constant && std::abs(constant_sum - 1.0) > kSumTolerance)
+      throw ScenarioError(s.initial_where, fmt::format("initial probabilities sum to {:.12g}", constant_sum),
+                          "probabilities summing to 1");
+  }
+
+  // Effective states and rows after the strategy's overrides.
+  std::vector<EffectiveState> states(static_cast<std::size_t>(S));
+  for (int i = 0; i < S; ++i) {
+    const State& base = s.states[static_cast<std::size_t>(i)];
+    EffectiveState& es = states[static_cast<std::size_t>(i)];
+    es.costs = base.costs;
+    es.utility = base.utility;
+    es.life_years = base.life_years;
+    if (auto it = strategy.states.find(base.name); it != strategy.states.end()) {
+      for (const auto& [c, e] : it->second.costs) es.costs[c] = e;
+      if (it->second.utility) es.utility = it->second.utility;
+      if (it->second.life_years) es.life_years = it->second.life_years;
+    }
+  }
+  std::vector<std::vector<const Transition*>> cells(static_cast<std::size_t>(S));
+  auto place = [&](const Transition& t) {
+    auto& row = cells[static_cast<std::size_t>(s.state_index(t.from))];
+    for (auto& c : row)
+      if (c->to == t.to) {
+        c = &t;
+        return;
+      }
+    row.push_back(&t);
+  };
+  for (const auto& t : s.transitions) place(t);
+  for (const auto& t : strategy.transitions) place(t);
+
+  const int bg_to = s.background_mortality ? s.state_index(s.background_mortality->to) : -1;
+  sm.rows.assign(static_cast<std::size_t>(S), Row{});
+  for (int i = 0; i < S; ++i) {
+    const State& state = s.states[static_cast<std::size_t>(i)];
+    Row& row = sm.rows[static_cast<std::size_t>(i)];
+    row.where = state.where;
+    row.where.key_path = "transitions." + state.name;
+    if (state.absorbing) {
+      row.outcomes = {i};
+      row.has_complement = true;
+      row.is_static = true;
+      continue;
+    }
+    const auto& row_cells = cells[static_cast<std::size_t>(i)];
+    if (row_cells.empty())
+      throw ScenarioError(state.where, fmt::format("state '{}' has no transitions", state.name),
+                          "a row under transitions, or absorbing: true");
+    if (!row_cells.empty()) row.where = row_cells.front()->where, row.where.key_path = "transitions." + state.name;
+    if (bg_to >= 0) {
+      const auto& bm = *s.background_mortality;
+      std::string hr = "1";
+      if (auto it = bm.hazard_ratios.find(state.name); it != bm.hazard_ratios.end()) hr = it->second.text;
+      Expression composed{fmt::format("1 - (1 - ({}))^(cycle_years * ({}))", bm.annual_probability.text, hr),
+                          bm.annual_probability.where};
+      row.has_background = true;
+      row.outcomes.push_back(bg_to);
+      row.probabilities.push_back(compiler.compile(composed, "background mortality in " + state.name, ValueCheck::probability));
+    }
+    const Transition* complement = nullptr;
+    for (const Transition* t : row_cells) {
+      if (t->kind == TransitionKind::complement) {
+        if (complement)
+          throw ScenarioError(t->where, fmt::format("row {} has two complements after strategy overrides", state.name),
+                              "one 'complement' per row");
+        complement = t;
+        continue;
+      }
+      const std::string what = fmt::format("transition {} -> {}", t->from, t->to);
+      Expression e = t->value;
+      if (t->kind == TransitionKind::rate) e.text = fmt::format("1 - exp(-({}) * cycle_years)", t->value.text);
+      if (t->kind == TransitionKind::rate) {
+        // A negative rate is reported as such, not as a probability problem.
+        Quantity rate = compiler.compile(t->value, what + " (rate)", ValueCheck::nonnegative);
+        (void)rate;
+      }
+      row.outcomes.push_back(s.state_index(t->to));
+      row.probabilities.push_back(compiler.compile(e, what, ValueCheck::probability));
+    }
+    if (complement) {
+      row.outcomes.push_back(s.state_index(complement->to));
+      row.has_complement = true;
+    }
+    row.is_static = std::all_of(row.probabilities.begin(), row.probabilities.end(), [](const Quantity& q) { return q.is_static(); });
+  }
+
+  // Static rows: cumulative probabilities per cycle, checked now.
+  std::vector<double> p;
+  std::vector<int> coords(static_cast<std::size_t>(m.coordinate_count), 0);
+  for (int i = 0; i < S; ++i) {
+    Row& row = sm.rows[static_cast<std::size_t>(i)];
+    if (!row.is_static) continue;
+    const std::size_t n = row.outcomes.size();
+    row.cumulative.assign(static_cast<std::size_t>(T) * n, 0.0);
+    p.assign(n, 0.0);
+    for (int t = 0; t < T; ++t) {
+      coords[kCoordT] = t;
+      row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
+      double c = 0;
+      for (std::size_t j = 0; j < n; ++j) row.cumulative[static_cast<std::size_t>(t) * n + j] = (c += p[j]);
+      row.cumulative[static_cast<std::size_t>(t) * n + n - 1] = 1.0;
+    }
+  }
+
+  // State rewards.
+  const OutputLayout& L = m.layout;
+  sm.states.assign(static_cast<std::size_t>(S), StateModel{});
+  auto add_term = [&](StateModel& target, int output, int weights, const Quantity& q) {
+    if (q.kind == Quantity::Kind::constant && q.constant == 0.0) return;
+    RewardTerm term{output, weights, q, {}, {}};
+    if (q.is_static()) {
+      term.table.resize(static_cast<std::size_t>(T) + 1);
+      for (int t = 0; t <= T; ++t) {
+        coords[kCoordT] = t;
+        term.table[static_cast<std::size_t>(t)] =
+            table_value(q, m.table_values.data(), coords.data()) * m.weights[static_cast<std::size_t>(weights)][static_cast<std::size_t>(t)];
+      }
+      term.suffix.assign(static_cast<std::size_t>(T) + 2, 0.0);
+      for (int t = T; t >= 0; --t)
+        term.suffix[static_cast<std::size_t>(t)] = term.suffix[static_cast<std::size_t>(t) + 1] + term.table[static_cast<std::size_t>(t)];
+      target.static_terms.push_back(std::move(term));
+    } else {
+      target.dynamic_terms.push_back(std::move(term));
+    }
+  };
+  auto category_index = [&](const std::string& name) {
+    for (std::size_t c = 0; c < s.cost_categories.size(); ++c)
+      if (s.cost_categories[c].name == name) return static_cast<int>(c);
+    throw InternalError("unknown cost category " + name);
+  };
+  for (int i = 0; i < S; ++i) {
+    const State& state = s.states[static_cast<std::size_t>(i)];
+    const EffectiveState& es = states[static_cast<std::size_t>(i)];
+    StateModel& sm_state = sm.states[static_cast<std::size_t>(i)];
+    sm_state.absorbing = state.absorbing;
+    for (const auto& [category, e] : es.costs) {
+      const int c = category_index(category);
+      Quantity q = compiler.compile(e, fmt::format("cost {} in {}", category, state.name), ValueCheck::nonnegative);
+      add_term(sm_state, L.cost_discounted(c), kCostDiscounted, q);
+      add_term(sm_state, L.cost_undiscounted(c), kCostUndiscounted, q);
+    }
+    if (es.utility) {
+      Quantity q = compiler.compile(*es.utility, "utility in " + state.name, ValueCheck::finite);
+      add_term(sm_state, L.qalys_discounted(), kEffectDiscounted, q);
+      add_term(sm_state, L.qalys_undiscounted(), kEffectUndiscounted, q);
+    }
+    Quantity ly;
+    if (es.life_years) {
+      ly = compiler.compile(*es.life_years, "life-year weight in " + state.name, ValueCheck::nonnegative);
+    } else {
+      ly.constant = state.dead ? 0.0 : 1.0;
+    }
+    add_term(sm_state, L.life_years_discounted(), kEffectDiscounted, ly);
+    add_term(sm_state, L.life_years_undiscounted(), kEffectUndiscounted, ly);
+    sm_state.shortcut = state.absorbing && sm_state.dynamic_terms.empty();
+  }
+
+  // Transition rewards, per (from, to).
+  sm.transition_terms.assign(static_cast<std::size_t>(S * S), {});
+  for (const auto& tr : s.transition_rewards) {
+    for (int from = 0; from < S; ++from) {
+      if (tr.from != "*" && s.states[static_cast<std::size_t>(from)].name != tr.from) continue;
+      for (int to = 0; to < S; ++to) {
+        if (tr.to != "*" && s.states[static_cast<std::size_t>(to)].name != tr.to) continue;
+        if ((tr.from == "*" || tr.to == "*") && from == to) continue;
+        StateModel holder;
+        const std::string what = fmt::format("transition reward {} -> {}", s.states[static_cast<std::size_t>(from)].name,
+                                             s.states[static_cast<std::size_t>(to)].name);
+        for (const auto& [category, e] : tr.costs) {
+          const int c = category_index(category);
+          Quantity q = compiler.compile(e, what, ValueCheck::nonnegative);
+          add_term(holder, L.cost_discounted(c), kTransitionCostDiscounted, q);
+          add_term(holder, L.cost_undiscounted(c), kTransitionUndiscounted, q);
+        }
+        if (tr.qalys) {
+          Quantity q = compiler.compile(*tr.qalys, what, ValueCheck::finite);
+          add_term(holder, L.qalys_discounted(), kTransitionEffectDiscounted, q);
+          add_term(holder, L.qalys_undiscounted(), kTransitionUndiscounted, q);
+        }
+        auto& terms = sm.transition_terms[static_cast<std::size_t>(from * S + to)];
+        for (auto& term : holder.static_terms) terms.push_back(std::move(term));
+        for (auto& term : holder.dynamic_terms) terms.push_back(std::move(term));
+      }
+    }
+  }
+
+  // One-time costs at time 0.
+  sm.one_time_costs.assign(s.cost_categories.size(), 0.0);
+  for (const auto& [category, e] : strategy.one_time_costs) {
+    Quantity q = compiler.compile(e, "one-time cost " + category, ValueCheck::nonnegative, false);
+    sm.one_time_costs[static_cast<std::size_t>(category_index(category))] = q.constant;
+  }
+  (void)st;
+}
+
+}  // namespace
+
+void check_value(ValueCheck check, double value, const SourceLocation& where, const std::string& what,
+                 const std::string& context) {
+  const std::string at = context.empty() ? std::string() : " at " + context;
+  if (!std::isfinite(value))
+    throw ScenarioError(where, fmt::format("{} is {}{}", what, value, at), check_name(check));
+  switch (check) {
+    case ValueCheck::probability:
+      if (value < 0.0) throw ScenarioError(where, fmt::format("{}: probability {:.6g} is below 0{}", what, value, at), check_name(check));
+      if (value > 1.0) throw ScenarioError(where, fmt::format("{}: probability {:.6g} is above 1{}", what, value, at), check_name(check));
+      break;
+    case ValueCheck::nonnegative:
+      if (value < 0.0) throw ScenarioError(where, fmt::format("{}: value {:.6g} is negative{}", what, value, at), check_name(check));
+      break;
+    case ValueCheck::finite: break;
+  }
+}
+
+std::string describe_coordinates(const CompiledModelData& model, const int* coords) {
+  const Scenario& s = model.scenario;
+  std::string out = fmt::format("cycle {}", coords[kCoordT]);
+  if (model.age_attribute >= 0) out += fmt::format(", age {:.4g}", coords[kCoordAge] * s.settings.cycle_length_years);
+  if (model.uses_state_time_any) out += fmt::format(", state_time {}", coords[kCoordStateTime]);
+  for (std::size_t c = 0; c < s.counters.size(); ++c)
+    out += fmt::format(", {} {}", s.counters[c].name, coords[kFirstCounterCoord + static_cast<int>(c)]);
+  for (std::size_t a = 0; a < s.attributes.size(); ++a)
+    if (model.discrete_attribute_coordinate[a] >= 0)
+      out += fmt::format(", {} {}", s.attributes[a].name, coords[model.discrete_attribute_coordinate[a]]);
+  return out;
+}
+
+void row_probabilities(const CompiledModelData& model, const StrategyModel&, const Row& row, const int* coords,
+                       const double* individual, RuntimeEvaluator* runtime, double* probabilities) {
+  const std::size_t n = row.outcomes.size();
+  const std::size_t explicit_count = row.probabilities.size();
+  double survive = 1.0;
+  double sum = 0.0;
+  for (std::size_t j = 0; j < explicit_count; ++j) {
+    double p = quantity_value(model, row.probabilities[j], coords, individual, runtime);
+    if (row.has_background) {
+      if (j == 0) survive = 1.0 - p;
+      else p *= survive;
+    }
+    probabilities[j] = p;
+    sum += p;
+  }
+  if (row.has_complement) {
+    const double rest = 1.0 - sum;
+    if (rest < -kSumTolerance)
+      throw ScenarioError(row.where, fmt::format("probabilities sum to {:.12g}, above 1, at {}", sum, describe_coordinates(model, coords)),
+                          "probabilities summing to at most 1 beside the complement");
+    probabilities[n - 1] = std::max(0.0, rest);
+  } else if (std::abs(sum - 1.0) > kSumTolerance) {
+    throw ScenarioError(row.where, fmt::format("probabilities sum to {:.12g} at {}, and the row has no complement", sum,
+                                               describe_coordinates(model, coords)),
+                        "probabilities summing to 1, or a 'complement' entry");
+  }
+}
+
+double evaluate_at_run_time(RuntimeEvaluator* runtime, const Quantity& q, const int* coords) {
+  if (!runtime) throw InternalError("a run-time expression was reached without an evaluator");
+  return runtime->evaluate(q, coords);
+}
+
+RuntimeEvaluator::RuntimeEvaluator(const CompiledModelData& model, int strategy)
+    : model_(model), context_(std::make_unique<ExpressionContext>(model.scenario.tables)) {
+  const Scenario& s = model.scenario;
+  const StrategyModel& sm = model.strategies[static_cast<std::size_t>(strategy)];
+  for (std::size_t i = 0; i < s.parameters.size(); ++i) context_->value(context_->declare(s.parameters[i].name)) = sm.parameters.values[i];
+  for (std::size_t a = 0; a < s.attributes.size(); ++a) {
+    attribute_slots_.push_back(context_->declare(s.attributes[a].name));
+    if (sm.attributes[a].kind == DistributionKind::fixed) context_->value(attribute_slots_.back()) = sm.attributes[a].a;
+  }
+  for (const auto& c : s.counters) counter_slots_.push_back(context_->declare(c.name));
+  t_slot_ = context_->declare("t");
+  time_slot_ = context_->declare("time");
+  state_time_slot_ = context_->declare("state_time");
+  context_->value(context_->declare("cycle_years")) = s.settings.cycle_length_years;
+  if (model.age_attribute >= 0) age_slot_ = attribute_slots_[static_cast<std::size_t>(model.age_attribute)];
+  for (const auto& r : sm.runtime_expressions) expression_ids_.push_back(context_->compile(r.expression, r.what));
+}
+
+void RuntimeEvaluator::set_attributes(const double* values) {
+  for (std::size_t a = 0; a < attribute_slots_.size(); ++a) context_->value(attribute_slots_[a]) = values[a];
+}
+
+double RuntimeEvaluator::evaluate(const Quantity& q, const int* coords) {
+  const double cy = model_.scenario.settings.cycle_length_years;
+  context_->value(t_slot_) = coords[kCoordT];
+  context_->value(time_slot_) = coords[kCoordT] * cy;
+  context_->value(state_time_slot_) = coords[kCoordStateTime];
+  if (age_slot_ >= 0) context_->value(age_slot_) = coords[kCoordAge] * cy;
+  for (std::size_t c = 0; c < counter_slots_.size(); ++c)
+    context_->value(counter_slots_[c]) = coords[kFirstCounterCoord + static_cast<int>(c)];
+  for (std::size_t a = 0; a < attribute_slots_.size(); ++a)
+    if (model_.discrete_attribute_coordinate[a] >= 0)
+      context_->value(attribute_slots_[a]) = coords[model_.discrete_attribute_coordinate[a]];
+  const double v = context_->evaluate(expression_ids_[static_cast<std::size_t>(q.slot)]);
+  if (q.check != ValueCheck::finite || !std::isfinite(v)) {
+    const auto& source = context_->source(expression_ids_[static_cast<std::size_t>(q.slot)]);
+    check_value(q.check, v, source.where, source.text, describe_coordinates(model_, coords));
+  }
+  return v;
+}
+
+}  // namespace detail
+
+CompiledModel::CompiledModel(std::shared_ptr<const detail::CompiledModelData> data) : data_(std::move(data)) {}
+const Scenario& CompiledModel::scenario() const { return data_->scenario; }
+int CompiledModel::cycles() const { return data_->cycles; }
+int CompiledModel::strategy_count() const { return static_cast<int>(data_->strategies.size()); }
+std::vector<std::string> CompiledModel::describe_levels() const { return data_->level_descriptions; }
+
+CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& overrides) {
+  using namespace detail;
+  auto data = std::make_shared<CompiledModelData>();
+  CompiledModelData& m = *data;
+  m.scenario = scenario;
+  const Scenario& s = m.scenario;
+  const Settings& st = s.settings;
+  const int S = static_cast<int>(s.states.size());
+  const int K = static_cast<int>(s.strategies.size());
+  if (K == 0) throw ScenarioError(st.where, "no strategies", "at least one strategy");
+
+  // Parameters and attribute distributions, per strategy.
+  m.strategies.resize(static_cast<std::size_t>(K));
+  for (int k = 0; k < K; ++k) {
+    StrategyModel& sm = m.strategies[static_cast<std::size_t>(k)];
+    sm.name = s.strategies[static_cast<std::size_t>(k)].name;
+    sm.label = s.strategies[static_cast<std::size_t>(k)].label;
+    sm.parameters = evaluate_parameters(s, k, overrides);
+    ExpressionContext ctx(s.tables);
+    for (std::size_t i = 0; i < s.parameters.size(); ++i) ctx.value(ctx.declare(s.parameters[i].name)) = sm.parameters.values[i];
+    ctx.value(ctx.declare("cycle_years")) = st.cycle_length_years;
+    auto evaluate = [&](const Expression& e) { return ctx.evaluate(ctx.compile(e, "distribution argument")); };
+    for (const auto& a : s.attributes) sm.attributes.push_back(resolve_distribution(a.distribution, evaluate));
+  }
+
+  // Attribute roles.
+  for (std::size_t a = 0; a < s.attributes.size(); ++a) {
+    const Distribution& d = m.strategies[0].attributes[a];
+    if (s.attributes[a].name == "age") {
+      if (d.is_discrete())
+        throw ScenarioError(s.attributes[a].where, "age cannot be a discrete (bernoulli/categorical) attribute",
+                            "a fixed age or a continuous distribution");
+      m.age_attribute = static_cast<int>(a);
+    }
+  }
+  const Distribution* age = m.age_attribute >= 0 ? &m.strategies[0].attributes[static_cast<std::size_t>(m.age_attribute)] : nullptr;
+
+  // Horizon.
+  if (st.lifetime) {
+    if (!age)
+      throw ScenarioError(st.where, "a lifetime horizon needs an 'age' attribute in population", "population: {age: ...}");
+    const double youngest = lowest_value(*age);
+    if (!std::isfinite(youngest))
+      throw ScenarioError(s.attributes[static_cast<std::size_t>(m.age_attribute)].where,
+                          "a lifetime horizon needs a lowest possible starting age", "a fixed age or a distribution with a lower bound");
+    if (youngest >= st.max_age)
+      throw ScenarioError(st.where, fmt::format("the youngest starting age {} is not below max_age {}", youngest, st.max_age),
+                          "max_age above the starting ages");
+    m.cycles = static_cast<int>(std::ceil((st.max_age - youngest) / st.cycle_length_years - 1e-9));
+  } else {
+    m.cycles = st.horizon_cycles;
+  }
+  const int T = m.cycles;
+  if (T < 1) throw ScenarioError(st.where, "the horizon has no cycles", "a horizon of at least one cycle");
+
+  // Coordinates.
+  m.state_time_cap = st.state_time_cap > 0 ? std::min(st.state_time_cap, T) : T;
+  int age_points = 1;
+  if (age) {
+    const double oldest = std::isfinite(highest_value(*age)) ? highest_value(*age) : st.max_age;
+    age_points = static_cast<int>(std::ceil((std::max(oldest, 0.0) + T * st.cycle_length_years) / st.cycle_length_years)) + 1;
+  }
+  m.coordinate_sizes = {T + 1, age_points, m.state_time_cap + 1};
+  for (const auto& c : s.counters) m.coordinate_sizes.push_back(c.max + 1);
+  m.discrete_attribute_coordinate.assign(s.attributes.size(), -1);
+  m.continuous_attribute.assign(s.attributes.size(), false);
+  for (std::size_t a = 0; a < s.attributes.size(); ++a) {
+    if (static_cast<int>(a) == m.age_attribute) continue;
+    const Distribution& d = m.strategies[0].attributes[a];
+    if (d.is_discrete()) {
+      m.discrete_attribute_coordinate[a] = static_cast<int>(m.coordinate_sizes.size());
+      m.coordinate_sizes.push_back(d.categories());
+    } else if (d.kind != DistributionKind::fixed) {
+      m.continuous_attribute[a] = true;
+    }
+  }
+  m.coordinate_count = static_cast<int>(m.coordinate_sizes.size());
+  if (m.coordinate_count > 64)
+    throw ScenarioError(st.where, "too many counters and discrete attributes", "at most 61 in all");
+
+  // Reward weights per point.
+  const double cy = st.cycle_length_years;
+  for (auto& w : m.weights) w.assign(static_cast<std::size_t>(T) + 1, 0.0);
+  for (int t = 0; t <= T; ++t) {
+    const double w = cycle_weight(st, t, T);
+    const double dc = std::pow(1.0 + st.discount_costs, -t * cy);
+    const double de = std::pow(1.0 + st.discount_effects, -t * cy);
+    const auto i = static_cast<std::size_t>(t);
+    m.weights[kCostDiscounted][i] = w * dc;
+    m.weights[kCostUndiscounted][i] = w;
+    m.weights[kEffectDiscounted][i] = w * de * cy;
+    m.weights[kEffectUndiscounted][i] = w * cy;
+    m.weights[kTransitionCostDiscounted][i] = std::pow(1.0 + st.discount_costs, -(t + 1) * cy);
+    m.weights[kTransitionEffectDiscounted][i] = std::pow(1.0 + st.discount_effects, -(t + 1) * cy);
+    m.weights[kTransitionUndiscounted][i] = 1.0;
+  }
+  m.years_suffix.assign(static_cast<std::size_t>(T) + 2, 0.0);
+  for (int t = T; t >= 0; --t)
+    m.years_suffix[static_cast<std::size_t>(t)] = m.years_suffix[static_cast<std::size_t>(t) + 1] + m.weights[kEffectUndiscounted][static_cast<std::size_t>(t)];
+
+  // Output layout and perspectives.
+  m.layout.categories = static_cast<int>(s.cost_categories.size());
+  m.layout.perspectives = static_cast<int>(s.perspectives.size());
+  m.layout.states = S;
+  m.layout.events = static_cast<int>(s.events.size());
+  for (const auto& p : s.perspectives) {
+    std::vector<int> cats;
+    for (std::size_t c = 0; c < s.cost_categories.size(); ++c) {
+      const auto& ps = s.cost_categories[c].perspectives;
+      if (std::find(ps.begin(), ps.end(), p) != ps.end()) cats.push_back(static_cast<int>(c));
+    }
+    m.perspective_categories.push_back(std::move(cats));
+  }
+
+  // Events.
+  if (s.events.size() > 32) throw ScenarioError(s.events[32].where, "too many events", "at most 32 events");
+  m.event_masks.assign(static_cast<std::size_t>(S * S), 0U);
+  for (std::size_t e = 0; e < s.events.size(); ++e) {
+    const std::uint32_t bit = std::uint32_t{1} << e;
+    for (const auto& name : s.events[e].enter) {
+      const int to = s.state_index(name);
+      for (int from = 0; from < S; ++from)
+        if (from != to) m.event_masks[static_cast<std::size_t>(from * S + to)] |= bit;
+    }
+    for (const auto& [from_name, to_name] : s.events[e].transitions) {
+      const int to = s.state_index(to_name);
+      for (int from = 0; from < S; ++from)
+        if ((from_name == "*" && from != to) || s.states[static_cast<std::size_t>(from)].name == from_name)
+          m.event_masks[static_cast<std::size_t>(from * S + to)] |= bit;
+    }
+  }
+
+  // Counters.
+  for (const auto& c : s.counters) {
+    CompiledModelData::CounterRule rule;
+    rule.max = c.max;
+    rule.initial = c.initial;
+    rule.before.assign(static_cast<std::size_t>(S * S), 0);
+    rule.after.assign(static_cast<std::size_t>(S * S), 0);
+    rule.reset.assign(static_cast<std::size_t>(S * S), 0);
+    for (int from = 0; from < S; ++from) {
+      int in = 0;
+      if (auto it = c.increment_in.find("*"); it != c.increment_in.end() && !s.states[static_cast<std::size_t>(from)].dead) in += it->second;
+      if (auto it = c.increment_in.find(s.states[static_cast<std::size_t>(from)].name); it != c.increment_in.end()) in += it->second;
+      for (int to = 0; to < S; ++to) {
+        const auto i = static_cast<std::size_t>(from * S + to);
+        rule.before[i] = in;
+        if (from == to) continue;
+        const std::string& to_name = s.states[static_cast<std::size_t>(to)].name;
+        if (auto it = c.increment_on_entry.find(to_name); it != c.increment_on_entry.end()) rule.after[i] = it->second;
+        if (std::find(c.reset_on_entry.begin(), c.reset_on_entry.end(), to_name) != c.reset_on_entry.end()) rule.reset[i] = 1;
+      }
+    }
+    m.counters.push_back(std::move(rule));
+  }
+
+  // Expressions, per strategy.
+  for (int k = 0; k < K; ++k) {
+    Compiler compiler(m, k);
+    compile_strategy(m, k, compiler);
+  }
+
+  // What the engines need to know about dependencies.
+  m.counter_used.assign(s.counters.size(), false);
+  m.state_uses_state_time.assign(static_cast<std::size_t>(S), false);
+  auto note = [&](int state, const Quantity& q) {
+    for (std::size_t c = 0; c < s.counters.size(); ++c)
+      if (q.uses_coordinate(kFirstCounterCoord + static_cast<int>(c))) m.counter_used[c] = true;
+    if (q.uses_coordinate(kCoordStateTime)) {
+      m.state_uses_state_time[static_cast<std::size_t>(state)] = true;
+      m.uses_state_time_any = true;
+    }
+  };
+  for (const auto& sm : m.strategies) {
+    for (int i = 0; i < S; ++i) {
+      for (const auto& q : sm.rows[static_cast<std::size_t>(i)].probabilities) note(i, q);
+      for (const auto& term : sm.states[static_cast<std::size_t>(i)].dynamic_terms) note(i, term.value);
+      for (int j = 0; j < S; ++j)
+        for (const auto& term : sm.transition_terms[static_cast<std::size_t>(i * S + j)]) note(i, term.value);
+    }
+  }
+  return CompiledModel(std::move(data));
+}
+
+}  // namespace hemsim

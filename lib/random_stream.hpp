@@ -1,0 +1,53 @@
+#pragma once
+// Counter-based random numbers (Random123 Philox4x32-10). A uniform is a pure function of
+// (seed, draw, individual, purpose, index): no state, no dependence on threads or on
+// what any other individual did. Strategies reuse the same numbers (common random numbers).
+
+#include <Random123/philox.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace hemsim::detail {
+
+enum class Purpose : std::uint32_t { transition = 1, attribute = 2, initial_state = 3 };
+
+class RandomStream {
+ public:
+  RandomStream(std::uint64_t seed, std::uint32_t draw) : draw_(draw) {
+    key_ = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+  }
+
+  /// Four 32-bit words for (individual, purpose, index).
+  r123::Philox4x32::ctr_type block(std::uint64_t individual, Purpose purpose, std::uint32_t index) const {
+    r123::Philox4x32::ctr_type counter = {{static_cast<std::uint32_t>(individual), draw_, index,
+                                           static_cast<std::uint32_t>(purpose) |
+                                               (static_cast<std::uint32_t>(individual >> 32) << 8)}};
+    return generator_(counter, key_);
+  }
+
+  /// Uniform in (0, 1) from a 32-bit word: (x + 1/2) / 2^32.
+  static double to_uniform(std::uint32_t x) { return (static_cast<double>(x) + 0.5) * 0x1p-32; }
+
+  double uniform(std::uint64_t individual, Purpose purpose, std::uint32_t index, int word = 0) const {
+    return to_uniform(block(individual, purpose, index)[static_cast<std::size_t>(word)]);
+  }
+
+ private:
+  r123::Philox4x32 generator_;
+  r123::Philox4x32::key_type key_;
+  std::uint32_t draw_;
+};
+
+/// FNV-1a hash of a name: keys an attribute's stream by its name, so adding an
+/// attribute does not change the others' draws.
+constexpr std::uint32_t stream_id(std::string_view name) {
+  std::uint32_t h = 2166136261U;
+  for (char c : name) {
+    h ^= static_cast<std::uint8_t>(c);
+    h *= 16777619U;
+  }
+  return h;
+}
+
+}  // namespace hemsim::detail

@@ -1,0 +1,139 @@
+// simulate(): runs an engine and turns its sums into RunResults.
+
+#include "hemsim/simulation.hpp"
+
+#include <cmath>
+
+#include "accumulator.hpp"
+#include "hemsim/decision.hpp"
+#include "hemsim/error.hpp"
+
+namespace hemsim {
+
+std::string to_string(Method method) {
+  return method == Method::cohort ? "cohort" : "microsimulation";
+}
+
+namespace {
+
+// Mean and Monte Carlo standard error sqrt(sample variance / n) from sums.
+Estimate estimate(double sum, double sum_of_squares, double n, bool stochastic) {
+  Estimate e;
+  e.mean = sum / n;
+  if (stochastic && n > 1) {
+    const double variance = std::max(0.0, (sum_of_squares - sum * sum / n) / (n - 1));
+    e.mcse = std::sqrt(variance / n);
+  }
+  return e;
+}
+
+}  // namespace
+
+RunResults simulate(const CompiledModel& model, const SimulationOptions& options) {
+  const detail::CompiledModelData& m = model.data();
+  const Scenario& s = m.scenario;
+  const bool micro = options.method == Method::microsimulation;
+  const std::uint64_t n = options.individuals ? options.individuals : s.settings.individuals;
+  const std::uint64_t seed = options.seed_set || options.seed ? options.seed : s.settings.seed;
+  if (micro && n < 2) throw ScenarioError(s.settings.where, "a microsimulation needs at least 2 individuals", "individuals >= 2");
+
+  detail::Accumulator acc = micro ? detail::run_microsimulation(m, n, seed, options.draw, options.progress)
+                                  : detail::run_cohort(m);
+  if (!micro && options.progress) options.progress(1.0);
+
+  RunResults r;
+  r.scenario_name = s.name;
+  r.scenario_file = s.file;
+  r.method = to_string(options.method);
+  r.seed = micro ? seed : 0;
+  r.individuals = micro ? n : 0;
+  r.cycle_length_years = s.settings.cycle_length_years;
+  r.cycles = m.cycles;
+  r.currency = s.settings.currency;
+  r.price_year = s.settings.price_year;
+  r.effect_measure = s.settings.icer_effect == EffectMeasure::qalys ? "qalys" : "life_years";
+  r.willingness_to_pay = s.settings.willingness_to_pay;
+  for (const auto& st : s.states) r.states.push_back(st.name);
+  for (const auto& c : s.cost_categories) r.cost_categories.push_back(c.name);
+  r.perspectives = s.perspectives;
+  for (const auto& e : s.events) r.events.push_back(e.name);
+  r.reference_strategy = s.settings.reference_strategy;
+
+  const detail::OutputLayout& L = m.layout;
+  const int V = L.size();
+  const int S = L.states;
+  const int T = m.cycles;
+  const double count = acc.individuals;
+  for (int k = 0; k < static_cast<int>(m.strategies.size()); ++k) {
+    const auto& sm = m.strategies[static_cast<std::size_t>(k)];
+    auto get = [&](int v) {
+      const auto i = static_cast<std::size_t>(k * V + v);
+      return estimate(acc.sum[i], acc.sum_of_squares[i], count, micro);
+    };
+    StrategyOutcomes o;
+    o.name = sm.name;
+    o.label = sm.label;
+    for (int c = 0; c < L.categories; ++c) o.costs_by_category.push_back({get(L.cost_discounted(c)), get(L.cost_undiscounted(c))});
+    for (int p = 0; p < L.perspectives; ++p)
+      o.costs_by_perspective.push_back({get(L.perspective_discounted(p)), get(L.perspective_undiscounted(p))});
+    o.qalys = {get(L.qalys_discounted()), get(L.qalys_undiscounted())};
+    o.life_years = {get(L.life_years_discounted()), get(L.life_years_undiscounted())};
+    for (int st = 0; st < S; ++st) o.years_in_state.push_back(get(L.years_in_state(st)));
+    for (int e = 0; e < L.events; ++e) {
+      EventOutcome ev;
+      ev.ever = get(L.event_ever(e));
+      ev.count = get(L.event_count(e));
+      const double* first = acc.first_event_row(k, e);
+      double cumulative = 0;
+      for (int t = 0; t <= T; ++t) ev.cumulative_incidence.push_back((cumulative += first[t]) / count);
+      o.events.push_back(std::move(ev));
+    }
+    o.trace.assign(static_cast<std::size_t>((T + 1) * S), 0.0);
+    std::vector<double> absorbed_so_far(static_cast<std::size_t>(S), 0.0);
+    for (int t = 0; t <= T; ++t) {
+      const double* row = acc.trace_row(k, t);
+      const double* absorbed = acc.absorbed_row(k, t);
+      for (int st = 0; st < S; ++st) {
+        absorbed_so_far[static_cast<std::size_t>(st)] += absorbed[st];
+        o.trace[static_cast<std::size_t>(t * S + st)] = (row[st] + absorbed_so_far[static_cast<std::size_t>(st)]) / count;
+      }
+    }
+    r.strategies.push_back(std::move(o));
+  }
+
+  const int reference = s.strategy_index(s.settings.reference_strategy);
+  const int I = L.increment_size();
+  for (int k = 0; k < static_cast<int>(m.strategies.size()); ++k) {
+    if (k == reference) continue;
+    auto get = [&](int v) {
+      const auto i = static_cast<std::size_t>(k * I + v);
+      return estimate(acc.increment_sum[i], acc.increment_sum_of_squares[i], count, micro);
+    };
+    Increment inc;
+    inc.name = m.strategies[static_cast<std::size_t>(k)].name;
+    for (int p = 0; p < L.perspectives; ++p) inc.costs_by_perspective.push_back({get(p), get(L.perspectives + p)});
+    inc.qalys = {get(2 * L.perspectives), get(2 * L.perspectives + 1)};
+    inc.life_years = {get(2 * L.perspectives + 2), get(2 * L.perspectives + 3)};
+    r.increments.push_back(std::move(inc));
+  }
+
+  std::vector<std::string> names;
+  for (const auto& o : r.strategies) names.push_back(o.name);
+  for (int p = 0; p < L.perspectives; ++p) {
+    std::vector<double> costs, effects;
+    for (const auto& o : r.strategies) {
+      costs.push_back(o.costs_by_perspective[static_cast<std::size_t>(p)].discounted.mean);
+      effects.push_back(s.settings.icer_effect == EffectMeasure::qalys ? o.qalys.discounted.mean : o.life_years.discounted.mean);
+    }
+    IncrementalTable table = incremental_table(names, costs, effects);
+    table.perspective = s.perspectives[static_cast<std::size_t>(p)];
+    r.incremental_tables.push_back(std::move(table));
+  }
+  return r;
+}
+
+RunResults run_scenario(const Scenario& scenario, const SimulationOptions& options) {
+  return simulate(compile_model(scenario), options);
+}
+
+}  // namespace hemsim
