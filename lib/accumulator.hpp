@@ -14,7 +14,7 @@ struct Accumulator {
   std::vector<double> sum, sum_of_squares;                   ///< strategies x outputs
   std::vector<double> increment_sum, increment_sum_of_squares;///< strategies x increments
   std::vector<double> trace;                                  ///< strategies x points x states
-  std::vector<double> absorbed;                               ///< strategies x (points + 1) x states
+  std::vector<double> trace_changes;                             ///< strategies x (points + 1) x states: +1 on entry, -1 on exit (microsimulation)
   std::vector<double> first_event;                            ///< strategies x events x points
 
   explicit Accumulator(const CompiledModelData& m)
@@ -29,11 +29,11 @@ struct Accumulator {
         increment_sum(static_cast<std::size_t>(strategies * increments), 0.0),
         increment_sum_of_squares(increment_sum.size(), 0.0),
         trace(static_cast<std::size_t>(strategies) * static_cast<std::size_t>(points * states), 0.0),
-        absorbed(static_cast<std::size_t>(strategies) * static_cast<std::size_t>((points + 1) * states), 0.0),
+        trace_changes(static_cast<std::size_t>(strategies) * static_cast<std::size_t>((points + 1) * states), 0.0),
         first_event(static_cast<std::size_t>(strategies) * static_cast<std::size_t>(events * points), 0.0) {}
 
   double* trace_row(int k, int t) { return &trace[(static_cast<std::size_t>(k) * points + static_cast<std::size_t>(t)) * states]; }
-  double* absorbed_row(int k, int t) { return &absorbed[(static_cast<std::size_t>(k) * (points + 1) + static_cast<std::size_t>(t)) * states]; }
+  double* trace_change_row(int k, int t) { return &trace_changes[(static_cast<std::size_t>(k) * (points + 1) + static_cast<std::size_t>(t)) * states]; }
   double* first_event_row(int k, int e) { return &first_event[(static_cast<std::size_t>(k) * events + static_cast<std::size_t>(e)) * points]; }
 
   void join(const Accumulator& other) {
@@ -43,7 +43,7 @@ struct Accumulator {
     add(increment_sum, other.increment_sum);
     add(increment_sum_of_squares, other.increment_sum_of_squares);
     add(trace, other.trace);
-    add(absorbed, other.absorbed);
+    add(trace_changes, other.trace_changes);
     add(first_event, other.first_event);
   }
 

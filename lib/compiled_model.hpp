@@ -93,6 +93,11 @@ struct StateModel {
   std::vector<RewardTerm> dynamic_terms;
   bool absorbing = false;
   bool shortcut = false;  ///< absorbing with static rewards only: finish the individual in closed form
+  /// Static rewards as prefix sums over points, so a stay from point a to point b (exclusive)
+  /// earns prefix[b] - prefix[a] for each output: the microsimulation pays rewards per
+  /// sojourn instead of per cycle. Row-major (T + 2) x static_outputs; column 0 is years in state.
+  std::vector<int> static_outputs;
+  std::vector<double> static_prefix;
 };
 
 struct StrategyModel {
@@ -100,6 +105,7 @@ struct StrategyModel {
   ParameterValues parameters;
   std::vector<Distribution> attributes;       ///< aligned with Scenario::attributes
   std::vector<Quantity> initial;              ///< per state (constant 0 where absent)
+  int certain_initial_state = -1;             ///< everyone starts here (no draw needed), or -1
   std::vector<Row> rows;                      ///< per state
   std::vector<StateModel> states;
   std::vector<std::vector<RewardTerm>> transition_terms;  ///< per (from * S + to)
@@ -149,6 +155,9 @@ struct CompiledModelData {
   std::vector<CounterRule> counters;
   std::vector<bool> counter_used;  ///< some expression reads the counter
   bool uses_state_time_any = false;
+  /// Some quantity is evaluated per cycle (non-static row or dynamic reward), so the
+  /// microsimulation must keep t, age and time in state current.
+  bool needs_coordinates_per_cycle = false;
   std::vector<bool> state_uses_state_time;  ///< per state: some quantity of this state reads state_time
   OutputLayout layout;
   std::vector<std::vector<int>> perspective_categories;  ///< per perspective: category indices

@@ -44,10 +44,37 @@ class IndividualSimulator {
         evaluators_[k] = std::make_unique<RuntimeEvaluator>(m, static_cast<int>(k));
     }
     individual_values_.assign(slots, 0.0);
+    blocks_.resize(static_cast<std::size_t>(m.cycles) / 4 + 1);
+    for (const auto& sm : m.strategies) {
+      std::vector<HotState> hot;
+      for (int st = 0; st < S_; ++st) {
+        const Row& row = sm.rows[static_cast<std::size_t>(st)];
+        const StateModel& state = sm.states[static_cast<std::size_t>(st)];
+        hot.push_back({row.cumulative.data(), row.outcomes.data(), row.outcomes.size(), row.is_static, state.shortcut,
+                       !state.dynamic_terms.empty()});
+      }
+      hot_.push_back(std::move(hot));
+      std::vector<std::uint8_t> flags(static_cast<std::size_t>(S_ * S_), 0);
+      for (std::size_t pair = 0; pair < flags.size(); ++pair)
+        flags[pair] = static_cast<std::uint8_t>((sm.transition_terms[pair].empty() ? 0 : 1) | (m.event_masks[pair] ? 2 : 0));
+      pair_flags_.push_back(std::move(flags));
+    }
   }
+
+  // Plain pointers to each strategy's per-state data, so the cycle loop does no
+  // container bookkeeping.
+  struct HotState {
+    const double* cumulative = nullptr;  // static rows: T x n
+    const int* outcomes = nullptr;
+    std::size_t n = 0;
+    bool is_static = false;
+    bool shortcut = false;
+    bool has_dynamic = false;
+  };
 
   void simulate(std::uint64_t i, Accumulator& acc) {
     const int K = static_cast<int>(m_.strategies.size());
+    blocks_ready_ = 0;  // this individual's transition numbers, shared by every strategy
     for (int k = 0; k < K; ++k) simulate_strategy(i, k, acc);
     const OutputLayout& L = m_.layout;
     const int reference = m_.scenario.strategy_index(m_.scenario.settings.reference_strategy);
@@ -111,7 +138,9 @@ class IndividualSimulator {
 
     // Initial state.
     int state = 0;
-    {
+    if (sm.certain_initial_state >= 0) {
+      state = sm.certain_initial_state;
+    } else {
       const double u = random_.uniform(i, Purpose::initial_state, 0);
       double cumulative = 0.0, total = 0.0;
       int chosen = -1;
@@ -134,52 +163,74 @@ class IndividualSimulator {
     }
     std::uint32_t ever = 0;
     int state_time = 0;
-    const auto& years_weight = m_.weights[kEffectUndiscounted];
+    int entered = 0;  // point at which the current stay began
     r123::Philox4x32::ctr_type block{};
+    const bool track_coordinates = m_.needs_coordinates_per_cycle;
 
-    for (int t = 0;; ++t) {
-      coords_[kCoordT] = t;
-      coords_[kCoordAge] = std::min(age0 + t, age_limit);
-      coords_[kCoordStateTime] = std::min(state_time, m_.state_time_cap);
-      const StateModel& here = sm.states[static_cast<std::size_t>(state)];
-      for (const RewardTerm& term : here.static_terms) out[term.output] += term.table[static_cast<std::size_t>(t)];
-      for (const RewardTerm& term : here.dynamic_terms)
-        out[term.output] += quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
-                            m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
-      out[L.years_in_state(state)] += years_weight[static_cast<std::size_t>(t)];
-      acc.trace_row(k, t)[state] += 1.0;
-      if (t == T) break;
-      if (here.shortcut) {  // absorbing, static rewards: the rest of the horizon in closed form
-        for (const RewardTerm& term : here.static_terms) out[term.output] += term.suffix[static_cast<std::size_t>(t) + 1];
-        out[L.years_in_state(state)] += m_.years_suffix[static_cast<std::size_t>(t) + 1];
-        acc.absorbed_row(k, t + 1)[state] += 1.0;
-        break;
+    // Static rewards and the trace are settled per stay (prefix sums); only dynamic
+    // rewards and non-static rows are evaluated cycle by cycle.
+    auto close_stay = [&](int s, int from_point, int to_point) {
+      const StateModel& st = sm.states[static_cast<std::size_t>(s)];
+      const std::size_t width = st.static_outputs.size();
+      const double* a = &st.static_prefix[static_cast<std::size_t>(from_point) * width];
+      const double* b = &st.static_prefix[static_cast<std::size_t>(to_point) * width];
+      for (std::size_t j = 0; j < width; ++j) out[st.static_outputs[j]] += b[j] - a[j];
+      acc.trace_change_row(k, from_point)[s] += 1.0;
+      acc.trace_change_row(k, to_point)[s] -= 1.0;
+    };
+
+    const HotState* hot = hot_[static_cast<std::size_t>(k)].data();
+    const std::uint8_t* pair_flags = pair_flags_[static_cast<std::size_t>(k)].data();
+    const bool has_counters = !counters_.empty();
+    int t = 0;
+    for (; t < T; ++t) {
+      const HotState& h = hot[state];
+      if (h.shortcut) break;  // absorbing with static rewards: the stay runs to the horizon
+      if (track_coordinates) {
+        coords_[kCoordT] = t;
+        coords_[kCoordAge] = std::min(age0 + t, age_limit);
+        coords_[kCoordStateTime] = std::min(state_time, m_.state_time_cap);
+        if (h.has_dynamic)
+          for (const RewardTerm& term : sm.states[static_cast<std::size_t>(state)].dynamic_terms)
+            out[term.output] += quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
+                                m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
       }
 
-      if ((t & 3) == 0 || t == 0) block = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(t) >> 2);
+      if ((t & 3) == 0) {
+        const auto b = static_cast<std::size_t>(t >> 2);
+        while (blocks_ready_ <= b) {
+          blocks_[blocks_ready_] = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(blocks_ready_));
+          ++blocks_ready_;
+        }
+        block = blocks_[b];
+      }
       const double u = RandomStream::to_uniform(block[static_cast<std::size_t>(t & 3)]);
-      const Row& row = sm.rows[static_cast<std::size_t>(state)];
-      const std::size_t n = row.outcomes.size();
+      const std::size_t n = h.n;
       std::size_t j = 0;
-      if (row.is_static) {
-        const double* cumulative = &row.cumulative[static_cast<std::size_t>(t) * n];
+      if (h.is_static) {
+        const double* cumulative = h.cumulative + static_cast<std::size_t>(t) * n;
         while (j + 1 < n && !(u < cumulative[j])) ++j;
       } else {
-        row_probabilities(m_, sm, row, coords_.data(), individual_values_.data(), runtime, probabilities_.data());
+        row_probabilities(m_, sm, sm.rows[static_cast<std::size_t>(state)], coords_.data(), individual_values_.data(), runtime,
+                          probabilities_.data());
         double cumulative = probabilities_[0];
         while (j + 1 < n && !(u < cumulative)) cumulative += probabilities_[++j];
       }
-      const int to = row.outcomes[j];
+      const int to = h.outcomes[j];
       const std::size_t pair = static_cast<std::size_t>(state * S_ + to);
+      const std::uint8_t flags = pair_flags[pair];
 
-      for (const RewardTerm& term : sm.transition_terms[pair]) {
-        const double value = term.table.empty()
-                                 ? quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
-                                       m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)]
-                                 : term.table[static_cast<std::size_t>(t)];
-        out[term.output] += value;
+      if (flags & 1U) {
+        for (const RewardTerm& term : sm.transition_terms[pair]) {
+          const double value = term.table.empty()
+                                   ? quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
+                                         m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)]
+                                   : term.table[static_cast<std::size_t>(t)];
+          out[term.output] += value;
+        }
       }
-      if (const std::uint32_t mask = m_.event_masks[pair]) {
+      if (flags & 2U) {
+        const std::uint32_t mask = m_.event_masks[pair];
         for (int e = 0; e < L.events; ++e) {
           if (!((mask >> e) & 1U)) continue;
           out[L.event_count(e)] += 1.0;
@@ -189,15 +240,34 @@ class IndividualSimulator {
           }
         }
       }
-      for (std::size_t c = 0; c < counters_.size(); ++c) {
+      for (std::size_t c = 0; has_counters && c < counters_.size(); ++c) {
         const auto& rule = m_.counters[c];
         int v = rule.reset[pair] ? rule.after[pair] : counters_[c] + rule.before[pair] + rule.after[pair];
         v = std::clamp(v, 0, rule.max);
         counters_[c] = v;
         coords_[kFirstCounterCoord + c] = v;
       }
-      state_time = to == state ? state_time + 1 : 0;
-      state = to;
+      if (to == state) {
+        ++state_time;
+      } else {
+        close_stay(state, entered, t + 1);
+        entered = t + 1;
+        state_time = 0;
+        state = to;
+      }
+    }
+    // The last stay includes point T (and the remaining horizon after an absorbing shortcut).
+    {
+      const StateModel& here = sm.states[static_cast<std::size_t>(state)];
+      if (!here.shortcut && t == T) {
+        coords_[kCoordT] = T;
+        coords_[kCoordAge] = std::min(age0 + T, age_limit);
+        coords_[kCoordStateTime] = std::min(state_time, m_.state_time_cap);
+        for (const RewardTerm& term : here.dynamic_terms)
+          out[term.output] += quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
+                              m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(T)];
+      }
+      close_stay(state, entered, T + 1);
     }
     for (int e = 0; e < L.events; ++e) out[L.event_ever(e)] = (ever >> e) & 1U ? 1.0 : 0.0;
     finish_outputs(m_, out);
@@ -215,6 +285,10 @@ class IndividualSimulator {
   std::vector<int> counters_;
   std::vector<double> individual_values_;
   std::vector<std::unique_ptr<RuntimeEvaluator>> evaluators_;
+  std::vector<std::vector<HotState>> hot_;
+  std::vector<r123::Philox4x32::ctr_type> blocks_;
+  std::size_t blocks_ready_ = 0;
+  std::vector<std::vector<std::uint8_t>> pair_flags_;
 };
 
 struct Body {

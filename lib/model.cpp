@@ -250,6 +250,9 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
     if (all_constant && std::abs(constant_sum - 1.0) > kSumTolerance)
       throw ScenarioError(s.initial_where, fmt::format("initial probabilities sum to {:.12g}", constant_sum),
                           "probabilities summing to 1");
+    if (all_constant)
+      for (int i = 0; i < S; ++i)
+        if (sm.initial[static_cast<std::size_t>(i)].constant == 1.0) sm.certain_initial_state = i;
   }
 
   // Effective states and rows after the strategy's overrides.
@@ -403,6 +406,25 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
     add_term(sm_state, L.life_years_discounted(), kEffectDiscounted, ly);
     add_term(sm_state, L.life_years_undiscounted(), kEffectUndiscounted, ly);
     sm_state.shortcut = state.absorbing && sm_state.dynamic_terms.empty();
+
+    // Prefix sums of the static rewards (column 0: years in state).
+    sm_state.static_outputs = {L.years_in_state(i)};
+    for (const auto& term : sm_state.static_terms)
+      if (std::find(sm_state.static_outputs.begin(), sm_state.static_outputs.end(), term.output) == sm_state.static_outputs.end())
+        sm_state.static_outputs.push_back(term.output);
+    const std::size_t width = sm_state.static_outputs.size();
+    sm_state.static_prefix.assign((static_cast<std::size_t>(T) + 2) * width, 0.0);
+    for (int t = 0; t <= T; ++t) {
+      double* next = &sm_state.static_prefix[(static_cast<std::size_t>(t) + 1) * width];
+      const double* previous = next - width;
+      std::copy(previous, previous + width, next);
+      next[0] += m.weights[kEffectUndiscounted][static_cast<std::size_t>(t)];
+      for (const auto& term : sm_state.static_terms) {
+        const auto column = static_cast<std::size_t>(
+            std::find(sm_state.static_outputs.begin(), sm_state.static_outputs.end(), term.output) - sm_state.static_outputs.begin());
+        next[column] += term.table[static_cast<std::size_t>(t)];
+      }
+    }
   }
 
   // Transition rewards, per (from, to).
@@ -732,7 +754,13 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
   };
   for (const auto& sm : m.strategies) {
     for (int i = 0; i < S; ++i) {
-      for (const auto& q : sm.rows[static_cast<std::size_t>(i)].probabilities) note(i, q);
+      const auto& row = sm.rows[static_cast<std::size_t>(i)];
+      const auto& state = sm.states[static_cast<std::size_t>(i)];
+      if (!row.is_static || !state.dynamic_terms.empty()) m.needs_coordinates_per_cycle = true;
+      for (int j = 0; j < S; ++j)
+        for (const auto& term : sm.transition_terms[static_cast<std::size_t>(i * S + j)])
+          if (term.table.empty()) m.needs_coordinates_per_cycle = true;
+      for (const auto& q : row.probabilities) note(i, q);
       for (const auto& term : sm.states[static_cast<std::size_t>(i)].dynamic_terms) note(i, term.value);
       for (int j = 0; j < S; ++j)
         for (const auto& term : sm.transition_terms[static_cast<std::size_t>(i * S + j)]) note(i, term.value);

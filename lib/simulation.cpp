@@ -92,7 +92,7 @@ RunResults simulate(const CompiledModel& model, const SimulationOptions& options
     std::vector<double> absorbed_so_far(static_cast<std::size_t>(S), 0.0);
     for (int t = 0; t <= T; ++t) {
       const double* row = acc.trace_row(k, t);
-      const double* absorbed = acc.absorbed_row(k, t);
+      const double* absorbed = acc.trace_change_row(k, t);
       for (int st = 0; st < S; ++st) {
         absorbed_so_far[static_cast<std::size_t>(st)] += absorbed[st];
         o.trace[static_cast<std::size_t>(t * S + st)] = (row[st] + absorbed_so_far[static_cast<std::size_t>(st)]) / count;
