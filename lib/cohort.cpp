@@ -129,9 +129,10 @@ Accumulator run_cohort(const CompiledModelData& m) {
               } else {
                 row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
               }
+              const int* destinations = row.is_static ? row.sampling_order.data() : row.outcomes.data();
               for (std::size_t j = 0; j < n; ++j) {
                 if (p[j] == 0.0) continue;
-                const int to = row.outcomes[j];
+                const int to = destinations[j];
                 const double flow = x * p[j];
                 const int to_tau = to == i ? std::min(tau + 1, cap[static_cast<std::size_t>(i)]) : 0;
                 next[static_cast<std::size_t>(offset[static_cast<std::size_t>(to)] + to_tau)] += flow;

@@ -63,7 +63,10 @@ struct Row {
   bool has_complement = false;        ///< the last outcome takes 1 - the rest
   bool has_background = false;        ///< outcome 0 is background death; the others are conditional on surviving it
   bool is_static = false;             ///< every quantity constant or time-only: use `cumulative`
-  std::vector<double> cumulative;     ///< static rows: (T) x outcomes, cumulative probabilities
+  /// Static rows: (T) x outcomes cumulative probabilities in `sampling_order` (the complement,
+  /// usually "stay", first, so the commonest draw needs one comparison); the last is exactly 1.
+  std::vector<double> cumulative;
+  std::vector<int> sampling_order;    ///< static rows: destination states in cumulative order
   SourceLocation where;
 };
 
@@ -139,6 +142,7 @@ struct CompiledModelData {
   int coordinate_count = 0;
   std::vector<int> coordinate_sizes;
   int age_attribute = -1;         ///< index of the "age" attribute, if any
+  int reference_strategy = 0;     ///< index of settings.reference_strategy
   int state_time_cap = 0;
   std::vector<int> discrete_attribute_coordinate;  ///< per attribute: coordinate or -1
   std::vector<bool> continuous_attribute;          ///< per attribute

@@ -45,12 +45,25 @@ class IndividualSimulator {
     }
     individual_values_.assign(slots, 0.0);
     blocks_.resize(static_cast<std::size_t>(m.cycles) / 4 + 1);
+    std::size_t widest = 0;
+    for (const auto& sm : m.strategies) {
+      std::vector<std::size_t> offsets;
+      std::size_t width = 0;
+      for (const auto& st : sm.states) {
+        offsets.push_back(width);
+        width += st.static_outputs.size();
+      }
+      stay_offsets_.push_back(std::move(offsets));
+      widest = std::max(widest, width);
+    }
+    stay_totals_.assign(widest, 0.0);
     for (const auto& sm : m.strategies) {
       std::vector<HotState> hot;
       for (int st = 0; st < S_; ++st) {
         const Row& row = sm.rows[static_cast<std::size_t>(st)];
         const StateModel& state = sm.states[static_cast<std::size_t>(st)];
-        hot.push_back({row.cumulative.data(), row.outcomes.data(), row.outcomes.size(), row.is_static, state.shortcut,
+        hot.push_back({row.cumulative.data(), row.is_static ? row.sampling_order.data() : row.outcomes.data(),
+                       row.outcomes.size(), row.is_static, state.shortcut,
                        !state.dynamic_terms.empty()});
       }
       hot_.push_back(std::move(hot));
@@ -77,7 +90,7 @@ class IndividualSimulator {
     blocks_ready_ = 0;  // this individual's transition numbers, shared by every strategy
     for (int k = 0; k < K; ++k) simulate_strategy(i, k, acc);
     const OutputLayout& L = m_.layout;
-    const int reference = m_.scenario.strategy_index(m_.scenario.settings.reference_strategy);
+    const int reference = m_.reference_strategy;
     const double* ref = &outputs_[static_cast<std::size_t>(reference * V_)];
     for (int k = 0; k < K; ++k) {
       const double* out = &outputs_[static_cast<std::size_t>(k * V_)];
@@ -169,14 +182,20 @@ class IndividualSimulator {
 
     // Static rewards and the trace are settled per stay (prefix sums); only dynamic
     // rewards and non-static rows are evaluated cycle by cycle.
+    // Each stay adds prefix[exit] - prefix[entry] to its state's contiguous row of stay
+    // totals; the rows are scattered to the outputs once, when the individual is done.
+    const std::size_t* stay_offset = stay_offsets_[static_cast<std::size_t>(k)].data();
+    std::fill(stay_totals_.begin(), stay_totals_.end(), 0.0);
+    double* trace_changes = acc.trace_change_row(k, 0);
     auto close_stay = [&](int s, int from_point, int to_point) {
       const StateModel& st = sm.states[static_cast<std::size_t>(s)];
       const std::size_t width = st.static_outputs.size();
       const double* a = &st.static_prefix[static_cast<std::size_t>(from_point) * width];
       const double* b = &st.static_prefix[static_cast<std::size_t>(to_point) * width];
-      for (std::size_t j = 0; j < width; ++j) out[st.static_outputs[j]] += b[j] - a[j];
-      acc.trace_change_row(k, from_point)[s] += 1.0;
-      acc.trace_change_row(k, to_point)[s] -= 1.0;
+      double* total = &stay_totals_[stay_offset[s]];
+      for (std::size_t j = 0; j < width; ++j) total[j] += b[j] - a[j];
+      trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
+      trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
     };
 
     const HotState* hot = hot_[static_cast<std::size_t>(k)].data();
@@ -208,8 +227,9 @@ class IndividualSimulator {
       const std::size_t n = h.n;
       std::size_t j = 0;
       if (h.is_static) {
+        // The last cumulative value is exactly 1 and u < 1, so the scan always stops.
         const double* cumulative = h.cumulative + static_cast<std::size_t>(t) * n;
-        while (j + 1 < n && !(u < cumulative[j])) ++j;
+        while (!(u < cumulative[j])) ++j;
       } else {
         row_probabilities(m_, sm, sm.rows[static_cast<std::size_t>(state)], coords_.data(), individual_values_.data(), runtime,
                           probabilities_.data());
@@ -240,12 +260,14 @@ class IndividualSimulator {
           }
         }
       }
-      for (std::size_t c = 0; has_counters && c < counters_.size(); ++c) {
-        const auto& rule = m_.counters[c];
-        int v = rule.reset[pair] ? rule.after[pair] : counters_[c] + rule.before[pair] + rule.after[pair];
-        v = std::clamp(v, 0, rule.max);
-        counters_[c] = v;
-        coords_[kFirstCounterCoord + c] = v;
+      if (has_counters) {
+        for (std::size_t c = 0; c < counters_.size(); ++c) {
+          const auto& rule = m_.counters[c];
+          int v = rule.reset[pair] ? rule.after[pair] : counters_[c] + rule.before[pair] + rule.after[pair];
+          v = std::clamp(v, 0, rule.max);
+          counters_[c] = v;
+          coords_[kFirstCounterCoord + c] = v;
+        }
       }
       if (to == state) {
         ++state_time;
@@ -269,6 +291,11 @@ class IndividualSimulator {
       }
       close_stay(state, entered, T + 1);
     }
+    for (int s = 0; s < S_; ++s) {
+      const StateModel& st = sm.states[static_cast<std::size_t>(s)];
+      const double* total = &stay_totals_[stay_offset[s]];
+      for (std::size_t j = 0; j < st.static_outputs.size(); ++j) out[st.static_outputs[j]] += total[j];
+    }
     for (int e = 0; e < L.events; ++e) out[L.event_ever(e)] = (ever >> e) & 1U ? 1.0 : 0.0;
     finish_outputs(m_, out);
   }
@@ -287,6 +314,8 @@ class IndividualSimulator {
   std::vector<std::unique_ptr<RuntimeEvaluator>> evaluators_;
   std::vector<std::vector<HotState>> hot_;
   std::vector<r123::Philox4x32::ctr_type> blocks_;
+  std::vector<std::vector<std::size_t>> stay_offsets_;  // per strategy, per state: first column in stay_totals_
+  std::vector<double> stay_totals_;
   std::size_t blocks_ready_ = 0;
   std::vector<std::vector<std::uint8_t>> pair_flags_;
 };

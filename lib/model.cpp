@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <functional>
 #include <numeric>
+#include <map>
+#include <optional>
 
 #include "compiled_model.hpp"
 #include "hemsim/error.hpp"
@@ -344,13 +346,18 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
     Row& row = sm.rows[static_cast<std::size_t>(i)];
     if (!row.is_static) continue;
     const std::size_t n = row.outcomes.size();
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    if (row.has_complement) std::rotate(order.begin(), order.end() - 1, order.end());
+    row.sampling_order.clear();
+    for (std::size_t j : order) row.sampling_order.push_back(row.outcomes[j]);
     row.cumulative.assign(static_cast<std::size_t>(T) * n, 0.0);
     p.assign(n, 0.0);
     for (int t = 0; t < T; ++t) {
       coords[kCoordT] = t;
       row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
       double c = 0;
-      for (std::size_t j = 0; j < n; ++j) row.cumulative[static_cast<std::size_t>(t) * n + j] = (c += p[j]);
+      for (std::size_t j = 0; j < n; ++j) row.cumulative[static_cast<std::size_t>(t) * n + j] = (c += p[order[j]]);
       row.cumulative[static_cast<std::size_t>(t) * n + n - 1] = 1.0;
     }
   }
@@ -633,6 +640,7 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
   }
   const int T = m.cycles;
   if (T < 1) throw ScenarioError(st.where, "the horizon has no cycles", "a horizon of at least one cycle");
+  m.reference_strategy = s.strategy_index(st.reference_strategy);
 
   // Coordinates.
   m.state_time_cap = st.state_time_cap > 0 ? std::min(st.state_time_cap, T) : T;
