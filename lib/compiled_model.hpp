@@ -97,10 +97,18 @@ struct StateModel {
   bool absorbing = false;
   bool shortcut = false;  ///< absorbing with static rewards only: finish the individual in closed form
   /// Static rewards as prefix sums over points, so a stay from point a to point b (exclusive)
-  /// earns prefix[b] - prefix[a] for each output: the microsimulation pays rewards per
-  /// sojourn instead of per cycle. Row-major (T + 2) x static_outputs; column 0 is years in state.
-  std::vector<int> static_outputs;
+  /// earns prefix[b] - prefix[a]: the microsimulation pays rewards per stay, not per cycle.
+  /// Columns 0-3 are the prefix sums of the four state weight series (shared by every
+  /// constant reward of the state); each time-varying reward has a column of its own.
+  /// Row-major (T + 2) x prefix_width.
+  std::size_t prefix_width = 0;
   std::vector<double> static_prefix;
+  struct PrefixUse {
+    int output;
+    std::size_t column;
+    double factor;  ///< the constant reward, or 1 for a time-varying column
+  };
+  std::vector<PrefixUse> prefix_uses;  ///< output += factor x (sum of the column over the stays)
 };
 
 struct StrategyModel {

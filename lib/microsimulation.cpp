@@ -51,7 +51,7 @@ class IndividualSimulator {
       std::size_t width = 0;
       for (const auto& st : sm.states) {
         offsets.push_back(width);
-        width += st.static_outputs.size();
+        width += st.prefix_width;
       }
       stay_offsets_.push_back(std::move(offsets));
       widest = std::max(widest, width);
@@ -66,10 +66,15 @@ class IndividualSimulator {
                        row.outcomes.size(), row.is_static, state.shortcut,
                        !state.dynamic_terms.empty()});
       }
-      hot_.push_back(std::move(hot));
       std::vector<std::uint8_t> flags(static_cast<std::size_t>(S_ * S_), 0);
       for (std::size_t pair = 0; pair < flags.size(); ++pair)
         flags[pair] = static_cast<std::uint8_t>((sm.transition_terms[pair].empty() ? 0 : 1) | (m.event_masks[pair] ? 2 : 0));
+      for (int st = 0; st < S_; ++st) {
+        const Row& row = sm.rows[static_cast<std::size_t>(st)];
+        hot[static_cast<std::size_t>(st)].quiet_stay = row.is_static && !row.sampling_order.empty() &&
+                                                       row.sampling_order[0] == st && flags[static_cast<std::size_t>(st * S_ + st)] == 0;
+      }
+      hot_.push_back(std::move(hot));
       pair_flags_.push_back(std::move(flags));
     }
   }
@@ -83,6 +88,7 @@ class IndividualSimulator {
     bool is_static = false;
     bool shortcut = false;
     bool has_dynamic = false;
+    bool quiet_stay = false;  // static row whose first sampled outcome is staying, with nothing recorded
   };
 
   void simulate(std::uint64_t i, Accumulator& acc) {
@@ -112,6 +118,19 @@ class IndividualSimulator {
   }
 
  private:
+  // Counts the events of one transition (made at cycle t) and their first occurrences.
+  void record_events(std::uint32_t mask, int t, int k, double* out, std::uint32_t& ever, Accumulator& acc) const {
+    const OutputLayout& L = m_.layout;
+    for (int e = 0; e < L.events; ++e) {
+      if (!((mask >> e) & 1U)) continue;
+      out[L.event_count(e)] += 1.0;
+      if (!((ever >> e) & 1U)) {
+        ever |= std::uint32_t{1} << e;
+        acc.first_event_row(k, e)[t + 1] += 1.0;
+      }
+    }
+  }
+
   void simulate_strategy(std::uint64_t i, int k, Accumulator& acc) {
     const StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k)];
     const OutputLayout& L = m_.layout;
@@ -185,15 +204,17 @@ class IndividualSimulator {
     // Each stay adds prefix[exit] - prefix[entry] to its state's contiguous row of stay
     // totals; the rows are scattered to the outputs once, when the individual is done.
     const std::size_t* stay_offset = stay_offsets_[static_cast<std::size_t>(k)].data();
-    std::fill(stay_totals_.begin(), stay_totals_.end(), 0.0);
     double* trace_changes = acc.trace_change_row(k, 0);
+    std::uint64_t visited = 0;  // states with stay totals to scatter (bit s % 64)
     auto close_stay = [&](int s, int from_point, int to_point) {
       const StateModel& st = sm.states[static_cast<std::size_t>(s)];
-      const std::size_t width = st.static_outputs.size();
-      const double* a = &st.static_prefix[static_cast<std::size_t>(from_point) * width];
-      const double* b = &st.static_prefix[static_cast<std::size_t>(to_point) * width];
-      double* total = &stay_totals_[stay_offset[s]];
-      for (std::size_t j = 0; j < width; ++j) total[j] += b[j] - a[j];
+      const std::size_t width = st.prefix_width;
+      const double* __restrict a = &st.static_prefix[static_cast<std::size_t>(from_point) * width];
+      const double* __restrict b = &st.static_prefix[static_cast<std::size_t>(to_point) * width];
+      double* __restrict total = &stay_totals_[stay_offset[s]];
+      for (std::size_t j = 0; j < 4; ++j) total[j] += b[j] - a[j];
+      for (std::size_t j = 4; j < width; ++j) total[j] += b[j] - a[j];
+      visited |= std::uint64_t{1} << (s & 63);
       trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
       trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
     };
@@ -202,7 +223,45 @@ class IndividualSimulator {
     const std::uint8_t* pair_flags = pair_flags_[static_cast<std::size_t>(k)].data();
     const bool has_counters = !counters_.empty();
     int t = 0;
-    for (; t < T; ++t) {
+    auto next_uniform = [&](int cycle) {
+      if ((cycle & 3) == 0) {
+        const auto b = static_cast<std::size_t>(cycle >> 2);
+        while (blocks_ready_ <= b) {
+          blocks_[blocks_ready_] = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(blocks_ready_));
+          ++blocks_ready_;
+        }
+        block = blocks_[b];
+      }
+      return RandomStream::to_uniform(block[static_cast<std::size_t>(cycle & 3)]);
+    };
+    if (!track_coordinates && !has_counters) {
+      // Fast path: every row is a static table and nothing but the state is tracked.
+      // Staying put (the complement, sampled first) costs one comparison.
+      if (!hot[state].shortcut) {
+        for (; t < T; ++t) {
+          const double u = next_uniform(t);
+          const HotState& h = hot[state];
+          const double* cumulative = h.cumulative + static_cast<std::size_t>(t) * h.n;
+          std::size_t j = 0;
+          while (!(u < cumulative[j])) ++j;
+          if (j == 0 && h.quiet_stay) continue;
+          const int to = h.outcomes[j];
+          const std::size_t pair = static_cast<std::size_t>(state * S_ + to);
+          if (const std::uint8_t flags = pair_flags[pair]) {
+            if (flags & 1U)
+              for (const RewardTerm& term : sm.transition_terms[pair]) out[term.output] += term.table[static_cast<std::size_t>(t)];
+            if (flags & 2U) record_events(m_.event_masks[pair], t, k, out, ever, acc);
+          }
+          if (to != state) {
+            close_stay(state, entered, t + 1);
+            entered = t + 1;
+            state = to;
+            if (hot[state].shortcut) break;
+          }
+        }
+      }
+    }
+    for (; t < T && (track_coordinates || has_counters); ++t) {
       const HotState& h = hot[state];
       if (h.shortcut) break;  // absorbing with static rewards: the stay runs to the horizon
       if (track_coordinates) {
@@ -215,15 +274,7 @@ class IndividualSimulator {
                                 m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
       }
 
-      if ((t & 3) == 0) {
-        const auto b = static_cast<std::size_t>(t >> 2);
-        while (blocks_ready_ <= b) {
-          blocks_[blocks_ready_] = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(blocks_ready_));
-          ++blocks_ready_;
-        }
-        block = blocks_[b];
-      }
-      const double u = RandomStream::to_uniform(block[static_cast<std::size_t>(t & 3)]);
+      const double u = next_uniform(t);
       const std::size_t n = h.n;
       std::size_t j = 0;
       if (h.is_static) {
@@ -249,17 +300,7 @@ class IndividualSimulator {
           out[term.output] += value;
         }
       }
-      if (flags & 2U) {
-        const std::uint32_t mask = m_.event_masks[pair];
-        for (int e = 0; e < L.events; ++e) {
-          if (!((mask >> e) & 1U)) continue;
-          out[L.event_count(e)] += 1.0;
-          if (!((ever >> e) & 1U)) {
-            ever |= std::uint32_t{1} << e;
-            acc.first_event_row(k, e)[t + 1] += 1.0;
-          }
-        }
-      }
+      if (flags & 2U) record_events(m_.event_masks[pair], t, k, out, ever, acc);
       if (has_counters) {
         for (std::size_t c = 0; c < counters_.size(); ++c) {
           const auto& rule = m_.counters[c];
@@ -292,9 +333,11 @@ class IndividualSimulator {
       close_stay(state, entered, T + 1);
     }
     for (int s = 0; s < S_; ++s) {
+      if (!((visited >> (s & 63)) & 1U)) continue;
       const StateModel& st = sm.states[static_cast<std::size_t>(s)];
-      const double* total = &stay_totals_[stay_offset[s]];
-      for (std::size_t j = 0; j < st.static_outputs.size(); ++j) out[st.static_outputs[j]] += total[j];
+      double* total = &stay_totals_[stay_offset[s]];
+      for (const auto& use : st.prefix_uses) out[use.output] += use.factor * total[use.column];
+      std::fill(total, total + st.prefix_width, 0.0);  // ready for the next individual
     }
     for (int e = 0; e < L.events; ++e) out[L.event_ever(e)] = (ever >> e) & 1U ? 1.0 : 0.0;
     finish_outputs(m_, out);

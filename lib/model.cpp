@@ -414,23 +414,26 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
     add_term(sm_state, L.life_years_undiscounted(), kEffectUndiscounted, ly);
     sm_state.shortcut = state.absorbing && sm_state.dynamic_terms.empty();
 
-    // Prefix sums of the static rewards (column 0: years in state).
-    sm_state.static_outputs = {L.years_in_state(i)};
-    for (const auto& term : sm_state.static_terms)
-      if (std::find(sm_state.static_outputs.begin(), sm_state.static_outputs.end(), term.output) == sm_state.static_outputs.end())
-        sm_state.static_outputs.push_back(term.output);
-    const std::size_t width = sm_state.static_outputs.size();
+    // Prefix sums: the four state weight series, then one column per time-varying reward.
+    static_assert(kCostDiscounted == 0 && kCostUndiscounted == 1 && kEffectDiscounted == 2 && kEffectUndiscounted == 3);
+    std::vector<const RewardTerm*> varying;
+    sm_state.prefix_uses = {{L.years_in_state(i), std::size_t{kEffectUndiscounted}, 1.0}};
+    for (const auto& term : sm_state.static_terms) {
+      if (term.value.kind == Quantity::Kind::constant) {
+        sm_state.prefix_uses.push_back({term.output, static_cast<std::size_t>(term.weights), term.value.constant});
+      } else {
+        sm_state.prefix_uses.push_back({term.output, 4 + varying.size(), 1.0});
+        varying.push_back(&term);
+      }
+    }
+    const std::size_t width = 4 + varying.size();
+    sm_state.prefix_width = width;
     sm_state.static_prefix.assign((static_cast<std::size_t>(T) + 2) * width, 0.0);
     for (int t = 0; t <= T; ++t) {
       double* next = &sm_state.static_prefix[(static_cast<std::size_t>(t) + 1) * width];
       const double* previous = next - width;
-      std::copy(previous, previous + width, next);
-      next[0] += m.weights[kEffectUndiscounted][static_cast<std::size_t>(t)];
-      for (const auto& term : sm_state.static_terms) {
-        const auto column = static_cast<std::size_t>(
-            std::find(sm_state.static_outputs.begin(), sm_state.static_outputs.end(), term.output) - sm_state.static_outputs.begin());
-        next[column] += term.table[static_cast<std::size_t>(t)];
-      }
+      for (std::size_t c = 0; c < 4; ++c) next[c] = previous[c] + m.weights[c][static_cast<std::size_t>(t)];
+      for (std::size_t v = 0; v < varying.size(); ++v) next[4 + v] = previous[4 + v] + varying[v]->table[static_cast<std::size_t>(t)];
     }
   }
 
