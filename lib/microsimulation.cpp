@@ -25,6 +25,7 @@ class IndividualSimulator {
   IndividualSimulator(const CompiledModelData& m, const RandomStream& random)
       : m_(m),
         random_(random),
+        K_(static_cast<int>(m.strategies.size())),
         S_(m.layout.states),
         V_(m.layout.size()),
         outputs_(m.strategies.size() * static_cast<std::size_t>(V_), 0.0),
@@ -34,7 +35,9 @@ class IndividualSimulator {
         probabilities_(static_cast<std::size_t>(S_) + 2, 0.0),
         diff_(static_cast<std::size_t>(m.layout.increment_size()), 0.0),
         counters_(m.counters.size(), 0),
-        evaluators_(m.strategies.size()) {
+        evaluators_(m.strategies.size()),
+        lanes_(m.strategies.size()),
+        fast_(!m.needs_coordinates_per_cycle && m.counters.empty()) {
     for (std::size_t a = 0; a < attribute_streams_.size(); ++a)
       attribute_streams_[a] = stream_id(m.scenario.attributes[a].name);
     std::size_t slots = 0;
@@ -45,60 +48,48 @@ class IndividualSimulator {
     }
     individual_values_.assign(slots, 0.0);
     blocks_.resize(static_cast<std::size_t>(m.cycles) / 4 + 1);
-    std::size_t widest = 0;
-    for (const auto& sm : m.strategies) {
-      std::vector<std::size_t> offsets;
+    for (std::size_t k = 0; k < m.strategies.size(); ++k) {
+      const StrategyModel& sm = m.strategies[k];
+      Lane& lane = lanes_[k];
       std::size_t width = 0;
       for (const auto& st : sm.states) {
-        offsets.push_back(width);
+        lane.stay_offset.push_back(width);
         width += st.prefix_width;
       }
-      stay_offsets_.push_back(std::move(offsets));
-      widest = std::max(widest, width);
-    }
-    stay_totals_.assign(widest, 0.0);
-    for (const auto& sm : m.strategies) {
-      std::vector<HotState> hot;
-      for (int st = 0; st < S_; ++st) {
-        const Row& row = sm.rows[static_cast<std::size_t>(st)];
-        const StateModel& state = sm.states[static_cast<std::size_t>(st)];
-        hot.push_back({row.cumulative.data(), row.is_static ? row.sampling_order.data() : row.outcomes.data(),
-                       row.outcomes.size(), row.is_static, state.shortcut,
-                       !state.dynamic_terms.empty()});
-      }
+      lane.stay_totals.assign(width, 0.0);
       std::vector<std::uint8_t> flags(static_cast<std::size_t>(S_ * S_), 0);
       for (std::size_t pair = 0; pair < flags.size(); ++pair)
         flags[pair] = static_cast<std::uint8_t>((sm.transition_terms[pair].empty() ? 0 : 1) | (m.event_masks[pair] ? 2 : 0));
       for (int st = 0; st < S_; ++st) {
         const Row& row = sm.rows[static_cast<std::size_t>(st)];
-        hot[static_cast<std::size_t>(st)].quiet_stay = row.is_static && !row.sampling_order.empty() &&
-                                                       row.sampling_order[0] == st && flags[static_cast<std::size_t>(st * S_ + st)] == 0;
+        const StateModel& state = sm.states[static_cast<std::size_t>(st)];
+        HotState h{row.cumulative.data(), row.is_static ? row.sampling_order.data() : row.outcomes.data(),
+                   row.outcomes.size(), row.is_static, state.shortcut, !state.dynamic_terms.empty(), false};
+        h.quiet_stay = row.is_static && !row.sampling_order.empty() && row.sampling_order[0] == st &&
+                       flags[static_cast<std::size_t>(st * S_ + st)] == 0;
+        lane.hot.push_back(h);
       }
-      hot_.push_back(std::move(hot));
-      pair_flags_.push_back(std::move(flags));
+      lane.pair_flags = std::move(flags);
     }
   }
 
-  // Plain pointers to each strategy's per-state data, so the cycle loop does no
-  // container bookkeeping.
-  struct HotState {
-    const double* cumulative = nullptr;  // static rows: T x n
-    const int* outcomes = nullptr;
-    std::size_t n = 0;
-    bool is_static = false;
-    bool shortcut = false;
-    bool has_dynamic = false;
-    bool quiet_stay = false;  // static row whose first sampled outcome is staying, with nothing recorded
-  };
-
   void simulate(std::uint64_t i, Accumulator& acc) {
-    const int K = static_cast<int>(m_.strategies.size());
     blocks_ready_ = 0;  // this individual's transition numbers, shared by every strategy
-    for (int k = 0; k < K; ++k) simulate_strategy(i, k, acc);
+    if (fast_) {
+      for (int k = 0; k < K_; ++k) begin_strategy(i, k, acc);
+      run_strategies_in_lockstep(i, acc);
+      for (int k = 0; k < K_; ++k) finish_strategy(k);
+    } else {
+      for (int k = 0; k < K_; ++k) {
+        begin_strategy(i, k, acc);
+        run_cycles(i, k, acc);
+        finish_strategy(k);
+      }
+    }
     const OutputLayout& L = m_.layout;
     const int reference = m_.reference_strategy;
     const double* ref = &outputs_[static_cast<std::size_t>(reference * V_)];
-    for (int k = 0; k < K; ++k) {
+    for (int k = 0; k < K_; ++k) {
       const double* out = &outputs_[static_cast<std::size_t>(k * V_)];
       double* sum = &acc.sum[static_cast<std::size_t>(k * V_)];
       double* sq = &acc.sum_of_squares[static_cast<std::size_t>(k * V_)];
@@ -118,40 +109,111 @@ class IndividualSimulator {
   }
 
  private:
+  // Plain pointers to each strategy's per-state data, so the cycle loop does no
+  // container bookkeeping.
+  struct HotState {
+    const double* cumulative = nullptr;  // static rows: T x n
+    const int* outcomes = nullptr;
+    std::size_t n = 0;
+    bool is_static = false;
+    bool shortcut = false;
+    bool has_dynamic = false;
+    bool quiet_stay = false;  // static row whose first sampled outcome is staying, with nothing recorded
+  };
+
+  // One strategy's walk of the current individual.
+  struct Lane {
+    std::vector<HotState> hot;
+    std::vector<std::uint8_t> pair_flags;  // per (from * S + to): 1 transition rewards, 2 events
+    std::vector<std::size_t> stay_offset;  // per state: first column in stay_totals
+    std::vector<double> stay_totals;       // per state: summed prefix differences of the stays
+    double* out = nullptr;
+    double* trace_changes = nullptr;
+    int state = 0;
+    int entered = 0;          // point at which the current stay began
+    int age0 = 0;
+    std::uint64_t visited = 0;  // states with stay totals (bit s % 64)
+    std::uint32_t ever = 0;     // events that have happened
+    bool active = false;
+  };
+
+  double uniform(std::uint64_t i, int cycle) {
+    const auto b = static_cast<std::size_t>(cycle >> 2);
+    while (blocks_ready_ <= b) {
+      blocks_[blocks_ready_] = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(blocks_ready_));
+      ++blocks_ready_;
+    }
+    return RandomStream::to_uniform(blocks_[b][static_cast<std::size_t>(cycle & 3)]);
+  }
+
+  // Static rewards and the trace are settled per stay: the stay adds prefix[exit] -
+  // prefix[entry] to its state's contiguous row of totals, scattered to the outputs once
+  // the individual is done.
+  void close_stay(int k, Lane& lane, int s, int from_point, int to_point) {
+    const StateModel& st = m_.strategies[static_cast<std::size_t>(k)].states[static_cast<std::size_t>(s)];
+    const std::size_t width = st.prefix_width;
+    const double* __restrict a = &st.static_prefix[static_cast<std::size_t>(from_point) * width];
+    const double* __restrict b = &st.static_prefix[static_cast<std::size_t>(to_point) * width];
+    double* __restrict total = &lane.stay_totals[lane.stay_offset[static_cast<std::size_t>(s)]];
+    for (std::size_t j = 0; j < 4; ++j) total[j] += b[j] - a[j];
+    for (std::size_t j = 4; j < width; ++j) total[j] += b[j] - a[j];
+    lane.visited |= std::uint64_t{1} << (s & 63);
+    lane.trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
+    lane.trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
+  }
+
   // Counts the events of one transition (made at cycle t) and their first occurrences.
-  void record_events(std::uint32_t mask, int t, int k, double* out, std::uint32_t& ever, Accumulator& acc) const {
+  void record_events(std::uint32_t mask, int t, int k, Lane& lane, Accumulator& acc) const {
     const OutputLayout& L = m_.layout;
     for (int e = 0; e < L.events; ++e) {
       if (!((mask >> e) & 1U)) continue;
-      out[L.event_count(e)] += 1.0;
-      if (!((ever >> e) & 1U)) {
-        ever |= std::uint32_t{1} << e;
+      lane.out[L.event_count(e)] += 1.0;
+      if (!((lane.ever >> e) & 1U)) {
+        lane.ever |= std::uint32_t{1} << e;
         acc.first_event_row(k, e)[t + 1] += 1.0;
       }
     }
   }
 
-  void simulate_strategy(std::uint64_t i, int k, Accumulator& acc) {
+  // One-off rewards and events of the move state -> to at cycle t.
+  void record_transition(int k, Lane& lane, std::size_t pair, int t, RuntimeEvaluator* runtime, Accumulator& acc) {
+    const std::uint8_t flags = lane.pair_flags[pair];
+    if (flags & 1U) {
+      for (const RewardTerm& term : m_.strategies[static_cast<std::size_t>(k)].transition_terms[pair]) {
+        lane.out[term.output] += term.table.empty()
+                                     ? quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
+                                           m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)]
+                                     : term.table[static_cast<std::size_t>(t)];
+      }
+    }
+    if (flags & 2U) record_events(m_.event_masks[pair], t, k, lane, acc);
+  }
+
+  // Attributes, per-individual values, one-time costs and the initial state.
+  void begin_strategy(std::uint64_t i, int k, Accumulator& acc) {
     const StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k)];
     const OutputLayout& L = m_.layout;
-    const int T = m_.cycles;
-    double* out = &outputs_[static_cast<std::size_t>(k * V_)];
-    std::fill(out, out + V_, 0.0);
+    Lane& lane = lanes_[static_cast<std::size_t>(k)];
+    lane.out = &outputs_[static_cast<std::size_t>(k * V_)];
+    std::fill(lane.out, lane.out + V_, 0.0);
+    lane.trace_changes = acc.trace_change_row(k, 0);
+    lane.visited = 0;
+    lane.ever = 0;
+    lane.entered = 0;
     std::fill(coords_.begin(), coords_.end(), 0);
     RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)].get();
 
     // Attributes, each from its own stream.
-    int age0 = 0;
+    lane.age0 = 0;
     for (std::size_t a = 0; a < attributes_.size(); ++a) {
-      const Distribution& d = sm.attributes[a];
       const double u = random_.uniform(i, Purpose::attribute, attribute_streams_[a]);
-      attributes_[a] = d.quantile(u);
-      if (m_.discrete_attribute_coordinate[a] >= 0) coords_[static_cast<std::size_t>(m_.discrete_attribute_coordinate[a])] = static_cast<int>(attributes_[a]);
+      attributes_[a] = sm.attributes[a].quantile(u);
+      if (m_.discrete_attribute_coordinate[a] >= 0)
+        coords_[static_cast<std::size_t>(m_.discrete_attribute_coordinate[a])] = static_cast<int>(attributes_[a]);
       if (static_cast<int>(a) == m_.age_attribute)
-        age0 = std::max(0, static_cast<int>(std::floor(attributes_[a] / m_.scenario.settings.cycle_length_years + 1e-9)));
+        lane.age0 = std::max(0, static_cast<int>(std::floor(attributes_[a] / m_.scenario.settings.cycle_length_years + 1e-9)));
     }
-    const int age_limit = m_.coordinate_sizes[kCoordAge] - 1;
-    coords_[kCoordAge] = std::min(age0, age_limit);
+    coords_[kCoordAge] = std::min(lane.age0, m_.coordinate_sizes[kCoordAge] - 1);
     if (runtime) {
       runtime->set_attributes(attributes_.data());
       for (std::size_t r = 0; r < sm.runtime_expressions.size(); ++r) {
@@ -164,14 +226,13 @@ class IndividualSimulator {
       }
     }
     for (int c = 0; c < L.categories; ++c) {
-      out[L.cost_discounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
-      out[L.cost_undiscounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
+      lane.out[L.cost_discounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
+      lane.out[L.cost_undiscounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
     }
 
-    // Initial state.
-    int state = 0;
+    lane.state = 0;
     if (sm.certain_initial_state >= 0) {
-      state = sm.certain_initial_state;
+      lane.state = sm.certain_initial_state;
     } else {
       const double u = random_.uniform(i, Purpose::initial_state, 0);
       double cumulative = 0.0, total = 0.0;
@@ -181,171 +242,137 @@ class IndividualSimulator {
         total += p;
         cumulative += p;
         if (chosen < 0 && u < cumulative) chosen = s;
-        if (p > 0) state = s;  // catch-all: the last state with positive probability
+        if (p > 0) lane.state = s;  // catch-all: the last state with positive probability
       }
       if (std::abs(total - 1.0) > 1e-9)
         throw ScenarioError(m_.scenario.initial_where,
                             fmt::format("initial probabilities sum to {:.12g} for individual {}", total, i),
                             "probabilities summing to 1 for every individual");
-      if (chosen >= 0) state = chosen;
+      if (chosen >= 0) lane.state = chosen;
     }
+    lane.active = !lane.hot[static_cast<std::size_t>(lane.state)].shortcut;
+  }
+
+  // Fast path: every row is a static table and only the state is tracked, so the
+  // strategies advance together cycle by cycle, giving the processor independent work.
+  // Staying put (the complement, sampled first) costs one comparison.
+  void run_strategies_in_lockstep(std::uint64_t i, Accumulator& acc) {
+    const int T = m_.cycles;
+    int active = 0;
+    for (const Lane& lane : lanes_) active += lane.active ? 1 : 0;
+    for (int t = 0; t < T && active > 0; ++t) {
+      const double u = uniform(i, t);
+      for (int k = 0; k < K_; ++k) {
+        Lane& lane = lanes_[static_cast<std::size_t>(k)];
+        if (!lane.active) continue;
+        const HotState& h = lane.hot[static_cast<std::size_t>(lane.state)];
+        const double* cumulative = h.cumulative + static_cast<std::size_t>(t) * h.n;
+        std::size_t j = 0;
+        while (!(u < cumulative[j])) ++j;  // the last value is exactly 1 and u < 1
+        if (j == 0 && h.quiet_stay) continue;
+        const int to = h.outcomes[j];
+        const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
+        if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, nullptr, acc);
+        if (to != lane.state) {
+          close_stay(k, lane, lane.state, lane.entered, t + 1);
+          lane.entered = t + 1;
+          lane.state = to;
+          if (lane.hot[static_cast<std::size_t>(to)].shortcut) {  // absorbing: the stay runs to the horizon
+            lane.active = false;
+            --active;
+          }
+        }
+      }
+    }
+  }
+
+  // General path: keeps t, age, time in state and counters current for tabulated,
+  // per-individual and run-time quantities.
+  void run_cycles(std::uint64_t i, int k, Accumulator& acc) {
+    const StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k)];
+    Lane& lane = lanes_[static_cast<std::size_t>(k)];
+    RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)].get();
+    const int T = m_.cycles;
+    const int age_limit = m_.coordinate_sizes[kCoordAge] - 1;
     for (std::size_t c = 0; c < counters_.size(); ++c) {
       counters_[c] = m_.counters[c].initial;
       coords_[kFirstCounterCoord + c] = counters_[c];
     }
-    std::uint32_t ever = 0;
     int state_time = 0;
-    int entered = 0;  // point at which the current stay began
-    r123::Philox4x32::ctr_type block{};
-    const bool track_coordinates = m_.needs_coordinates_per_cycle;
-
-    // Static rewards and the trace are settled per stay (prefix sums); only dynamic
-    // rewards and non-static rows are evaluated cycle by cycle.
-    // Each stay adds prefix[exit] - prefix[entry] to its state's contiguous row of stay
-    // totals; the rows are scattered to the outputs once, when the individual is done.
-    const std::size_t* stay_offset = stay_offsets_[static_cast<std::size_t>(k)].data();
-    double* trace_changes = acc.trace_change_row(k, 0);
-    std::uint64_t visited = 0;  // states with stay totals to scatter (bit s % 64)
-    auto close_stay = [&](int s, int from_point, int to_point) {
-      const StateModel& st = sm.states[static_cast<std::size_t>(s)];
-      const std::size_t width = st.prefix_width;
-      const double* __restrict a = &st.static_prefix[static_cast<std::size_t>(from_point) * width];
-      const double* __restrict b = &st.static_prefix[static_cast<std::size_t>(to_point) * width];
-      double* __restrict total = &stay_totals_[stay_offset[s]];
-      for (std::size_t j = 0; j < 4; ++j) total[j] += b[j] - a[j];
-      for (std::size_t j = 4; j < width; ++j) total[j] += b[j] - a[j];
-      visited |= std::uint64_t{1} << (s & 63);
-      trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
-      trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
+    auto set_coordinates = [&](int t) {
+      coords_[kCoordT] = t;
+      coords_[kCoordAge] = std::min(lane.age0 + t, age_limit);
+      coords_[kCoordStateTime] = std::min(state_time, m_.state_time_cap);
     };
-
-    const HotState* hot = hot_[static_cast<std::size_t>(k)].data();
-    const std::uint8_t* pair_flags = pair_flags_[static_cast<std::size_t>(k)].data();
-    const bool has_counters = !counters_.empty();
+    auto add_dynamic_rewards = [&](int t) {
+      for (const RewardTerm& term : sm.states[static_cast<std::size_t>(lane.state)].dynamic_terms)
+        lane.out[term.output] += quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
+                                 m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
+    };
     int t = 0;
-    auto next_uniform = [&](int cycle) {
-      if ((cycle & 3) == 0) {
-        const auto b = static_cast<std::size_t>(cycle >> 2);
-        while (blocks_ready_ <= b) {
-          blocks_[blocks_ready_] = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(blocks_ready_));
-          ++blocks_ready_;
-        }
-        block = blocks_[b];
-      }
-      return RandomStream::to_uniform(block[static_cast<std::size_t>(cycle & 3)]);
-    };
-    if (!track_coordinates && !has_counters) {
-      // Fast path: every row is a static table and nothing but the state is tracked.
-      // Staying put (the complement, sampled first) costs one comparison.
-      if (!hot[state].shortcut) {
-        for (; t < T; ++t) {
-          const double u = next_uniform(t);
-          const HotState& h = hot[state];
-          const double* cumulative = h.cumulative + static_cast<std::size_t>(t) * h.n;
-          std::size_t j = 0;
-          while (!(u < cumulative[j])) ++j;
-          if (j == 0 && h.quiet_stay) continue;
-          const int to = h.outcomes[j];
-          const std::size_t pair = static_cast<std::size_t>(state * S_ + to);
-          if (const std::uint8_t flags = pair_flags[pair]) {
-            if (flags & 1U)
-              for (const RewardTerm& term : sm.transition_terms[pair]) out[term.output] += term.table[static_cast<std::size_t>(t)];
-            if (flags & 2U) record_events(m_.event_masks[pair], t, k, out, ever, acc);
-          }
-          if (to != state) {
-            close_stay(state, entered, t + 1);
-            entered = t + 1;
-            state = to;
-            if (hot[state].shortcut) break;
-          }
-        }
-      }
-    }
-    for (; t < T && (track_coordinates || has_counters); ++t) {
-      const HotState& h = hot[state];
-      if (h.shortcut) break;  // absorbing with static rewards: the stay runs to the horizon
-      if (track_coordinates) {
-        coords_[kCoordT] = t;
-        coords_[kCoordAge] = std::min(age0 + t, age_limit);
-        coords_[kCoordStateTime] = std::min(state_time, m_.state_time_cap);
-        if (h.has_dynamic)
-          for (const RewardTerm& term : sm.states[static_cast<std::size_t>(state)].dynamic_terms)
-            out[term.output] += quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
-                                m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
-      }
-
-      const double u = next_uniform(t);
+    for (; t < T; ++t) {
+      const HotState& h = lane.hot[static_cast<std::size_t>(lane.state)];
+      if (h.shortcut) return;  // absorbing with static rewards: the stay runs to the horizon
+      set_coordinates(t);
+      if (h.has_dynamic) add_dynamic_rewards(t);
+      const double u = uniform(i, t);
       const std::size_t n = h.n;
       std::size_t j = 0;
       if (h.is_static) {
-        // The last cumulative value is exactly 1 and u < 1, so the scan always stops.
         const double* cumulative = h.cumulative + static_cast<std::size_t>(t) * n;
         while (!(u < cumulative[j])) ++j;
       } else {
-        row_probabilities(m_, sm, sm.rows[static_cast<std::size_t>(state)], coords_.data(), individual_values_.data(), runtime,
-                          probabilities_.data());
+        row_probabilities(m_, sm, sm.rows[static_cast<std::size_t>(lane.state)], coords_.data(), individual_values_.data(),
+                          runtime, probabilities_.data());
         double cumulative = probabilities_[0];
         while (j + 1 < n && !(u < cumulative)) cumulative += probabilities_[++j];
       }
       const int to = h.outcomes[j];
-      const std::size_t pair = static_cast<std::size_t>(state * S_ + to);
-      const std::uint8_t flags = pair_flags[pair];
-
-      if (flags & 1U) {
-        for (const RewardTerm& term : sm.transition_terms[pair]) {
-          const double value = term.table.empty()
-                                   ? quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
-                                         m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)]
-                                   : term.table[static_cast<std::size_t>(t)];
-          out[term.output] += value;
-        }
+      const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
+      if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime, acc);
+      for (std::size_t c = 0; c < counters_.size(); ++c) {
+        const auto& rule = m_.counters[c];
+        int v = rule.reset[pair] ? rule.after[pair] : counters_[c] + rule.before[pair] + rule.after[pair];
+        v = std::clamp(v, 0, rule.max);
+        counters_[c] = v;
+        coords_[kFirstCounterCoord + c] = v;
       }
-      if (flags & 2U) record_events(m_.event_masks[pair], t, k, out, ever, acc);
-      if (has_counters) {
-        for (std::size_t c = 0; c < counters_.size(); ++c) {
-          const auto& rule = m_.counters[c];
-          int v = rule.reset[pair] ? rule.after[pair] : counters_[c] + rule.before[pair] + rule.after[pair];
-          v = std::clamp(v, 0, rule.max);
-          counters_[c] = v;
-          coords_[kFirstCounterCoord + c] = v;
-        }
-      }
-      if (to == state) {
+      if (to == lane.state) {
         ++state_time;
       } else {
-        close_stay(state, entered, t + 1);
-        entered = t + 1;
+        close_stay(k, lane, lane.state, lane.entered, t + 1);
+        lane.entered = t + 1;
         state_time = 0;
-        state = to;
+        lane.state = to;
       }
     }
-    // The last stay includes point T (and the remaining horizon after an absorbing shortcut).
-    {
-      const StateModel& here = sm.states[static_cast<std::size_t>(state)];
-      if (!here.shortcut && t == T) {
-        coords_[kCoordT] = T;
-        coords_[kCoordAge] = std::min(age0 + T, age_limit);
-        coords_[kCoordStateTime] = std::min(state_time, m_.state_time_cap);
-        for (const RewardTerm& term : here.dynamic_terms)
-          out[term.output] += quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
-                              m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(T)];
-      }
-      close_stay(state, entered, T + 1);
+    // Point T carries the dynamic rewards of the last state.
+    if (!lane.hot[static_cast<std::size_t>(lane.state)].shortcut && lane.hot[static_cast<std::size_t>(lane.state)].has_dynamic) {
+      set_coordinates(T);
+      add_dynamic_rewards(T);
     }
+  }
+
+  // Closes the last stay (to the horizon), scatters the stay totals, derives outputs.
+  void finish_strategy(int k) {
+    const StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k)];
+    const OutputLayout& L = m_.layout;
+    Lane& lane = lanes_[static_cast<std::size_t>(k)];
+    close_stay(k, lane, lane.state, lane.entered, m_.cycles + 1);
     for (int s = 0; s < S_; ++s) {
-      if (!((visited >> (s & 63)) & 1U)) continue;
+      if (!((lane.visited >> (s & 63)) & 1U)) continue;
       const StateModel& st = sm.states[static_cast<std::size_t>(s)];
-      double* total = &stay_totals_[stay_offset[s]];
-      for (const auto& use : st.prefix_uses) out[use.output] += use.factor * total[use.column];
+      double* total = &lane.stay_totals[lane.stay_offset[static_cast<std::size_t>(s)]];
+      for (const auto& use : st.prefix_uses) lane.out[use.output] += use.factor * total[use.column];
       std::fill(total, total + st.prefix_width, 0.0);  // ready for the next individual
     }
-    for (int e = 0; e < L.events; ++e) out[L.event_ever(e)] = (ever >> e) & 1U ? 1.0 : 0.0;
-    finish_outputs(m_, out);
+    for (int e = 0; e < L.events; ++e) lane.out[L.event_ever(e)] = (lane.ever >> e) & 1U ? 1.0 : 0.0;
+    finish_outputs(m_, lane.out);
   }
 
   const CompiledModelData& m_;
   const RandomStream& random_;
-  int S_, V_;
+  int K_, S_, V_;
   std::vector<double> outputs_;
   std::vector<int> coords_;
   std::vector<double> attributes_;
@@ -355,12 +382,10 @@ class IndividualSimulator {
   std::vector<int> counters_;
   std::vector<double> individual_values_;
   std::vector<std::unique_ptr<RuntimeEvaluator>> evaluators_;
-  std::vector<std::vector<HotState>> hot_;
+  std::vector<Lane> lanes_;
   std::vector<r123::Philox4x32::ctr_type> blocks_;
-  std::vector<std::vector<std::size_t>> stay_offsets_;  // per strategy, per state: first column in stay_totals_
-  std::vector<double> stay_totals_;
   std::size_t blocks_ready_ = 0;
-  std::vector<std::vector<std::uint8_t>> pair_flags_;
+  bool fast_;
 };
 
 struct Body {
