@@ -5,21 +5,15 @@
 namespace hemsim {
 
 std::string SourceLocation::describe() const {
-  std::string out = file.empty() ? std::string("<scenario>") : file;
-  if (line > 0) {
-    out += fmt::format(":{}", line);
-    if (column > 0) out += fmt::format(":{}", column);
-  }
-  if (!key_path.empty()) out += ": " + key_path;
-  return out;
+  const std::string name = file.empty() ? std::string("<scenario>") : file;
+  const std::string position = line > 0 ? (column > 0 ? fmt::format(":{}:{}", line, column) : fmt::format(":{}", line)) : std::string();
+  return key_path.empty() ? fmt::format("{}{}", name, position) : fmt::format("{}{}: {}", name, position, key_path);
 }
 
 namespace {
-std::string compose(const SourceLocation& where, const std::string& problem,
-                    const std::string& expected) {
-  std::string out = where.describe() + ": " + problem;
-  if (!expected.empty()) out += " (expected " + expected + ")";
-  return out;
+std::string compose(const SourceLocation& where, const std::string& problem, const std::string& expected) {
+  return expected.empty() ? fmt::format("{}: {}", where.describe(), problem)
+                          : fmt::format("{}: {} (expected {})", where.describe(), problem, expected);
 }
 }  // namespace
 
