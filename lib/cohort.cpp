@@ -70,7 +70,8 @@ Accumulator run_cohort(const CompiledModelData& m) {
     int age0 = 0;
     if (m.age_attribute >= 0)
       age0 = std::max(0, static_cast<int>(std::floor(sm.attributes[static_cast<std::size_t>(m.age_attribute)].a /
-                                                         s.settings.cycle_length_years + 1e-9)));
+                                                         s.settings.cycle_length_years + 1e-9)) -
+                             m.age_grid_start);
     const int age_limit = m.coordinate_sizes[kCoordAge] - 1;
     for (bool more = true; more;) {
       double weight = 1.0;

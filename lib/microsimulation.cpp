@@ -211,7 +211,8 @@ class IndividualSimulator {
       if (m_.discrete_attribute_coordinate[a] >= 0)
         coords_[static_cast<std::size_t>(m_.discrete_attribute_coordinate[a])] = static_cast<int>(attributes_[a]);
       if (static_cast<int>(a) == m_.age_attribute)
-        lane.age0 = std::max(0, static_cast<int>(std::floor(attributes_[a] / m_.scenario.settings.cycle_length_years + 1e-9)));
+        lane.age0 = std::max(0, static_cast<int>(std::floor(attributes_[a] / m_.scenario.settings.cycle_length_years + 1e-9)) -
+                                    m_.age_grid_start);
     }
     coords_[kCoordAge] = std::min(lane.age0, m_.coordinate_sizes[kCoordAge] - 1);
     if (runtime) {

@@ -207,7 +207,7 @@ class Compiler {
       switch (r.role) {
         case Role::t: x = v; break;
         case Role::time: x = v * m_.scenario.settings.cycle_length_years; break;
-        case Role::age: x = v * m_.scenario.settings.cycle_length_years; break;
+        case Role::age: x = (v + m_.age_grid_start) * m_.scenario.settings.cycle_length_years; break;
         default: x = v; break;
       }
     }
@@ -497,7 +497,7 @@ void check_value(ValueCheck check, double value, const SourceLocation& where, co
 std::string describe_coordinates(const CompiledModelData& model, const int* coords) {
   const Scenario& s = model.scenario;
   std::string out = fmt::format("cycle {}", coords[kCoordT]);
-  if (model.age_attribute >= 0) out += fmt::format(", age {:.4g}", coords[kCoordAge] * s.settings.cycle_length_years);
+  if (model.age_attribute >= 0) out += fmt::format(", age {:.4g}", (coords[kCoordAge] + model.age_grid_start) * s.settings.cycle_length_years);
   if (model.uses_state_time_any) out += fmt::format(", state_time {}", coords[kCoordStateTime]);
   for (std::size_t c = 0; c < s.counters.size(); ++c)
     out += fmt::format(", {} {}", s.counters[c].name, coords[kFirstCounterCoord + static_cast<int>(c)]);
@@ -567,7 +567,7 @@ double RuntimeEvaluator::evaluate(const Quantity& q, const int* coords) {
   context_->value(t_slot_) = coords[kCoordT];
   context_->value(time_slot_) = coords[kCoordT] * cy;
   context_->value(state_time_slot_) = coords[kCoordStateTime];
-  if (age_slot_ >= 0) context_->value(age_slot_) = coords[kCoordAge] * cy;
+  if (age_slot_ >= 0) context_->value(age_slot_) = (coords[kCoordAge] + model_.age_grid_start) * cy;
   for (std::size_t c = 0; c < counter_slots_.size(); ++c)
     context_->value(counter_slots_[c]) = coords[kFirstCounterCoord + static_cast<int>(c)];
   for (std::size_t a = 0; a < attribute_slots_.size(); ++a)
@@ -649,8 +649,14 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
   m.state_time_cap = st.state_time_cap > 0 ? std::min(st.state_time_cap, T) : T;
   int age_points = 1;
   if (age) {
+    // Only reachable ages are tabulated (life tables may be blank below the cohort's ages).
+    const double youngest = lowest_value(*age);
     const double oldest = std::isfinite(highest_value(*age)) ? highest_value(*age) : st.max_age;
-    age_points = static_cast<int>(std::ceil((std::max(oldest, 0.0) + T * st.cycle_length_years) / st.cycle_length_years)) + 1;
+    m.age_grid_start = std::isfinite(youngest) && youngest > 0
+                           ? static_cast<int>(std::floor(youngest / st.cycle_length_years + 1e-9))
+                           : 0;
+    age_points = static_cast<int>(std::ceil((std::max(oldest, 0.0) + T * st.cycle_length_years) / st.cycle_length_years)) + 1 -
+                 m.age_grid_start;
   }
   m.coordinate_sizes = {T + 1, age_points, m.state_time_cap + 1};
   for (const auto& c : s.counters) m.coordinate_sizes.push_back(c.max + 1);

@@ -234,11 +234,11 @@ std::string summary_csv(const RunResults& r) {
   head("life_years");
   out += "\n";
   auto values = [&](const DiscountedEstimate& e) {
-    out += "," + field(e.discounted.mean) + "," + field(e.discounted.mcse) + "," + field(e.undiscounted.mean) + "," +
-           field(e.undiscounted.mcse);
+    out += fmt::format(",{},{},{},{}", field(e.discounted.mean), field(e.discounted.mcse), field(e.undiscounted.mean),
+                       field(e.undiscounted.mcse));
   };
   for (const auto& s : r.strategies) {
-    out += field(s.name) + "," + field(s.label);
+    out += fmt::format("{},{}", field(s.name), field(s.label));
     for (const auto& e : s.costs_by_perspective) values(e);
     for (const auto& e : s.costs_by_category) values(e);
     values(s.qalys);
@@ -258,11 +258,11 @@ std::string increments_csv(const RunResults& r) {
   head("delta_life_years");
   out += "\n";
   auto values = [&](const DiscountedEstimate& e) {
-    out += "," + field(e.discounted.mean) + "," + field(e.discounted.mcse) + "," + field(e.undiscounted.mean) + "," +
-           field(e.undiscounted.mcse);
+    out += fmt::format(",{},{},{},{}", field(e.discounted.mean), field(e.discounted.mcse), field(e.undiscounted.mean),
+                       field(e.undiscounted.mcse));
   };
   for (const auto& inc : r.increments) {
-    out += field(inc.name) + "," + field(r.reference_strategy);
+    out += fmt::format("{},{}", field(inc.name), field(r.reference_strategy));
     for (const auto& e : inc.costs_by_perspective) values(e);
     values(inc.qalys);
     values(inc.life_years);
