@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -48,7 +49,8 @@ std::vector<fs::path> corpus() {
 }
 
 int run_cli(const std::string& arguments, std::string* error_output = nullptr) {
-  const fs::path stderr_file = fs::temp_directory_path() / "hemsim_bad_input_stderr.txt";
+  // Unique per process: ctest runs tests in parallel.
+  const fs::path stderr_file = fs::temp_directory_path() / ("hemsim_bad_input_stderr_" + std::to_string(::getpid()) + ".txt");
   const std::string command = std::string(HEMSIM_CLI_PATH) + " " + arguments + " > /dev/null 2> " + stderr_file.string();
   const int status = std::system(command.c_str());
   if (error_output) {
@@ -92,7 +94,7 @@ TEST(BadInput, EveryFileIsRejectedWithFileLineKeyAndReason) {
 }
 
 TEST(BadInput, CliExitsWithBadInputCodeAndWritesNothing) {
-  const fs::path out = fs::temp_directory_path() / "hemsim_bad_input_out";
+  const fs::path out = fs::temp_directory_path() / ("hemsim_bad_input_out_" + std::to_string(::getpid()));
   for (const auto& file : corpus()) {
     fs::remove_all(out);
     std::string error;
@@ -104,7 +106,7 @@ TEST(BadInput, CliExitsWithBadInputCodeAndWritesNothing) {
 }
 
 TEST(BadInput, EarlierResultsSurviveALaterFailure) {
-  const fs::path out = fs::temp_directory_path() / "hemsim_bad_input_keep";
+  const fs::path out = fs::temp_directory_path() / ("hemsim_bad_input_keep_" + std::to_string(::getpid()));
   fs::remove_all(out);
   ASSERT_EQ(run_cli("run " + (kCorpus / "valid" / "base.yaml").string() + " --individuals 20 --quiet --out " + out.string()), 0);
   std::ifstream before_stream(out / "results.json");
