@@ -90,6 +90,7 @@ std::string results_to_json(const RunResults& r) {
   j["cost_categories"] = r.cost_categories;
   j["perspectives"] = r.perspectives;
   j["events"] = r.events;
+  j["event_report_years"] = r.event_report_years;
   j["reference_strategy"] = r.reference_strategy;
   j["strategies"] = json::array();
   for (const auto& s : r.strategies) {
@@ -152,6 +153,7 @@ RunResults results_from_json(const std::string& text) {
   r.cost_categories = j.at("cost_categories").get<std::vector<std::string>>();
   r.perspectives = j.at("perspectives").get<std::vector<std::string>>();
   r.events = j.at("events").get<std::vector<std::string>>();
+  r.event_report_years = j.at("event_report_years").get<std::vector<std::vector<double>>>();
   r.reference_strategy = j.at("reference_strategy").get<std::string>();
   for (const auto& s : j.at("strategies")) {
     StrategyOutcomes o;
@@ -387,6 +389,17 @@ std::string format_results_table(const RunResults& r) {
       if (micro) out += fmt::format(" (ever {:.4f})", s.events[e].ever.mean);
     }
     out += "\n";
+    // Cumulative incidence at the scenario's report times (point nearest each time).
+    const auto& years = e < r.event_report_years.size() ? r.event_report_years[e] : std::vector<double>{};
+    for (double y : years) {
+      const auto point = static_cast<std::size_t>(std::lround(y / r.cycle_length_years));
+      out += fmt::format("    by {:g} years:", y);
+      for (const auto& s : r.strategies) {
+        const auto& curve = s.events[e].cumulative_incidence;
+        out += fmt::format("  {} {:.4f}", s.label, curve.empty() ? 0.0 : curve[std::min(point, curve.size() - 1)]);
+      }
+      out += "\n";
+    }
   }
   return out;
 }

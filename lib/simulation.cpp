@@ -56,7 +56,10 @@ RunResults simulate(const CompiledModel& model, const SimulationOptions& options
   for (const auto& st : s.states) r.states.push_back(st.name);
   for (const auto& c : s.cost_categories) r.cost_categories.push_back(c.name);
   r.perspectives = s.perspectives;
-  for (const auto& e : s.events) r.events.push_back(e.name);
+  for (const auto& e : s.events) {
+    r.events.push_back(e.name);
+    r.event_report_years.push_back(e.report_years);
+  }
   r.reference_strategy = s.settings.reference_strategy;
 
   const detail::OutputLayout& L = m.layout;

@@ -45,6 +45,7 @@ TEST(ResultsIo, JsonRoundTripIsLossless) {
   EXPECT_EQ(back.seed, r.seed);
   EXPECT_EQ(back.individuals, r.individuals);
   EXPECT_EQ(back.states, r.states);
+  EXPECT_EQ(back.event_report_years, r.event_report_years);
   ASSERT_EQ(back.strategies.size(), r.strategies.size());
   for (std::size_t k = 0; k < r.strategies.size(); ++k) {
     EXPECT_EQ(back.strategies[k].qalys.discounted.mean, r.strategies[k].qalys.discounted.mean);
@@ -110,4 +111,8 @@ TEST(ResultsIo, TerminalTableShowsEstimatesWithErrors) {
             std::string::npos)
       << table;
   EXPECT_NE(table.find("ICER"), std::string::npos);
+  // became_sicker is reported at 5, 10 and 30 years: the 10-year value is point 10 of the curve.
+  EXPECT_NE(table.find(fmt::format("by 10 years:  No Treatment {:.4f}", r.strategies[0].events[0].cumulative_incidence[10])),
+            std::string::npos)
+      << table;
 }

@@ -72,6 +72,8 @@ struct RunResults {
   std::vector<std::string> cost_categories;
   std::vector<std::string> perspectives;
   std::vector<std::string> events;
+  /// Per event: the times (years) at which its cumulative incidence is reported.
+  std::vector<std::vector<double>> event_report_years;
   std::vector<StrategyOutcomes> strategies;
   std::string reference_strategy;
   std::vector<Increment> increments;  ///< one per non-reference strategy, in strategy order
