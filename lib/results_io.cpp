@@ -302,6 +302,15 @@ std::string events_csv(const RunResults& r) {
   return out;
 }
 
+std::string years_in_state_csv(const RunResults& r) {
+  std::string out = "strategy,state,years,years_mcse\n";
+  for (const auto& s : r.strategies)
+    for (std::size_t st = 0; st < s.years_in_state.size(); ++st)
+      out += fmt::format("{},{},{},{}\n", field(s.name), field(r.states[st]), field(s.years_in_state[st].mean),
+                         field(s.years_in_state[st].mcse));
+  return out;
+}
+
 std::string incidence_csv(const RunResults& r) {
   std::string out = "strategy,event,t,time_years,cumulative_incidence\n";
   for (const auto& s : r.strategies)
@@ -322,6 +331,7 @@ void write_results(const RunResults& results, const std::string& directory) {
       {"results.json", results_to_json(results)}, {"summary.csv", summary_csv(results)},
       {"increments.csv", increments_csv(results)}, {"icers.csv", icers_csv(results)},
       {"trace.csv", trace_csv(results)},           {"events.csv", events_csv(results)},
+      {"years_in_state.csv", years_in_state_csv(results)},
       {"event_incidence.csv", incidence_csv(results)}};
   std::error_code ec;
   fs::create_directories(directory, ec);

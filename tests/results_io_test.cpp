@@ -66,7 +66,7 @@ TEST(ResultsIo, CsvFilesCarryTheResults) {
   const auto r = sample_results();
   const fs::path dir = scratch_dir("csv");
   hemsim::write_results(r, dir.string());
-  for (const char* name : {"results.json", "summary.csv", "increments.csv", "icers.csv", "trace.csv", "events.csv", "event_incidence.csv"})
+  for (const char* name : {"results.json", "summary.csv", "increments.csv", "icers.csv", "trace.csv", "events.csv", "event_incidence.csv", "years_in_state.csv"})
     EXPECT_TRUE(fs::exists(dir / name)) << name;
   const std::string summary = read(dir / "summary.csv");
   EXPECT_EQ(summary.rfind("strategy,label,cost_health_care_discounted,cost_health_care_discounted_mcse", 0), 0U) << summary;

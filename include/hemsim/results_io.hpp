@@ -15,7 +15,8 @@ namespace hemsim {
 [[nodiscard]] RunResults results_from_json(const std::string& json_text);
 
 /// Writes results.json, summary.csv (one row per strategy), increments.csv,
-/// icers.csv (per perspective), trace.csv and events.csv into `directory`
+/// icers.csv (per perspective), trace.csv, events.csv, event_incidence.csv and
+/// years_in_state.csv into `directory`
 /// (created if missing).
 void write_results(const RunResults& results, const std::string& directory);
 
