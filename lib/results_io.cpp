@@ -225,26 +225,28 @@ void write_file_atomically(const std::string& path, const std::string& content) 
 
 namespace {
 
+// Four columns per outcome: discounted and undiscounted, each with its MCSE.
+void add_estimate_columns(std::string& out, const std::string& name) {
+  for (const char* d : {"discounted", "undiscounted"}) out += fmt::format(",{0}_{1},{0}_{1}_mcse", name, d);
+}
+void add_estimate_values(std::string& out, const DiscountedEstimate& e) {
+  out += fmt::format(",{},{},{},{}", field(e.discounted.mean), field(e.discounted.mcse), field(e.undiscounted.mean),
+                     field(e.undiscounted.mcse));
+}
+
 std::string summary_csv(const RunResults& r) {
   std::string out = "strategy,label";
-  auto head = [&](const std::string& name) {
-    for (const char* d : {"discounted", "undiscounted"}) out += fmt::format(",{0}_{1},{0}_{1}_mcse", name, d);
-  };
-  for (const auto& p : r.perspectives) head("cost_" + p);
-  for (const auto& c : r.cost_categories) head("cost_category_" + c);
-  head("qalys");
-  head("life_years");
+  for (const auto& p : r.perspectives) add_estimate_columns(out, "cost_" + p);
+  for (const auto& c : r.cost_categories) add_estimate_columns(out, "cost_category_" + c);
+  add_estimate_columns(out, "qalys");
+  add_estimate_columns(out, "life_years");
   out += "\n";
-  auto values = [&](const DiscountedEstimate& e) {
-    out += fmt::format(",{},{},{},{}", field(e.discounted.mean), field(e.discounted.mcse), field(e.undiscounted.mean),
-                       field(e.undiscounted.mcse));
-  };
   for (const auto& s : r.strategies) {
     out += fmt::format("{},{}", field(s.name), field(s.label));
-    for (const auto& e : s.costs_by_perspective) values(e);
-    for (const auto& e : s.costs_by_category) values(e);
-    values(s.qalys);
-    values(s.life_years);
+    for (const auto& e : s.costs_by_perspective) add_estimate_values(out, e);
+    for (const auto& e : s.costs_by_category) add_estimate_values(out, e);
+    add_estimate_values(out, s.qalys);
+    add_estimate_values(out, s.life_years);
     out += "\n";
   }
   return out;
@@ -252,22 +254,15 @@ std::string summary_csv(const RunResults& r) {
 
 std::string increments_csv(const RunResults& r) {
   std::string out = "strategy,reference";
-  auto head = [&](const std::string& name) {
-    for (const char* d : {"discounted", "undiscounted"}) out += fmt::format(",{0}_{1},{0}_{1}_mcse", name, d);
-  };
-  for (const auto& p : r.perspectives) head("delta_cost_" + p);
-  head("delta_qalys");
-  head("delta_life_years");
+  for (const auto& p : r.perspectives) add_estimate_columns(out, "delta_cost_" + p);
+  add_estimate_columns(out, "delta_qalys");
+  add_estimate_columns(out, "delta_life_years");
   out += "\n";
-  auto values = [&](const DiscountedEstimate& e) {
-    out += fmt::format(",{},{},{},{}", field(e.discounted.mean), field(e.discounted.mcse), field(e.undiscounted.mean),
-                       field(e.undiscounted.mcse));
-  };
   for (const auto& inc : r.increments) {
     out += fmt::format("{},{}", field(inc.name), field(r.reference_strategy));
-    for (const auto& e : inc.costs_by_perspective) values(e);
-    values(inc.qalys);
-    values(inc.life_years);
+    for (const auto& e : inc.costs_by_perspective) add_estimate_values(out, e);
+    add_estimate_values(out, inc.qalys);
+    add_estimate_values(out, inc.life_years);
     out += "\n";
   }
   return out;
