@@ -59,6 +59,7 @@ int run_cli(const std::string& arguments, std::string* error_output = nullptr) {
     text << in.rdbuf();
     *error_output = text.str();
   }
+  fs::remove(stderr_file);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
