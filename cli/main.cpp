@@ -6,7 +6,9 @@
 #include <tbb/global_control.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -23,16 +25,20 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
-// A one-line progress indicator on stderr, only when stderr is a terminal.
-std::function<void(double)> progress_reporter(bool quiet) {
+// A one-line progress bar with the time left, on stderr, only when stderr is a terminal.
+std::function<void(double)> progress_reporter(bool quiet, const char* what = "simulating") {
   if (quiet || !::isatty(STDERR_FILENO)) return {};
   auto last = std::make_shared<std::atomic<int>>(-1);
-  return [last](double fraction) {
+  const auto start = std::chrono::steady_clock::now();
+  return [last, start, what](double fraction) {
     const int percent = static_cast<int>(fraction * 100);
     int previous = last->load();
     if (percent > previous && last->compare_exchange_strong(previous, percent)) {
-      std::fprintf(stderr, "\rsimulating: %3d%%", percent);
-      if (percent >= 100) std::fprintf(stderr, "\r                \r");
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double left = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
+      const std::string bar(static_cast<std::size_t>(percent / 5), '#');
+      std::fprintf(stderr, "\r%s [%-20s] %3d%%  %.0f s left   ", what, bar.c_str(), percent, left);
+      if (percent >= 100) std::fprintf(stderr, "\r%60s\r", "");
       std::fflush(stderr);
     }
   };
@@ -62,6 +68,20 @@ int main(int argc, char** argv) {
   run->add_option("--out,-o", out_dir, "directory for results.json and CSV tables");
   run->add_flag("--quiet,-q", quiet, "print nothing but errors");
 
+  std::uint64_t draws = 1000;
+  double wtp_max = 0, wtp_step = 0;
+  auto* psa = app.add_subcommand("psa", "Probabilistic sensitivity analysis over the scenario's parameter distributions");
+  psa->add_option("FILE", file, "scenario file (YAML)")->required();
+  psa->add_option("--draws,-d", draws, "parameter draws (default 1000)")->check(CLI::Range(2ULL, 100000000ULL));
+  psa->add_option("--individuals,-n", individuals, "individuals per draw (default: the scenario's)")->check(CLI::Range(2ULL, 1000000000000ULL));
+  psa->add_option("--method", method, "microsim (default) or cohort")->check(CLI::IsMember({"microsim", "cohort"}));
+  auto* psa_seed = psa->add_option("--seed", seed, "random seed (default: the scenario's)");
+  psa->add_option("--threads,-t", threads, "worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+  psa->add_option("--out,-o", out_dir, "directory for psa_draws.csv, ceac.csv, evpi.csv");
+  psa->add_option("--wtp-max", wtp_max, "largest threshold of the curves (default: twice the scenario's largest)")->check(CLI::NonNegativeNumber);
+  psa->add_option("--wtp-step", wtp_step, "step of the curves' thresholds (default: max / 100)")->check(CLI::PositiveNumber);
+  psa->add_flag("--quiet,-q", quiet, "print nothing but errors");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -81,6 +101,25 @@ int main(int argc, char** argv) {
                                file, scenario.schema_version, scenario.strategies.size(), scenario.states.size(),
                                scenario.parameters.size(), model.cycles(), scenario.settings.cycle_length_years);
       for (const auto& line : model.describe_levels()) std::cout << "  " << line << "\n";
+      return 0;
+    }
+    if (*psa) {
+      hemsim::PsaOptions psa_options;
+      psa_options.draws = draws;
+      psa_options.individuals = individuals;
+      psa_options.method = method == "cohort" ? hemsim::Method::cohort : hemsim::Method::microsimulation;
+      psa_options.seed = seed;
+      psa_options.seed_set = psa_seed->count() > 0;
+      psa_options.progress = progress_reporter(quiet, "draws");
+      const hemsim::PsaResults results = hemsim::run_psa(scenario, psa_options);
+      if (!quiet) std::cout << hemsim::format_psa_summary(results);
+      if (!out_dir.empty()) {
+        double top = wtp_max;
+        for (double w : results.willingness_to_pay) top = std::max(top, wtp_max > 0 ? 0.0 : 2 * w);
+        if (top <= 0) top = 100000;
+        hemsim::write_psa_results(results, hemsim::willingness_to_pay_grid(results, top, wtp_step > 0 ? wtp_step : top / 100), out_dir);
+        if (!quiet) std::cout << fmt::format("\nPSA results written to {}/\n", out_dir);
+      }
       return 0;
     }
     hemsim::SimulationOptions options;

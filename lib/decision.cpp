@@ -92,4 +92,75 @@ IncrementalTable incremental_table(const std::vector<std::string>& strategies, c
   return table;
 }
 
+Eigen::MatrixXd net_monetary_benefit(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects, double wtp) {
+  if (costs.rows() != effects.rows() || costs.cols() != effects.cols())
+    throw std::invalid_argument("net_monetary_benefit: costs and effects differ in shape");
+  return effects * wtp - costs;
+}
+
+namespace {
+
+void check_table(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects) {
+  if (costs.rows() != effects.rows() || costs.cols() != effects.cols())
+    throw std::invalid_argument("costs and effects differ in shape");
+  if (costs.rows() == 0 || costs.cols() == 0) throw std::invalid_argument("no draws or no strategies");
+  if (!costs.allFinite() || !effects.allFinite()) throw std::invalid_argument("costs or effects are not finite");
+}
+
+}  // namespace
+
+Eigen::MatrixXd acceptability_curves(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects, const std::vector<double>& wtp) {
+  check_table(costs, effects);
+  const Eigen::Index draws = costs.rows(), strategies = costs.cols();
+  Eigen::MatrixXd curves = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(wtp.size()), strategies);
+  for (std::size_t w = 0; w < wtp.size(); ++w) {
+    const Eigen::MatrixXd nb = net_monetary_benefit(costs, effects, wtp[w]);
+    for (Eigen::Index d = 0; d < draws; ++d) {
+      const double best = nb.row(d).maxCoeff();
+      const auto winners = (nb.row(d).array() == best).count();
+      for (Eigen::Index s = 0; s < strategies; ++s)
+        if (nb(d, s) == best) curves(static_cast<Eigen::Index>(w), s) += 1.0 / static_cast<double>(winners);
+    }
+  }
+  return curves / static_cast<double>(draws);
+}
+
+std::vector<AcceptabilityFrontierPoint> acceptability_frontier(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects,
+                                                               const std::vector<double>& wtp) {
+  const Eigen::MatrixXd curves = acceptability_curves(costs, effects, wtp);
+  std::vector<AcceptabilityFrontierPoint> frontier;
+  for (std::size_t w = 0; w < wtp.size(); ++w) {
+    const Eigen::RowVectorXd expected = net_monetary_benefit(costs, effects, wtp[w]).colwise().mean();
+    Eigen::Index best = 0;
+    for (Eigen::Index s = 1; s < expected.size(); ++s)
+      if (expected(s) > expected(best)) best = s;  // ties: the first strategy
+    frontier.push_back({wtp[w], static_cast<int>(best), curves(static_cast<Eigen::Index>(w), best)});
+  }
+  return frontier;
+}
+
+std::vector<double> expected_value_of_perfect_information(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects,
+                                                          const std::vector<double>& wtp) {
+  check_table(costs, effects);
+  std::vector<double> evpi;
+  for (double w : wtp) {
+    const Eigen::MatrixXd nb = net_monetary_benefit(costs, effects, w);
+    const double with_perfect_information = nb.rowwise().maxCoeff().mean();
+    const double with_current_information = nb.colwise().mean().maxCoeff();
+    evpi.push_back(std::max(0.0, with_perfect_information - with_current_information));
+  }
+  return evpi;
+}
+
+double effective_population(double annual_incidence, double horizon_years, double discount_rate, double prevalent) {
+  if (annual_incidence < 0 || horizon_years < 0 || discount_rate < 0 || prevalent < 0)
+    throw std::invalid_argument("effective_population: negative input");
+  double total = prevalent;
+  const auto whole_years = static_cast<int>(std::floor(horizon_years));
+  for (int y = 0; y < whole_years; ++y) total += annual_incidence / std::pow(1.0 + discount_rate, y);
+  const double part = horizon_years - whole_years;  // a final part-year counts pro rata
+  if (part > 0) total += part * annual_incidence / std::pow(1.0 + discount_rate, whole_years);
+  return total;
+}
+
 }  // namespace hemsim

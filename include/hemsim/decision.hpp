@@ -8,6 +8,7 @@
 ///     auto table = hemsim::incremental_table(names, {5000, 12000, 10000}, {1, 1.5, 2});
 ///     // table.rows: UC (ND), B (ND, ICER 5000), A (D)
 
+#include <Eigen/Core>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,5 +59,42 @@ struct IncrementalTable {
 [[nodiscard]] inline double net_health_benefit(double cost, double effect, double wtp) {
   return effect - cost / wtp;
 }
+
+// ---------------------------------------------------------------------------------
+// Probabilistic analysis over a (draws x strategies) table of costs and effects.
+// ---------------------------------------------------------------------------------
+
+/// Net monetary benefit of every draw and strategy: effects x wtp - costs.
+[[nodiscard]] Eigen::MatrixXd net_monetary_benefit(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects, double wtp);
+
+/// Cost-effectiveness acceptability curves: for each threshold (rows) and strategy
+/// (columns), the proportion of draws in which the strategy has the highest net
+/// monetary benefit (ties share the draw equally).
+[[nodiscard]] Eigen::MatrixXd acceptability_curves(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects,
+                                                   const std::vector<double>& wtp);
+
+/// The cost-effectiveness acceptability frontier: at each threshold, the strategy with
+/// the highest expected net benefit (the optimal decision) and its probability of being
+/// cost-effective.
+struct AcceptabilityFrontierPoint {
+  double wtp = 0.0;
+  int optimal_strategy = 0;
+  double probability = 0.0;
+};
+[[nodiscard]] std::vector<AcceptabilityFrontierPoint> acceptability_frontier(const Eigen::MatrixXd& costs,
+                                                                            const Eigen::MatrixXd& effects,
+                                                                            const std::vector<double>& wtp);
+
+/// Expected value of perfect information per person at each threshold:
+/// E[max_s NB] - max_s E[NB], in money.
+[[nodiscard]] std::vector<double> expected_value_of_perfect_information(const Eigen::MatrixXd& costs,
+                                                                        const Eigen::MatrixXd& effects,
+                                                                        const std::vector<double>& wtp);
+
+/// Population scaling of a per-person value: the discounted number of people affected,
+/// sum over years y = 0..horizon-1 of incidence / (1 + rate)^y (plus `prevalent` at
+/// year 0).
+[[nodiscard]] double effective_population(double annual_incidence, double horizon_years, double discount_rate,
+                                          double prevalent = 0.0);
 
 }  // namespace hemsim

@@ -11,6 +11,8 @@
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
 #include "hemsim/parameters.hpp"
+#include "hemsim/psa.hpp"
+#include "hemsim/psa_io.hpp"
 #include "hemsim/results.hpp"
 #include "hemsim/results_io.hpp"
 #include "hemsim/scenario.hpp"

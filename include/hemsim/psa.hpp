@@ -1,0 +1,89 @@
+#pragma once
+/// \file psa.hpp
+/// Probabilistic sensitivity analysis: parameter draws from the scenario's
+/// distributions, each draw simulated (microsimulation or cohort), results kept per
+/// draw for decision analysis (decision.hpp).
+///
+///     hemsim::PsaOptions options;
+///     options.draws = 1000;
+///     options.individuals = 10000;
+///     hemsim::PsaResults psa = hemsim::run_psa(scenario, options);
+///     auto ceac = hemsim::acceptability_curves(psa.costs[0], psa.effects, {50000, 100000});
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hemsim/parameters.hpp"
+#include "hemsim/scenario.hpp"
+#include "hemsim/simulation.hpp"
+
+namespace hemsim {
+
+/// Draws the parameters that have a PSA distribution. Distributions are resolved once
+/// (their arguments evaluated with the reference strategy's base-case values).
+class ParameterSampler {
+ public:
+  explicit ParameterSampler(const Scenario& scenario);
+  /// The sampled values for one draw; each depends only on (seed, draw, name).
+  [[nodiscard]] ParameterOverrides sample(std::uint64_t seed, std::uint32_t draw) const;
+  [[nodiscard]] const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<Distribution> distributions_;
+  std::vector<std::uint32_t> streams_;
+};
+
+/// The sampled values of every parameter that has a PSA distribution, for one draw.
+/// Each value depends only on (seed, draw, parameter name): adding or removing a
+/// parameter does not change the others' draws. Distribution arguments are evaluated
+/// with the reference strategy's base-case parameter values.
+[[nodiscard]] ParameterOverrides sample_parameters(const Scenario& scenario, std::uint64_t seed, std::uint32_t draw);
+
+struct PsaOptions {
+  std::uint64_t draws = 1000;
+  std::uint64_t individuals = 0;  ///< inner microsimulation size; 0: the scenario's
+  std::uint64_t seed = 0;         ///< 0: the scenario's (see seed_set)
+  bool seed_set = false;
+  Method method = Method::microsimulation;
+  /// Called with the fraction of draws finished, from any thread.
+  std::function<void(double)> progress;
+};
+
+struct PsaResults {
+  std::string scenario_name;
+  std::string method;
+  std::uint64_t seed = 0, draws = 0, individuals = 0;
+  std::string effect_measure;           ///< "qalys" or "life_years": `effects` holds it
+  std::vector<double> willingness_to_pay;
+  std::vector<std::string> strategies;  ///< names, scenario order
+  std::vector<std::string> perspectives;
+  std::vector<std::string> parameters;  ///< sampled parameters (columns of parameter_values)
+  Eigen::MatrixXd parameter_values;     ///< draws x parameters
+  std::vector<Eigen::MatrixXd> costs;   ///< per perspective: draws x strategies, discounted
+  std::vector<Eigen::MatrixXd> costs_mcse;
+  Eigen::MatrixXd effects, effects_mcse;          ///< draws x strategies, discounted
+  Eigen::MatrixXd qalys, life_years;              ///< draws x strategies, discounted
+};
+
+/// Runs every draw (in parallel, each with its own inner simulation keyed by the draw
+/// index, so results are bit-identical for any number of threads). A draw whose
+/// sampled values make the model invalid (e.g. a row summing above 1) is a
+/// ScenarioError naming the draw.
+[[nodiscard]] PsaResults run_psa(const Scenario& scenario, const PsaOptions& options);
+
+/// How much of the spread of per-draw means is Monte Carlo noise of the inner
+/// simulation rather than parameter uncertainty (O'Hagan, Stevenson & Madan 2007):
+/// total = variance of the draw means; noise = mean squared MCSE; parameter = the rest.
+struct VarianceDecomposition {
+  double total = 0.0;
+  double monte_carlo = 0.0;
+  double parameter = 0.0;
+  double monte_carlo_share = 0.0;  ///< monte_carlo / total
+};
+[[nodiscard]] VarianceDecomposition decompose_variance(const Eigen::VectorXd& means, const Eigen::VectorXd& mcse);
+
+}  // namespace hemsim

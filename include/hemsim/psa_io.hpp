@@ -1,0 +1,26 @@
+#pragma once
+/// \file psa_io.hpp
+/// Writing PSA results: per-draw values, acceptability curves and frontier, EVPI, and a
+/// terminal summary. Files are replaced atomically (see results_io.hpp).
+
+#include <string>
+#include <vector>
+
+#include "hemsim/psa.hpp"
+
+namespace hemsim {
+
+/// Thresholds for curves: 0 to `max` in steps of `step`, plus the scenario's thresholds.
+[[nodiscard]] std::vector<double> willingness_to_pay_grid(const PsaResults& psa, double max, double step);
+
+/// psa_draws.csv (one row per draw: sampled parameters, then costs per perspective and
+/// effects per strategy, with MCSEs), ceac.csv (perspective, wtp, strategy,
+/// probability, optimal), evpi.csv (perspective, wtp, evpi_per_person).
+void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp_grid, const std::string& directory);
+
+/// Means with 95 % intervals over draws, the Monte Carlo share of the spread (with a
+/// warning when the inner sample is too small), acceptability and EVPI at the
+/// scenario's thresholds.
+[[nodiscard]] std::string format_psa_summary(const PsaResults& psa);
+
+}  // namespace hemsim

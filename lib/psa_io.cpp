@@ -1,0 +1,130 @@
+#include "hemsim/psa_io.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "hemsim/decision.hpp"
+#include "hemsim/error.hpp"
+#include "hemsim/results_io.hpp"
+
+namespace hemsim {
+
+namespace {
+
+std::string number(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); }
+
+// Empirical quantile (type 7, as R's default) of a column.
+double quantile(Eigen::VectorXd values, double p) {
+  std::sort(values.data(), values.data() + values.size());
+  const double h = (static_cast<double>(values.size()) - 1) * p;
+  const auto lo = static_cast<Eigen::Index>(std::floor(h));
+  const auto hi = std::min<Eigen::Index>(lo + 1, values.size() - 1);
+  return values(lo) + (h - static_cast<double>(lo)) * (values(hi) - values(lo));
+}
+
+// The inner sample is too small when Monte Carlo noise is more than this share of the
+// spread of a strategy's per-draw means.
+constexpr double kNoiseWarningShare = 0.10;
+
+}  // namespace
+
+std::vector<double> willingness_to_pay_grid(const PsaResults& psa, double max, double step) {
+  if (!(step > 0) || !(max >= 0)) throw ScenarioError({"", 0, 0, "--wtp-step"}, "the threshold grid needs max >= 0 and step > 0", "e.g. --wtp-max 200000 --wtp-step 5000");
+  std::vector<double> grid;
+  for (double w = 0; w <= max + 1e-9 * step; w += step) grid.push_back(w);
+  for (double w : psa.willingness_to_pay) grid.push_back(w);
+  std::sort(grid.begin(), grid.end());
+  grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+  return grid;
+}
+
+void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, const std::string& directory) {
+  const auto D = psa.parameter_values.rows();
+  std::string draws = "draw";
+  for (const auto& p : psa.parameters) draws += fmt::format(",{}", p);
+  for (std::size_t p = 0; p < psa.perspectives.size(); ++p)
+    for (const auto& s : psa.strategies) draws += fmt::format(",cost_{0}__{1},cost_{0}__{1}_mcse", psa.perspectives[p], s);
+  for (const auto& s : psa.strategies) draws += fmt::format(",{0}__{1},{0}__{1}_mcse", psa.effect_measure, s);
+  draws += "\n";
+  for (Eigen::Index d = 0; d < D; ++d) {
+    draws += std::to_string(d + 1);
+    for (Eigen::Index j = 0; j < psa.parameter_values.cols(); ++j) draws += fmt::format(",{}", number(psa.parameter_values(d, j)));
+    for (std::size_t p = 0; p < psa.perspectives.size(); ++p)
+      for (Eigen::Index k = 0; k < psa.costs[p].cols(); ++k) draws += fmt::format(",{},{}", number(psa.costs[p](d, k)), number(psa.costs_mcse[p](d, k)));
+    for (Eigen::Index k = 0; k < psa.effects.cols(); ++k) draws += fmt::format(",{},{}", number(psa.effects(d, k)), number(psa.effects_mcse(d, k)));
+    draws += "\n";
+  }
+  std::string ceac = "perspective,wtp,strategy,probability,optimal\n", evpi = "perspective,wtp,evpi_per_person\n";
+  for (std::size_t p = 0; p < psa.perspectives.size(); ++p) {
+    const Eigen::MatrixXd curves = acceptability_curves(psa.costs[p], psa.effects, wtp);
+    const auto frontier = acceptability_frontier(psa.costs[p], psa.effects, wtp);
+    const auto values = expected_value_of_perfect_information(psa.costs[p], psa.effects, wtp);
+    for (std::size_t w = 0; w < wtp.size(); ++w) {
+      for (std::size_t k = 0; k < psa.strategies.size(); ++k)
+        ceac += fmt::format("{},{},{},{},{}\n", psa.perspectives[p], number(wtp[w]), psa.strategies[k],
+                            number(curves(static_cast<Eigen::Index>(w), static_cast<Eigen::Index>(k))),
+                            frontier[w].optimal_strategy == static_cast<int>(k) ? 1 : 0);
+      evpi += fmt::format("{},{},{}\n", psa.perspectives[p], number(wtp[w]), number(values[w]));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) throw ScenarioError({directory, 0, 0, "output"}, "cannot create the output directory: " + ec.message(), "a writable output location");
+  const std::filesystem::path dir(directory);
+  write_file_atomically((dir / "psa_draws.csv").string(), draws);
+  write_file_atomically((dir / "ceac.csv").string(), ceac);
+  write_file_atomically((dir / "evpi.csv").string(), evpi);
+}
+
+std::string format_psa_summary(const PsaResults& psa) {
+  std::string out = fmt::format("{} — PSA, {} draws × {}, seed {}\n\n", psa.scenario_name, psa.draws,
+                                psa.method == "cohort" ? std::string("cohort") : fmt::format("{} individuals", psa.individuals), psa.seed);
+  const std::string effect = psa.effect_measure == "qalys" ? "QALYs" : "Life-years";
+  out += fmt::format("{:<22}{:>34}{:>30}\n", "Strategy", "Cost, mean (95% interval)", effect + ", mean (95% interval)");
+  std::vector<std::string> warnings;
+  for (std::size_t k = 0; k < psa.strategies.size(); ++k) {
+    const auto col = static_cast<Eigen::Index>(k);
+    const Eigen::VectorXd c = psa.costs[0].col(col), e = psa.effects.col(col);
+    out += fmt::format("{:<22}{:>34}{:>30}\n", psa.strategies[k],
+                       fmt::format("{:.0f} ({:.0f} to {:.0f})", c.mean(), quantile(c, 0.025), quantile(c, 0.975)),
+                       fmt::format("{:.4f} ({:.4f} to {:.4f})", e.mean(), quantile(e, 0.025), quantile(e, 0.975)));
+    for (const auto& [name, means, errors] : {std::tuple{"costs", c, Eigen::VectorXd(psa.costs_mcse[0].col(col))},
+                                              std::tuple{"effects", e, Eigen::VectorXd(psa.effects_mcse.col(col))}}) {
+      const VarianceDecomposition v = decompose_variance(means, errors);
+      if (v.monte_carlo_share > kNoiseWarningShare)
+        warnings.push_back(fmt::format("{} {}: {:.0f}% of the spread across draws is Monte Carlo noise of the inner simulation", psa.strategies[k],
+                                       name, 100 * v.monte_carlo_share));
+    }
+  }
+  if (psa.method != "cohort") {
+    out += "\nShare of the variance across draws due to Monte Carlo noise (O'Hagan et al. 2007):\n";
+    for (std::size_t k = 0; k < psa.strategies.size(); ++k) {
+      const auto col = static_cast<Eigen::Index>(k);
+      const auto vc = decompose_variance(psa.costs[0].col(col), psa.costs_mcse[0].col(col));
+      const auto ve = decompose_variance(psa.effects.col(col), psa.effects_mcse.col(col));
+      out += fmt::format("  {:<20} costs {:5.1f}%   effects {:5.1f}%\n", psa.strategies[k], 100 * vc.monte_carlo_share, 100 * ve.monte_carlo_share);
+    }
+  }
+  for (const auto& w : warnings)
+    out += fmt::format("warning: {}; increase --individuals (noise falls as 1/individuals)\n", w);
+  if (!psa.willingness_to_pay.empty()) {
+    for (std::size_t p = 0; p < psa.perspectives.size(); ++p) {
+      out += fmt::format("\nProbability cost-effective and EVPI per person, {} perspective\n{:<14}", psa.perspectives[p], "WTP");
+      for (const auto& s : psa.strategies) out += fmt::format("{:>16}", s);
+      out += fmt::format("{:>16}\n", "EVPI");
+      const Eigen::MatrixXd curves = acceptability_curves(psa.costs[p], psa.effects, psa.willingness_to_pay);
+      const auto evpi = expected_value_of_perfect_information(psa.costs[p], psa.effects, psa.willingness_to_pay);
+      for (std::size_t w = 0; w < psa.willingness_to_pay.size(); ++w) {
+        out += fmt::format("{:<14.0f}", psa.willingness_to_pay[w]);
+        for (Eigen::Index k = 0; k < curves.cols(); ++k) out += fmt::format("{:>16.3f}", curves(static_cast<Eigen::Index>(w), k));
+        out += fmt::format("{:>16.2f}\n", evpi[w]);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace hemsim
