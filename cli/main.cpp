@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -82,6 +83,33 @@ int main(int argc, char** argv) {
   psa->add_option("--wtp-step", wtp_step, "step of the curves' thresholds (default: max / 100)")->check(CLI::PositiveNumber);
   psa->add_flag("--quiet,-q", quiet, "print nothing but errors");
 
+  std::string strategy_name, comparator_name, two_way, threshold_parameter, price_parameter;
+  double wtp = 0;
+  int steps = 5;
+  std::vector<double> horizons, discounts, thresholds;
+  auto add_comparison = [&](CLI::App* command) {
+    command->add_option("FILE", file, "scenario file (YAML)")->required();
+    command->add_option("--method", method, "microsim (default) or cohort")->check(CLI::IsMember({"microsim", "cohort"}));
+    command->add_option("--individuals,-n", individuals, "individuals per run (default: the scenario's)")->check(CLI::Range(2ULL, 1000000000000ULL));
+    command->add_option("--threads,-t", threads, "worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+    command->add_option("--strategy", strategy_name, "strategy to assess (default: the last)");
+    command->add_option("--comparator", comparator_name, "comparator (default: the reference strategy)");
+    command->add_option("--out,-o", out_dir, "directory for the CSV tables");
+    command->add_flag("--quiet,-q", quiet, "print nothing but errors");
+  };
+  auto* dsa = app.add_subcommand("dsa", "Deterministic sensitivity analysis: one-way (tornado), two-way, scenarios, thresholds");
+  add_comparison(dsa);
+  dsa->add_option("--wtp", wtp, "threshold for net monetary benefit (default: the scenario's first)")->check(CLI::PositiveNumber);
+  dsa->add_option("--two-way", two_way, "two parameters A,B for a grid over their ranges");
+  dsa->add_option("--steps", steps, "points per parameter in the two-way grid (default 5)")->check(CLI::Range(2, 1000));
+  dsa->add_option("--horizons", horizons, "scenario runs with these horizons in years, e.g. 2,5,15")->delimiter(',');
+  dsa->add_option("--discounts", discounts, "scenario runs with these discount rates, e.g. 0,0.05")->delimiter(',');
+  dsa->add_option("--threshold", threshold_parameter, "parameter whose threshold value (where the optimal strategy changes) to find");
+  auto* price = app.add_subcommand("price", "Value-based price of a strategy whose price is a parameter");
+  add_comparison(price);
+  price->add_option("--parameter", price_parameter, "the price parameter")->required();
+  price->add_option("--wtp", thresholds, "thresholds (default: the scenario's)")->delimiter(',');
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -101,6 +129,76 @@ int main(int argc, char** argv) {
                                file, scenario.schema_version, scenario.strategies.size(), scenario.states.size(),
                                scenario.parameters.size(), model.cycles(), scenario.settings.cycle_length_years);
       for (const auto& line : model.describe_levels()) std::cout << "  " << line << "\n";
+      return 0;
+    }
+    if (*dsa || *price) {
+      hemsim::DsaOptions dsa_options;
+      dsa_options.simulation.method = method == "cohort" ? hemsim::Method::cohort : hemsim::Method::microsimulation;
+      dsa_options.simulation.individuals = individuals;
+      dsa_options.willingness_to_pay = wtp;
+      auto index_of = [&](const std::string& name, const char* what) {
+        const int k = scenario.strategy_index(name);
+        if (k < 0) throw hemsim::ScenarioError({file, 0, 0, what}, fmt::format("unknown strategy '{}'", name), "a strategy of the scenario");
+        return k;
+      };
+      if (!strategy_name.empty()) dsa_options.strategy = index_of(strategy_name, "--strategy");
+      if (!comparator_name.empty()) dsa_options.comparator = index_of(comparator_name, "--comparator");
+      std::vector<std::string> names;
+      for (const auto& st : scenario.strategies) names.push_back(st.name);
+      std::vector<std::pair<std::string, std::string>> files;
+      if (*price) {
+        if (thresholds.empty()) thresholds = scenario.settings.willingness_to_pay;
+        if (thresholds.empty()) thresholds = {50000, 100000, 150000};
+        const auto prices = hemsim::value_based_price(scenario, dsa_options, price_parameter, thresholds);
+        if (!quiet) std::cout << hemsim::format_prices(prices, names, price_parameter);
+        files.emplace_back("value_based_price.csv", hemsim::price_csv(prices, names));
+      } else {
+        const auto one_way = hemsim::one_way_sensitivity(scenario, dsa_options);
+        const int K = static_cast<int>(names.size());
+        const std::string compared = fmt::format("{} vs {}", names[static_cast<std::size_t>(dsa_options.strategy < 0 ? K - 1 : dsa_options.strategy)],
+                                                 names[static_cast<std::size_t>(dsa_options.comparator < 0 ? scenario.strategy_index(scenario.settings.reference_strategy) : dsa_options.comparator)]);
+        if (!quiet) std::cout << hemsim::format_one_way(one_way, compared);
+        files.emplace_back("one_way.csv", hemsim::one_way_csv(one_way));
+        std::vector<hemsim::ScenarioVariant> variants = hemsim::horizon_variants(horizons);
+        for (auto& v : hemsim::discount_variants(discounts)) variants.push_back(std::move(v));
+        if (!variants.empty()) {
+          const auto results = hemsim::scenario_analysis(scenario, dsa_options, variants);
+          if (!quiet) std::cout << hemsim::format_variants(results, names);
+          files.emplace_back("scenarios.csv", hemsim::variants_csv(results));
+        }
+        if (!two_way.empty()) {
+          const auto comma = two_way.find(',');
+          if (comma == std::string::npos)
+            throw hemsim::ScenarioError({file, 0, 0, "--two-way"}, "give two parameters separated by a comma", "--two-way A,B");
+          const auto grid = hemsim::two_way_sensitivity(scenario, dsa_options, two_way.substr(0, comma), two_way.substr(comma + 1), steps);
+          files.emplace_back("two_way.csv", hemsim::two_way_csv(grid, names));
+          if (!quiet) std::cout << fmt::format("\nTwo-way grid {} x {}: {} points (two_way.csv)\n", grid.parameter_a, grid.parameter_b,
+                                               grid.values_a.size() * grid.values_b.size());
+        }
+        if (!threshold_parameter.empty()) {
+          const hemsim::Parameter* p = scenario.find_parameter(threshold_parameter);
+          if (!p || !p->has_range)
+            throw hemsim::ScenarioError({file, 0, 0, "--threshold"}, fmt::format("'{}' is not a parameter with a DSA range", threshold_parameter),
+                                        "a parameter with range: [low, high]");
+          const auto range = std::find_if(one_way.parameters.begin(), one_way.parameters.end(),
+                                          [&](const auto& r) { return r.parameter == threshold_parameter; });
+          const auto t = hemsim::threshold_analysis(scenario, dsa_options, threshold_parameter, range->low_value, range->high_value);
+          if (!quiet) {
+            if (t.threshold)
+              std::cout << fmt::format("\nThreshold: at {} = {:.6g} the optimal strategy changes from {} to {}\n", threshold_parameter, *t.threshold,
+                                       names[static_cast<std::size_t>(t.optimal_below)], names[static_cast<std::size_t>(t.optimal_above)]);
+            else
+              std::cout << fmt::format("\nThreshold: {} is optimal over the whole range of {}\n", names[static_cast<std::size_t>(t.optimal_below)],
+                                       threshold_parameter);
+          }
+        }
+      }
+      if (!out_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(out_dir, ec);
+        if (ec) throw hemsim::ScenarioError({out_dir, 0, 0, "--out"}, "cannot create the output directory: " + ec.message(), "a writable directory");
+        for (const auto& [name, content] : files) hemsim::write_file_atomically((std::filesystem::path(out_dir) / name).string(), content);
+      }
       return 0;
     }
     if (*psa) {

@@ -8,6 +8,8 @@
 
 #include "hemsim/decision.hpp"
 #include "hemsim/distribution.hpp"
+#include "hemsim/dsa.hpp"
+#include "hemsim/dsa_io.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
 #include "hemsim/parameters.hpp"
