@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
   psa->add_option("--wtp-max", wtp_max, "largest threshold of the curves (default: twice the scenario's largest)")->check(CLI::NonNegativeNumber);
   psa->add_option("--wtp-step", wtp_step, "step of the curves' thresholds (default: max / 100)")->check(CLI::PositiveNumber);
   psa->add_flag("--quiet,-q", quiet, "print nothing but errors");
+  std::vector<std::string> evppi_groups;
+  psa->add_option("--evppi", evppi_groups, "EVPPI for a parameter or a comma-separated group (repeatable)");
 
   std::string strategy_name, comparator_name, two_way, threshold_parameter, price_parameter;
   double wtp = 0;
@@ -211,11 +213,31 @@ int main(int argc, char** argv) {
       psa_options.progress = progress_reporter(quiet, "draws");
       const hemsim::PsaResults results = hemsim::run_psa(scenario, psa_options);
       if (!quiet) std::cout << hemsim::format_psa_summary(results);
+      std::vector<std::vector<std::string>> groups;
+      for (const auto& g : evppi_groups) {
+        std::vector<std::string> names;
+        std::string::size_type start = 0;
+        while (start <= g.size()) {
+          const auto comma = g.find(',', start);
+          names.push_back(g.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+          if (comma == std::string::npos) break;
+          start = comma + 1;
+        }
+        groups.push_back(names);
+      }
+      hemsim::EvppiReport evppi;
+      if (!groups.empty()) {
+        const std::vector<double> at = results.willingness_to_pay.empty() ? std::vector<double>{100000} : results.willingness_to_pay;
+        evppi = hemsim::evppi_report(results, groups, at);
+        if (!quiet) std::cout << hemsim::format_evppi(evppi, results);
+      }
       if (!out_dir.empty()) {
         double top = wtp_max;
         for (double w : results.willingness_to_pay) top = std::max(top, wtp_max > 0 ? 0.0 : 2 * w);
         if (top <= 0) top = 100000;
         hemsim::write_psa_results(results, hemsim::willingness_to_pay_grid(results, top, wtp_step > 0 ? wtp_step : top / 100), out_dir);
+        if (!groups.empty())
+          hemsim::write_file_atomically((std::filesystem::path(out_dir) / "evppi_parameters.csv").string(), hemsim::evppi_csv(evppi, results));
         if (!quiet) std::cout << fmt::format("\nPSA results written to {}/\n", out_dir);
       }
       return 0;

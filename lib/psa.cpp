@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "expression_engine.hpp"
+#include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
 #include "random_stream.hpp"
@@ -59,6 +60,10 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   r.individuals = options.method == Method::microsimulation ? individuals : 0;
   r.effect_measure = scenario.settings.icer_effect == EffectMeasure::qalys ? "qalys" : "life_years";
   r.willingness_to_pay = scenario.settings.willingness_to_pay;
+  r.reference = std::max(0, scenario.strategy_index(scenario.settings.reference_strategy));
+  const Settings& st = scenario.settings;
+  if (st.evpi_annual_incidence > 0 || st.evpi_prevalent > 0)
+    r.effective_population = effective_population(st.evpi_annual_incidence, st.evpi_horizon_years, st.discount_costs, st.evpi_prevalent);
   for (const auto& s : scenario.strategies) r.strategies.push_back(s.name);
   r.perspectives = scenario.perspectives;
   const ParameterSampler sampler(scenario);

@@ -114,15 +114,67 @@ std::string format_psa_summary(const PsaResults& psa) {
     for (std::size_t p = 0; p < psa.perspectives.size(); ++p) {
       out += fmt::format("\nProbability cost-effective and EVPI per person, {} perspective\n{:<14}", psa.perspectives[p], "WTP");
       for (const auto& s : psa.strategies) out += fmt::format("{:>16}", s);
-      out += fmt::format("{:>16}\n", "EVPI");
+      out += fmt::format("{:>16}{}\n", "EVPI", psa.effective_population > 0 ? fmt::format("{:>20}", "population EVPI") : std::string());
       const Eigen::MatrixXd curves = acceptability_curves(psa.costs[p], psa.effects, psa.willingness_to_pay);
       const auto evpi = expected_value_of_perfect_information(psa.costs[p], psa.effects, psa.willingness_to_pay);
       for (std::size_t w = 0; w < psa.willingness_to_pay.size(); ++w) {
         out += fmt::format("{:<14.0f}", psa.willingness_to_pay[w]);
         for (Eigen::Index k = 0; k < curves.cols(); ++k) out += fmt::format("{:>16.3f}", curves(static_cast<Eigen::Index>(w), k));
-        out += fmt::format("{:>16.2f}\n", evpi[w]);
+        out += fmt::format("{:>16.2f}", evpi[w]);
+        if (psa.effective_population > 0) out += fmt::format("{:>20.0f}", evpi[w] * psa.effective_population);
+        out += "\n";
       }
     }
+  }
+  return out;
+}
+
+EvppiReport evppi_report(const PsaResults& psa, const std::vector<std::vector<std::string>>& groups, const std::vector<double>& wtp) {
+  EvppiReport report;
+  for (const auto& group : groups) {
+    Eigen::MatrixXd theta(psa.parameter_values.rows(), static_cast<Eigen::Index>(group.size()));
+    for (std::size_t j = 0; j < group.size(); ++j) {
+      const auto it = std::find(psa.parameters.begin(), psa.parameters.end(), group[j]);
+      if (it == psa.parameters.end())
+        throw ScenarioError({"", 0, 0, "--evppi"}, fmt::format("'{}' is not a parameter with a PSA distribution", group[j]),
+                            "names of sampled parameters, e.g. --evppi p1 --evppi p2,p3");
+      theta.col(static_cast<Eigen::Index>(j)) = psa.parameter_values.col(it - psa.parameters.begin());
+    }
+    try {
+      report.results.push_back(expected_value_of_partial_perfect_information(psa.costs[0], psa.effects, theta, wtp, psa.reference));
+    } catch (const std::invalid_argument& e) {
+      throw ScenarioError({"", 0, 0, "--evppi"}, e.what(), "enough draws (at least 30; at most 3000 for groups of 3 or more)");
+    }
+    report.groups.push_back(group);
+  }
+  return report;
+}
+
+std::string format_evppi(const EvppiReport& report, const PsaResults& psa) {
+  std::string out = fmt::format("\nEVPPI per person ({} perspective; ± standard error of the regression estimate)\n{:<28}", psa.perspectives[0], "Parameters");
+  if (!report.results.empty())
+    for (double w : report.results.front().wtp) out += fmt::format("{:>24}", fmt::format("WTP {:.0f}", w));
+  out += "\n";
+  for (std::size_t g = 0; g < report.groups.size(); ++g) {
+    std::string names;
+    for (const auto& n : report.groups[g]) names += (names.empty() ? "" : ", ") + n;
+    out += fmt::format("{:<28}", names);
+    for (std::size_t w = 0; w < report.results[g].wtp.size(); ++w)
+      out += fmt::format("{:>24}", fmt::format("{:.2f} ± {:.2f}", report.results[g].evppi[w], report.results[g].standard_error[w]));
+    out += fmt::format("   [{}]\n", report.results[g].method);
+  }
+  return out;
+}
+
+std::string evppi_csv(const EvppiReport& report, const PsaResults& psa) {
+  std::string out = "parameters,method,wtp,evppi_per_person,standard_error,population_evppi\n";
+  for (std::size_t g = 0; g < report.groups.size(); ++g) {
+    std::string names;
+    for (const auto& n : report.groups[g]) names += (names.empty() ? "" : ";") + n;
+    for (std::size_t w = 0; w < report.results[g].wtp.size(); ++w)
+      out += fmt::format("{},{},{},{},{},{}\n", names, report.results[g].method, number(report.results[g].wtp[w]), number(report.results[g].evppi[w]),
+                         number(report.results[g].standard_error[w]),
+                         psa.effective_population > 0 ? number(report.results[g].evppi[w] * psa.effective_population) : std::string());
   }
   return out;
 }

@@ -217,7 +217,8 @@ class ScenarioParser {
     for (const auto& e : r_.map(node, "settings",
                                 {"cycle_length", "horizon", "max_age", "discount", "reward_timing",
                                  "within_cycle_correction", "individuals", "seed", "currency", "price_year",
-                                 "willingness_to_pay", "reference_strategy", "icer_effect", "state_time_cap"})) {
+                                 "willingness_to_pay", "reference_strategy", "icer_effect", "state_time_cap",
+                                 "evpi_population"})) {
       const std::string path = "settings." + e.key;
       const YAML::Node& v = e.value;
       if (e.key == "cycle_length") {
@@ -291,6 +292,12 @@ class ScenarioParser {
         if (m == "qalys") st.icer_effect = EffectMeasure::qalys;
         else if (m == "life_years") st.icer_effect = EffectMeasure::life_years;
         else r_.fail(v, path, fmt::format("unknown effect measure '{}'", m), "qalys or life_years");
+      } else if (e.key == "evpi_population") {
+        for (const auto& f : r_.map(v, path, {"annual_incidence", "horizon_years", "prevalent"})) {
+          const double x = r_.number(f.value, path + "." + f.key, "a number >= 0");
+          if (x < 0) r_.fail(f.value, path + "." + f.key, "negative value", "a number >= 0");
+          (f.key == "annual_incidence" ? st.evpi_annual_incidence : f.key == "horizon_years" ? st.evpi_horizon_years : st.evpi_prevalent) = x;
+        }
       } else if (e.key == "state_time_cap") {
         st.state_time_cap = static_cast<int>(r_.integer(v, path, 1, "a whole number of cycles >= 1"));
       }

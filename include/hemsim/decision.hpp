@@ -9,6 +9,7 @@
 ///     // table.rows: UC (ND), B (ND, ICER 5000), A (D)
 
 #include <Eigen/Core>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,6 +91,21 @@ struct AcceptabilityFrontierPoint {
 [[nodiscard]] std::vector<double> expected_value_of_perfect_information(const Eigen::MatrixXd& costs,
                                                                         const Eigen::MatrixXd& effects,
                                                                         const std::vector<double>& wtp);
+
+/// Expected value of partial perfect information per person for the parameters in
+/// `parameters` (draws x parameters of interest), at each threshold, by nonparametric
+/// regression (Strong, Oakley & Brennan 2014): P-splines for one or two parameters,
+/// Gaussian-process regression for groups (at most 3000 draws). Incremental costs and
+/// effects against `reference` are regressed separately. The standard error samples the
+/// regressions' posterior `posterior_samples` times. Needs at least 30 draws.
+struct EvppiResult {
+  std::string method;
+  std::vector<double> wtp, evppi, standard_error;
+};
+[[nodiscard]] EvppiResult expected_value_of_partial_perfect_information(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects,
+                                                                        const Eigen::MatrixXd& parameters, const std::vector<double>& wtp,
+                                                                        int reference = 0, int posterior_samples = 200,
+                                                                        std::uint64_t seed = 1);
 
 /// Population scaling of a per-person value: the discounted number of people affected,
 /// sum over years y = 0..horizon-1 of incidence / (1 + rate)^y (plus `prevalent` at

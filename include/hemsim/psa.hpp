@@ -59,6 +59,8 @@ struct PsaResults {
   std::uint64_t seed = 0, draws = 0, individuals = 0;
   std::string effect_measure;           ///< "qalys" or "life_years": `effects` holds it
   std::vector<double> willingness_to_pay;
+  double effective_population = 0.0;   ///< discounted people affected (0: not given in the scenario)
+  int reference = 0;                    ///< index of the reference strategy
   std::vector<std::string> strategies;  ///< names, scenario order
   std::vector<std::string> perspectives;
   std::vector<std::string> parameters;  ///< sampled parameters (columns of parameter_values)

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hemsim/decision.hpp"
 #include "hemsim/psa.hpp"
 
 namespace hemsim {
@@ -22,5 +23,16 @@ void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp_gri
 /// warning when the inner sample is too small), acceptability and EVPI at the
 /// scenario's thresholds.
 [[nodiscard]] std::string format_psa_summary(const PsaResults& psa);
+
+/// EVPPI for groups of parameters (names from PsaResults::parameters) at `wtp`, in the
+/// first perspective; as a table and as evppi_parameters.csv content.
+struct EvppiReport {
+  std::vector<std::vector<std::string>> groups;
+  std::vector<EvppiResult> results;
+};
+[[nodiscard]] EvppiReport evppi_report(const PsaResults& psa, const std::vector<std::vector<std::string>>& groups,
+                                       const std::vector<double>& wtp);
+[[nodiscard]] std::string format_evppi(const EvppiReport& report, const PsaResults& psa);
+[[nodiscard]] std::string evppi_csv(const EvppiReport& report, const PsaResults& psa);
 
 }  // namespace hemsim

@@ -55,6 +55,9 @@ struct Settings {
   std::string reference_strategy;       ///< id; defaults to the first strategy
   EffectMeasure icer_effect = EffectMeasure::qalys;
   int state_time_cap = 0;               ///< cycles; 0 = the horizon
+  /// Population for EVPI: people newly affected per year, years the decision holds,
+  /// and people affected at the start (discounted at discount_costs). 0 = not given.
+  double evpi_annual_incidence = 0.0, evpi_horizon_years = 0.0, evpi_prevalent = 0.0;
   SourceLocation where;
 };
 

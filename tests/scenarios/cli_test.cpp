@@ -1,0 +1,80 @@
+// End-to-end runs of the command line: run, psa, dsa and price write their files and
+// exit 0; the files hold what the library computes.
+
+#include <gtest/gtest.h>
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "hemsim/hemsim.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kIntro = HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml";
+
+int cli(const std::string& arguments) {
+  const int status = std::system((std::string(HEMSIM_CLI_PATH) + " " + arguments + " > /dev/null 2>&1").c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path fresh(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("hemsim_cli_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST(Cli, RunWritesResultsThatReloadToTheSameNumbers) {
+  const fs::path out = fresh("run");
+  ASSERT_EQ(cli("run " + kIntro + " --method cohort --quiet --out " + out.string()), 0);
+  const auto loaded = hemsim::results_from_json(read(out / "results.json"));
+  EXPECT_NEAR(loaded.strategies[2].costs_by_perspective[0].discounted.mean, 259100.410617, 1e-5);
+  fs::remove_all(out);
+}
+
+TEST(Cli, PsaWritesDrawsCurvesAndEvppi) {
+  const fs::path out = fresh("psa");
+  ASSERT_EQ(cli("psa " + kIntro + " --method cohort --draws 60 --evppi c_trtB --quiet --out " + out.string()), 0);
+  const std::string draws = read(out / "psa_draws.csv");
+  EXPECT_EQ(std::count(draws.begin(), draws.end(), '\n'), 61);
+  EXPECT_EQ(draws.rfind("draw,r_HS1,", 0), 0U) << draws.substr(0, 80);
+  // Draw 1's sampled r_HS1 is what the library samples for draw 1.
+  const double r_hs1 = hemsim::sample_parameters(hemsim::load_scenario(kIntro), 1, 1).at("r_HS1");
+  EXPECT_NE(draws.find(fmt::format("\n1,{:.17g},", r_hs1)), std::string::npos);
+  EXPECT_TRUE(fs::exists(out / "ceac.csv"));
+  EXPECT_TRUE(fs::exists(out / "evpi.csv"));
+  EXPECT_NE(read(out / "evppi_parameters.csv").find("c_trtB,P-spline (GCV),100000,"), std::string::npos);
+  fs::remove_all(out);
+}
+
+TEST(Cli, DsaAndPriceWriteTheirTables) {
+  const fs::path out = fresh("dsa");
+  ASSERT_EQ(cli("dsa " + kIntro + " --method cohort --strategy B --wtp 100000 --horizons 5 --two-way c_trtB,u_S1 --steps 3 --threshold c_trtB --quiet --out " +
+                out.string()),
+            0);
+  EXPECT_NE(read(out / "one_way.csv").find("hr_S1S2_trtB,0.59999999999999998,0.40000000000000002,0.80000000000000004,"), std::string::npos);
+  EXPECT_TRUE(fs::exists(out / "two_way.csv"));
+  EXPECT_TRUE(fs::exists(out / "scenarios.csv"));
+  ASSERT_EQ(cli("price " HEMSIM_SOURCE_DIR "/scenarios/validation/general_features.yaml --method cohort --parameter c_drug --wtp 50000 --quiet --out " +
+                out.string()),
+            0);
+  EXPECT_NE(read(out / "value_based_price.csv").find("50000,1605.8"), std::string::npos) << read(out / "value_based_price.csv");
+  EXPECT_EQ(cli("price " + kIntro + " --method cohort --strategy B --parameter c_trtB --quiet"), 2);  // shared by AB
+  EXPECT_EQ(cli("psa " + kIntro + " --draws 40 --evppi not_a_parameter --method cohort --quiet"), 2);
+  fs::remove_all(out);
+}
