@@ -111,6 +111,11 @@ int main(int argc, char** argv) {
   add_comparison(price);
   price->add_option("--parameter", price_parameter, "the price parameter")->required();
   price->add_option("--wtp", thresholds, "thresholds (default: the scenario's)")->delimiter(',');
+  std::vector<double> probability_levels;
+  std::uint64_t price_draws = 1000;
+  price->add_option("--probabilities", probability_levels, "also the prices at which the probability of being cost-effective reaches these levels (PSA)")
+      ->delimiter(',');
+  price->add_option("--draws,-d", price_draws, "PSA draws for --probabilities (default 1000)")->check(CLI::Range(2ULL, 100000000ULL));
 
   try {
     app.parse(argc, argv);
@@ -154,6 +159,31 @@ int main(int argc, char** argv) {
         const auto prices = hemsim::value_based_price(scenario, dsa_options, price_parameter, thresholds);
         if (!quiet) std::cout << hemsim::format_prices(prices, names, price_parameter);
         files.emplace_back("value_based_price.csv", hemsim::price_csv(prices, names));
+        if (!probability_levels.empty()) {
+          hemsim::PsaOptions psa_options;
+          psa_options.draws = price_draws;
+          psa_options.individuals = individuals;
+          psa_options.method = dsa_options.simulation.method;
+          psa_options.progress = progress_reporter(quiet, "draws");
+          const int K = static_cast<int>(names.size());
+          const int priced = dsa_options.strategy < 0 ? K - 1 : dsa_options.strategy;
+          const auto levels = hemsim::probabilistic_value_based_price(scenario, psa_options, priced, price_parameter, thresholds, probability_levels);
+          std::string table = fmt::format("\nPrice at which the probability that {} is cost-effective reaches ({} draws)\n{:>14}", names[static_cast<std::size_t>(priced)],
+                                          price_draws, "WTP");
+          std::string csv = "wtp,probability,price\n";
+          for (double q : probability_levels) table += fmt::format("{:>16}", fmt::format("{:.0f}%", 100 * q));
+          table += "\n";
+          for (const auto& level : levels) {
+            table += fmt::format("{:>14.0f}", level.willingness_to_pay);
+            for (std::size_t i = 0; i < level.prices.size(); ++i) {
+              table += fmt::format("{:>16.2f}", level.prices[i]);
+              csv += fmt::format("{},{},{}\n", level.willingness_to_pay, level.probabilities[i], level.prices[i]);
+            }
+            table += "\n";
+          }
+          if (!quiet) std::cout << table;
+          files.emplace_back("value_based_price_probabilistic.csv", csv);
+        }
       } else {
         const auto one_way = hemsim::one_way_sensitivity(scenario, dsa_options);
         const int K = static_cast<int>(names.size());

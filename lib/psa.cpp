@@ -3,7 +3,9 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <fmt/format.h>
 
 #include "expression_engine.hpp"
@@ -82,7 +84,8 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
       const auto row = static_cast<Eigen::Index>(d);
       // Draw d uses parameter stream d + 1 and simulation stream d + 1; 0 is the base case.
       const auto draw = static_cast<std::uint32_t>(d + 1);
-      const ParameterOverrides sampled = sampler.sample(seed, draw);
+      ParameterOverrides sampled = sampler.sample(seed, draw);
+      for (const auto& [name, value] : options.fixed) sampled[name] = value;
       for (std::size_t j = 0; j < r.parameters.size(); ++j) r.parameter_values(row, static_cast<Eigen::Index>(j)) = sampled.at(r.parameters[j]);
       RunResults run;
       try {
@@ -113,6 +116,58 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
     }
   });
   return r;
+}
+
+std::vector<ProbabilisticPrice> probabilistic_value_based_price(const Scenario& scenario, const PsaOptions& options, int strategy,
+                                                                const std::string& price_parameter, const std::vector<double>& thresholds,
+                                                                const std::vector<double>& probabilities) {
+  const Parameter* p = scenario.find_parameter(price_parameter);
+  if (!p || p->is_formula)
+    throw ScenarioError({scenario.file, 0, 0, price_parameter}, fmt::format("'{}' is not a plain parameter", price_parameter), "a price parameter");
+  const int K = static_cast<int>(scenario.strategies.size());
+  if (strategy < 0 || strategy >= K) throw ScenarioError({scenario.file, 0, 0, "strategy"}, "no such strategy", "a strategy index");
+  for (double q : probabilities)
+    if (!(q > 0 && q < 1)) throw ScenarioError({scenario.file, 0, 0, "--probabilities"}, fmt::format("probability {} is outside (0, 1)", q), "levels such as 0.5, 0.8");
+  const double p0 = std::stod(p->value.text), p1 = p0 == 0 ? 1000.0 : 2 * p0;
+  PsaOptions at0 = options, at1 = options;
+  at0.fixed[price_parameter] = p0;
+  at1.fixed[price_parameter] = p1;
+  const PsaResults r0 = run_psa(scenario, at0), r1 = run_psa(scenario, at1);
+  const Eigen::Index D = r0.effects.rows();
+  const auto s = static_cast<Eigen::Index>(strategy);
+  std::vector<ProbabilisticPrice> out;
+  for (double w : thresholds) {
+    ProbabilisticPrice result;
+    result.willingness_to_pay = w;
+    result.probabilities = probabilities;
+    for (Eigen::Index d = 0; d < D; ++d) {
+      const double slope = (r1.costs[0](d, s) - r0.costs[0](d, s)) / (p1 - p0);
+      if (!(slope > 0))
+        throw ScenarioError({scenario.file, 0, 0, price_parameter},
+                            fmt::format("in draw {} the costs of '{}' do not increase with '{}'", d + 1, scenario.strategies[static_cast<std::size_t>(strategy)].name, price_parameter),
+                            "a price parameter used in the strategy's costs");
+      double best_other = -INFINITY;
+      for (Eigen::Index k = 0; k < r0.effects.cols(); ++k) {
+        if (k == s) continue;
+        if (r1.costs[0](d, k) != r0.costs[0](d, k))
+          throw ScenarioError({scenario.file, 0, 0, price_parameter},
+                              fmt::format("'{}' also changes the costs of '{}'", price_parameter, scenario.strategies[static_cast<std::size_t>(k)].name),
+                              "a price parameter used only by the priced strategy");
+        best_other = std::max(best_other, w * r0.effects(d, k) - r0.costs[0](d, k));
+      }
+      result.break_even.push_back(p0 + (w * r0.effects(d, s) - r0.costs[0](d, s) - best_other) / slope);
+    }
+    std::vector<double> sorted = result.break_even;
+    std::sort(sorted.begin(), sorted.end());
+    for (double q : probabilities) {
+      // At price x the probability is the share of draws with break_even >= x; the largest
+      // x with share >= q is the ceil(qD)-th largest break-even price.
+      const auto needed = static_cast<std::size_t>(std::ceil(q * static_cast<double>(D) - 1e-12));
+      result.prices.push_back(sorted[sorted.size() - needed]);
+    }
+    out.push_back(std::move(result));
+  }
+  return out;
 }
 
 VarianceDecomposition decompose_variance(const Eigen::VectorXd& means, const Eigen::VectorXd& mcse) {

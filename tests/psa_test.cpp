@@ -109,3 +109,26 @@ TEST(Psa, VarianceDecompositionRecoversKnownComponents) {
   EXPECT_NEAR(v.parameter, 4.0, 0.15);
   EXPECT_NEAR(v.monte_carlo_share, 0.2, 0.01);
 }
+
+TEST(Psa, PriceForAProbabilityOfBeingCostEffectiveHoldsWhenReRun) {
+  auto s = intro();
+  s.strategies.erase(s.strategies.begin() + 3);  // drop AB, so c_trtB is B's own price
+  hemsim::PsaOptions options;
+  options.draws = 200;
+  options.method = hemsim::Method::cohort;
+  const auto levels = hemsim::probabilistic_value_based_price(s, options, 2, "c_trtB", {100000}, {0.5, 0.8});
+  ASSERT_EQ(levels.size(), 1U);
+  ASSERT_EQ(levels[0].prices.size(), 2U);
+  EXPECT_GT(levels[0].prices[0], levels[0].prices[1]);  // a higher confidence needs a lower price
+  for (std::size_t i = 0; i < 2; ++i) {
+    const double q = levels[0].probabilities[i], price = levels[0].prices[i];
+    auto probability_at = [&](double x) {
+      hemsim::PsaOptions fixed = options;
+      fixed.fixed["c_trtB"] = x;
+      const auto psa = hemsim::run_psa(s, fixed);
+      return hemsim::acceptability_curves(psa.costs[0], psa.effects, {100000})(0, 2);
+    };
+    EXPECT_GE(probability_at(price * (1 - 1e-7)), q);
+    EXPECT_LT(probability_at(price * (1 + 1e-7)), q);
+  }
+}

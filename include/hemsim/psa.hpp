@@ -49,6 +49,8 @@ struct PsaOptions {
   std::uint64_t seed = 0;         ///< 0: the scenario's (see seed_set)
   bool seed_set = false;
   Method method = Method::microsimulation;
+  /// Values fixed in every draw (over the sampled ones), e.g. a price being assessed.
+  ParameterOverrides fixed;
   /// Called with the fraction of draws finished, from any thread.
   std::function<void(double)> progress;
 };
@@ -76,6 +78,24 @@ struct PsaResults {
 /// sampled values make the model invalid (e.g. a row summing above 1) is a
 /// ScenarioError naming the draw.
 [[nodiscard]] PsaResults run_psa(const Scenario& scenario, const PsaOptions& options);
+
+/// The price of `strategy` (whose price is `price_parameter`) at which its probability
+/// of being cost-effective (highest net benefit) reaches each of `probabilities`, at
+/// each threshold. Two PSA runs with the same draws and random numbers, at the base
+/// price and at twice it, give each draw's cost per unit of price and so the price at
+/// which that draw's decision switches; the price for probability q is the (1 − q)
+/// quantile of those break-even prices (the empirical distribution function of the
+/// draws, so the probability at the returned price is at least q).
+struct ProbabilisticPrice {
+  double willingness_to_pay = 0;
+  std::vector<double> probabilities;
+  std::vector<double> prices;       ///< aligned with probabilities
+  std::vector<double> break_even;   ///< per draw: the price below which the strategy is optimal
+};
+[[nodiscard]] std::vector<ProbabilisticPrice> probabilistic_value_based_price(const Scenario& scenario, const PsaOptions& options,
+                                                                              int strategy, const std::string& price_parameter,
+                                                                              const std::vector<double>& thresholds,
+                                                                              const std::vector<double>& probabilities);
 
 /// How much of the spread of per-draw means is Monte Carlo noise of the inner
 /// simulation rather than parameter uncertainty (O'Hagan, Stevenson & Madan 2007):
