@@ -33,15 +33,19 @@ ParameterValues evaluate_parameters(const Scenario& scenario, int strategy, cons
   std::vector<double> value(n, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     const Parameter& p = params[i];
+    auto so = st.parameters.find(p.name);
     if (auto it = overrides.find(p.name); it != overrides.end()) {
       if (p.is_formula)
         throw ScenarioError(p.where, fmt::format("parameter '{}' is derived (a formula) and cannot be set directly", p.name),
                             "an override of a plain parameter");
-      fixed[i] = true;
-      value[i] = it->second;
-      continue;
+      // A strategy that sets this parameter itself keeps its own value: a draw or a
+      // sensitivity point changes the base value, which strategy formulas may build on.
+      if (so == st.parameters.end()) {
+        fixed[i] = true;
+        value[i] = it->second;
+        continue;
+      }
     }
-    auto so = st.parameters.find(p.name);
     expression_id[i] = ctx.compile(so != st.parameters.end() ? so->second : p.value, "parameter");
   }
   for (const auto& [name, v] : overrides)

@@ -35,6 +35,13 @@ TEST(Parameters, DerivedFormulasFollowDependenciesAndOverrides) {
   EXPECT_THROW((void)hemsim::evaluate_parameters(s, 0, {{"r_HD", 1.0}}), hemsim::ScenarioError);
 }
 
+TEST(Parameters, AStrategysOwnValueStandsOverACallersOverride) {
+  // Strategy alt sets p_HD itself: a draw of p_HD changes the base strategy only.
+  const auto s = hemsim::parse_scenario(scenario("  p_HD: 0.005\n  q: {formula: \"2 * p_HD\"}\n"), "p.yaml");
+  EXPECT_EQ(hemsim::evaluate_parameters(s, 0, {{"p_HD", 0.2}}).at("q"), 0.4);
+  EXPECT_EQ(hemsim::evaluate_parameters(s, 1, {{"p_HD", 0.2}}).at("q"), 0.02);
+}
+
 TEST(Parameters, CycleIsReportedWithItsChain) {
   const auto s = hemsim::parse_scenario(scenario("  a: {formula: \"b + 1\"}\n  b: {formula: \"c * 2\"}\n"
                                                  "  c: {formula: \"a\"}\n  p_HD: 0.1\n"),

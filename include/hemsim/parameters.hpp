@@ -22,9 +22,12 @@ struct ParameterValues {
   [[nodiscard]] double at(const std::string& name) const;
 };
 
-/// Evaluates every parameter for strategy `strategy` (index into Scenario::strategies),
-/// applying the strategy's overrides, then `overrides`, then derived formulas in
-/// dependency order. Throws ScenarioError on a dependency cycle or a non-finite value.
+/// Evaluates every parameter for strategy `strategy` (index into Scenario::strategies):
+/// `overrides` replace base values, except where the strategy sets the parameter itself
+/// (its own value or formula stands, so write treatment effects as formulas of base
+/// parameters, e.g. `p_treated: "p * hr"`, and they follow every draw); derived formulas
+/// are then evaluated in dependency order. Throws ScenarioError on a dependency cycle or
+/// a non-finite value.
 [[nodiscard]] ParameterValues evaluate_parameters(const Scenario& scenario, int strategy,
                                                   const ParameterOverrides& overrides = {});
 
