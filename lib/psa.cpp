@@ -1,5 +1,7 @@
 #include "hemsim/psa.hpp"
 
+#include <Eigen/Cholesky>
+#include <boost/math/distributions/normal.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
@@ -23,22 +25,82 @@ ParameterSampler::ParameterSampler(const Scenario& scenario) {
   for (std::size_t i = 0; i < base.names.size(); ++i) ctx.value(ctx.declare(base.names[i])) = base.values[i];
   ctx.value(ctx.declare("cycle_years")) = scenario.settings.cycle_length_years;
   auto evaluate = [&](const Expression& e) { return ctx.evaluate(ctx.compile(e, "distribution argument")); };
+  auto dirichlet_of = [&](const std::string& name) -> std::pair<int, int> {
+    for (std::size_t g = 0; g < scenario.dirichlet.size(); ++g)
+      for (std::size_t j = 0; j < scenario.dirichlet[g].parameters.size(); ++j)
+        if (scenario.dirichlet[g].parameters[j] == name) return {static_cast<int>(g), static_cast<int>(j)};
+    return {-1, -1};
+  };
+  dirichlet_groups_.assign(scenario.dirichlet.size(), {});
   for (const auto& p : scenario.parameters) {
-    if (!p.distribution || p.is_formula) continue;
-    Distribution d = resolve_distribution(*p.distribution, evaluate);
-    if (d.kind == DistributionKind::dirichlet)
-      throw ScenarioError(p.distribution->where, "Dirichlet parameters are not supported in PSA yet", "a scalar distribution");
+    if (p.is_formula) continue;
+    const auto [group, member] = dirichlet_of(p.name);
+    Distribution d;
+    if (group >= 0) {
+      d.kind = DistributionKind::gamma;
+      d.a = scenario.dirichlet[static_cast<std::size_t>(group)].alpha[static_cast<std::size_t>(member)];
+      d.b = 1.0;
+      dirichlet_groups_[static_cast<std::size_t>(group)].push_back(static_cast<int>(names_.size()));
+    } else if (p.distribution) {
+      d = resolve_distribution(*p.distribution, evaluate);
+      if (d.kind == DistributionKind::dirichlet)
+        throw ScenarioError(p.distribution->where, "a Dirichlet distribution is declared for a group, under dirichlet:",
+                            "dirichlet: [{parameters: [a, b, ...], alpha: [...]}]");
+    } else {
+      continue;
+    }
     names_.push_back(p.name);
     distributions_.push_back(std::move(d));
     streams_.push_back(detail::stream_id(p.name));  // a parameter's stream is keyed by its name only
+  }
+  // Gaussian copula over the correlated parameters.
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    for (const auto& c : scenario.correlations)
+      if ((c.a == names_[i] || c.b == names_[i]) &&
+          std::find(copula_members_.begin(), copula_members_.end(), static_cast<int>(i)) == copula_members_.end())
+        copula_members_.push_back(static_cast<int>(i));
+  if (!copula_members_.empty()) {
+    const auto m = static_cast<Eigen::Index>(copula_members_.size());
+    Eigen::MatrixXd correlation = Eigen::MatrixXd::Identity(m, m);
+    auto position = [&](const std::string& name) {
+      for (Eigen::Index k = 0; k < m; ++k)
+        if (names_[static_cast<std::size_t>(copula_members_[static_cast<std::size_t>(k)])] == name) return k;
+      return Eigen::Index{-1};
+    };
+    for (const auto& c : scenario.correlations) {
+      const Eigen::Index a = position(c.a), b = position(c.b);
+      correlation(a, b) = correlation(b, a) = c.rho;
+    }
+    const Eigen::LLT<Eigen::MatrixXd> llt(correlation);
+    if (llt.info() != Eigen::Success || (llt.matrixL().toDenseMatrix().diagonal().array() <= 1e-12).any())
+      throw ScenarioError(scenario.correlations.front().where, "the correlations do not form a valid (positive definite) correlation matrix",
+                          "correlations that can hold together");
+    copula_factor_ = llt.matrixL();
   }
 }
 
 ParameterOverrides ParameterSampler::sample(std::uint64_t seed, std::uint32_t draw) const {
   const detail::RandomStream random(seed, draw);
+  std::vector<double> u(names_.size());
+  for (std::size_t i = 0; i < names_.size(); ++i) u[i] = random.uniform(streams_[i], detail::Purpose::parameter, 0);
+  if (!copula_members_.empty()) {
+    const boost::math::normal standard;
+    Eigen::VectorXd z(static_cast<Eigen::Index>(copula_members_.size()));
+    for (Eigen::Index k = 0; k < z.size(); ++k) z(k) = boost::math::quantile(standard, u[static_cast<std::size_t>(copula_members_[static_cast<std::size_t>(k)])]);
+    const Eigen::VectorXd correlated = copula_factor_ * z;
+    for (Eigen::Index k = 0; k < z.size(); ++k)
+      u[static_cast<std::size_t>(copula_members_[static_cast<std::size_t>(k)])] =
+          std::clamp(boost::math::cdf(standard, correlated(k)), 1e-300, 1 - 1e-16);
+  }
+  std::vector<double> value(names_.size());
+  for (std::size_t i = 0; i < names_.size(); ++i) value[i] = distributions_[i].quantile(u[i]);
+  for (const auto& group : dirichlet_groups_) {  // gamma draws normalised
+    double total = 0;
+    for (int i : group) total += value[static_cast<std::size_t>(i)];
+    for (int i : group) value[static_cast<std::size_t>(i)] /= total;
+  }
   ParameterOverrides sampled;
-  for (std::size_t i = 0; i < names_.size(); ++i)
-    sampled[names_[i]] = distributions_[i].quantile(random.uniform(streams_[i], detail::Purpose::parameter, 0));
+  for (std::size_t i = 0; i < names_.size(); ++i) sampled[names_[i]] = value[i];
   return sampled;
 }
 

@@ -168,7 +168,7 @@ class ScenarioParser {
     const auto top = r_.map(root, "", {"schema_version", "name", "description", "settings", "perspectives",
                                         "cost_categories", "parameters", "tables", "population", "states", "initial",
                                         "transitions", "transition_rewards", "counters", "events",
-                                        "background_mortality", "strategies"});
+                                        "background_mortality", "strategies", "correlations", "dirichlet"});
     auto find = [&](const std::string& key) -> YAML::Node {
       for (const auto& e : top)
         if (e.key == key) return e.value;
@@ -202,6 +202,8 @@ class ScenarioParser {
     if (YAML::Node n = find("events"); n.IsDefined() && !n.IsNull()) parse_events(n, s);
     if (YAML::Node n = find("background_mortality"); n.IsDefined() && !n.IsNull()) parse_background(n, s);
     parse_strategies(require("strategies", "a mapping of strategy names"), s);
+    if (YAML::Node n = find("correlations"); n.IsDefined() && !n.IsNull()) parse_correlations(n, s);
+    if (YAML::Node n = find("dirichlet"); n.IsDefined() && !n.IsNull()) parse_dirichlet(n, s);
     check_names_and_expressions(s);
     return s;
   }
@@ -794,6 +796,68 @@ class ScenarioParser {
       for (const auto& st : s.strategies) names.push_back(st.name);
       r_.fail(reference_node_, "settings.reference_strategy",
               fmt::format("unknown strategy '{}'", s.settings.reference_strategy), "one of: " + join(names));
+    }
+  }
+
+  const Parameter& sampled_parameter(const Scenario& s, const YAML::Node& node, const std::string& path, const std::string& name) {
+    const Parameter* p = s.find_parameter(name);
+    if (!p) r_.fail(node, path, fmt::format("unknown parameter '{}'", name), "a parameter declared under parameters");
+    if (p->is_formula) r_.fail(node, path, fmt::format("'{}' is derived (a formula) and is not sampled", name), "a plain parameter");
+    return *p;
+  }
+
+  void parse_correlations(const YAML::Node& node, Scenario& s) {
+    if (!node.IsSequence()) r_.fail(node, "correlations", fmt::format("found {}", Reader::kind_name(node)), "a list of {parameters: [a, b], rho: r}");
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const std::string path = fmt::format("correlations[{}]", i);
+      Correlation c;
+      c.where = r_.at(node[i], path);
+      bool has_rho = false;
+      for (const auto& f : r_.map(node[i], path, {"parameters", "rho"})) {
+        if (f.key == "parameters") {
+          const auto names = r_.string_list(f.value, path + ".parameters");
+          if (names.size() != 2 || names[0] == names[1])
+            r_.fail(f.value, path + ".parameters", "a correlation needs two different parameters", "parameters: [a, b]");
+          for (const auto& n : names)
+            if (!sampled_parameter(s, f.value, path + ".parameters", n).distribution)
+              r_.fail(f.value, path + ".parameters", fmt::format("'{}' has no PSA distribution to correlate", n), "parameters with distribution: {...}");
+          c.a = names[0];
+          c.b = names[1];
+        } else {
+          c.rho = r_.number(f.value, path + ".rho", "a correlation in (-1, 1)");
+          if (!(c.rho > -1 && c.rho < 1)) r_.fail(f.value, path + ".rho", fmt::format("correlation {} is outside (-1, 1)", c.rho), "a correlation in (-1, 1)");
+          has_rho = true;
+        }
+      }
+      if (c.a.empty() || !has_rho) r_.fail(node[i], path, "a correlation needs parameters and rho", "{parameters: [a, b], rho: r}");
+      s.correlations.push_back(std::move(c));
+    }
+  }
+
+  void parse_dirichlet(const YAML::Node& node, Scenario& s) {
+    if (!node.IsSequence()) r_.fail(node, "dirichlet", fmt::format("found {}", Reader::kind_name(node)), "a list of {parameters: [...], alpha: [...]}");
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const std::string path = fmt::format("dirichlet[{}]", i);
+      DirichletGroup g;
+      g.where = r_.at(node[i], path);
+      for (const auto& f : r_.map(node[i], path, {"parameters", "alpha"})) {
+        if (f.key == "parameters") {
+          g.parameters = r_.string_list(f.value, path + ".parameters");
+          for (const auto& n : g.parameters)
+            if (sampled_parameter(s, f.value, path + ".parameters", n).distribution)
+              r_.fail(f.value, path + ".parameters", fmt::format("'{}' already has its own distribution", n), "parameters without distribution:");
+        } else {
+          if (!f.value.IsSequence()) r_.fail(f.value, path + ".alpha", fmt::format("found {}", Reader::kind_name(f.value)), "a list of positive numbers");
+          for (std::size_t j = 0; j < f.value.size(); ++j) {
+            const double a = r_.number(f.value[j], fmt::format("{}.alpha[{}]", path, j), "a positive number");
+            if (!(a > 0)) r_.fail(f.value[j], fmt::format("{}.alpha[{}]", path, j), "concentration must be positive", "a positive number");
+            g.alpha.push_back(a);
+          }
+        }
+      }
+      if (g.parameters.size() < 2 || g.parameters.size() != g.alpha.size())
+        r_.fail(node[i], path, "a Dirichlet group needs at least two parameters and one alpha per parameter", "{parameters: [a, b, ...], alpha: [...]}");
+      s.dirichlet.push_back(std::move(g));
     }
   }
 

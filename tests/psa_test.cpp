@@ -132,3 +132,83 @@ TEST(Psa, PriceForAProbabilityOfBeingCostEffectiveHoldsWhenReRun) {
     EXPECT_LT(probability_at(price * (1 + 1e-7)), q);
   }
 }
+
+namespace {
+
+const char* kCorrelated = R"y(
+schema_version: 1
+name: correlated
+settings: {horizon: {cycles: 2}}
+parameters:
+  a: {value: 10, distribution: {type: normal, mean: 10, sd: 2}}
+  b: {value: 5, distribution: {type: gamma, mean: 5, se: 1}}
+  c: {value: 0.5, distribution: {type: beta, mean: 0.5, se: 0.1}}
+  mild: 0.2
+  moderate: 0.55
+  severe: 0.25
+correlations:
+  - {parameters: [a, b], rho: 0.6}
+  - {parameters: [a, c], rho: -0.3}
+dirichlet:
+  - {parameters: [mild, moderate, severe], alpha: [20, 55, 25]}
+states: {A: {}}
+initial: {A: 1}
+transitions: {A: {A: complement}}
+strategies: {only: {}}
+)y";
+
+}  // namespace
+
+TEST(Psa, GaussianCopulaGivesTheRequestedCorrelationsAndKeepsMarginals) {
+  const auto s = hemsim::parse_scenario(kCorrelated, "correlated.yaml");
+  const hemsim::ParameterSampler sampler(s);
+  const int n = 20000;
+  Eigen::MatrixXd x(n, 3);
+  for (int d = 0; d < n; ++d) {
+    const auto v = sampler.sample(5, static_cast<std::uint32_t>(d + 1));
+    x(d, 0) = v.at("a");
+    x(d, 1) = v.at("b");
+    x(d, 2) = v.at("c");
+  }
+  const Eigen::RowVectorXd mean = x.colwise().mean();
+  const Eigen::MatrixXd centred = x.rowwise() - mean;
+  const Eigen::MatrixXd covariance = centred.transpose() * centred / (n - 1);
+  auto correlation = [&](int i, int j) { return covariance(i, j) / std::sqrt(covariance(i, i) * covariance(j, j)); };
+  // a is normal, so its linear correlation with the normal scores is the copula's; the
+  // gamma and beta margins bend it only slightly.
+  EXPECT_NEAR(correlation(0, 1), 0.6, 0.03);
+  EXPECT_NEAR(correlation(0, 2), -0.3, 0.03);
+  EXPECT_NEAR(correlation(1, 2), 0.0, 0.03);  // pairs not listed are uncorrelated
+  EXPECT_NEAR(mean(0), 10, 4 * 2 / std::sqrt(n));
+  EXPECT_NEAR(mean(1), 5, 4 * 1 / std::sqrt(n));
+  EXPECT_NEAR(std::sqrt(covariance(1, 1)), 1.0, 0.03);
+  EXPECT_NEAR(mean(2), 0.5, 4 * 0.1 / std::sqrt(n));
+}
+
+TEST(Psa, DirichletGroupsSumToOneWithTheRightMeans) {
+  const auto s = hemsim::parse_scenario(kCorrelated, "correlated.yaml");
+  const hemsim::ParameterSampler sampler(s);
+  const int n = 10000;
+  double sum_mild = 0, sum_severe = 0;
+  for (int d = 0; d < n; ++d) {
+    const auto v = sampler.sample(3, static_cast<std::uint32_t>(d + 1));
+    EXPECT_NEAR(v.at("mild") + v.at("moderate") + v.at("severe"), 1.0, 1e-12);
+    sum_mild += v.at("mild");
+    sum_severe += v.at("severe");
+  }
+  // Dirichlet(20, 55, 25): means 0.2 and 0.25, sd of mild sqrt(0.2 x 0.8 / 101).
+  EXPECT_NEAR(sum_mild / n, 0.2, 4 * std::sqrt(0.2 * 0.8 / 101) / std::sqrt(n));
+  EXPECT_NEAR(sum_severe / n, 0.25, 4 * std::sqrt(0.25 * 0.75 / 101) / std::sqrt(n));
+}
+
+TEST(Psa, ImpossibleCorrelationsAndDoubleDistributionsAreErrors) {
+  std::string bad = kCorrelated;
+  bad.replace(bad.find("rho: -0.3"), 9, "rho: -0.9");
+  bad.replace(bad.find("dirichlet:"), 0, "");
+  auto with_bc = bad;
+  with_bc.replace(with_bc.find("dirichlet:"), 0, "  - {parameters: [b, c], rho: 0.9}\n");
+  EXPECT_THROW(hemsim::ParameterSampler(hemsim::parse_scenario(with_bc, "bad.yaml")), hemsim::ScenarioError);
+  std::string twice = kCorrelated;
+  twice.replace(twice.find("mild: 0.2"), 9, "mild: {value: 0.2, distribution: {type: beta, mean: 0.2, se: 0.05}}");
+  EXPECT_THROW((void)hemsim::parse_scenario(twice, "twice.yaml"), hemsim::ScenarioError);
+}

@@ -22,8 +22,11 @@
 
 namespace hemsim {
 
-/// Draws the parameters that have a PSA distribution. Distributions are resolved once
-/// (their arguments evaluated with the reference strategy's base-case values).
+/// Draws the parameters that have a PSA distribution (and Dirichlet groups).
+/// Distributions are resolved once (arguments evaluated with the reference strategy's
+/// base-case values). Correlated parameters share a Gaussian copula: their uniforms are
+/// turned into normal scores, correlated with the Cholesky factor of the correlation
+/// matrix, and mapped back through each parameter's own marginal.
 class ParameterSampler {
  public:
   explicit ParameterSampler(const Scenario& scenario);
@@ -33,8 +36,11 @@ class ParameterSampler {
 
  private:
   std::vector<std::string> names_;
-  std::vector<Distribution> distributions_;
+  std::vector<Distribution> distributions_;  ///< gamma(alpha, 1) for Dirichlet members
   std::vector<std::uint32_t> streams_;
+  std::vector<int> copula_members_;          ///< indices into names_, in declaration order
+  Eigen::MatrixXd copula_factor_;            ///< Cholesky factor of their correlation matrix
+  std::vector<std::vector<int>> dirichlet_groups_;
 };
 
 /// The sampled values of every parameter that has a PSA distribution, for one draw.

@@ -175,6 +175,21 @@ struct Strategy {
   SourceLocation where;
 };
 
+/// Correlated PSA draws: a Gaussian copula over the parameters' own marginals.
+struct Correlation {
+  std::string a, b;
+  double rho = 0.0;
+  SourceLocation where;
+};
+
+/// Parameters drawn jointly from a Dirichlet distribution (e.g. multinomial transition
+/// probabilities), in PSA.
+struct DirichletGroup {
+  std::vector<std::string> parameters;
+  std::vector<double> alpha;
+  SourceLocation where;
+};
+
 struct Scenario {
   int schema_version = kSchemaVersion;
   std::string name;
@@ -195,6 +210,8 @@ struct Scenario {
   std::vector<Event> events;
   std::optional<BackgroundMortality> background_mortality;
   std::vector<Strategy> strategies;
+  std::vector<Correlation> correlations;
+  std::vector<DirichletGroup> dirichlet;
 
   [[nodiscard]] int state_index(const std::string& state) const;        ///< -1 if absent
   [[nodiscard]] int strategy_index(const std::string& strategy) const;  ///< -1 if absent
