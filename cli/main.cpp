@@ -111,6 +111,9 @@ int main(int argc, char** argv) {
   add_comparison(price);
   price->add_option("--parameter", price_parameter, "the price parameter")->required();
   price->add_option("--wtp", thresholds, "thresholds (default: the scenario's)")->delimiter(',');
+  double headroom_max = 0, headroom_step = 0;
+  price->add_option("--headroom-max", headroom_max, "also the headroom curve: prices for thresholds 0..max (with --headroom-step)")->check(CLI::PositiveNumber);
+  price->add_option("--headroom-step", headroom_step, "threshold step of the headroom curve (default: max / 50)")->check(CLI::PositiveNumber);
   std::vector<double> probability_levels;
   std::uint64_t price_draws = 1000;
   price->add_option("--probabilities", probability_levels, "also the prices at which the probability of being cost-effective reaches these levels (PSA)")
@@ -159,6 +162,13 @@ int main(int argc, char** argv) {
         const auto prices = hemsim::value_based_price(scenario, dsa_options, price_parameter, thresholds);
         if (!quiet) std::cout << hemsim::format_prices(prices, names, price_parameter);
         files.emplace_back("value_based_price.csv", hemsim::price_csv(prices, names));
+        if (headroom_max > 0) {
+          std::vector<double> grid;
+          const double step = headroom_step > 0 ? headroom_step : headroom_max / 50;
+          for (double w = 0; w <= headroom_max + 1e-9 * step; w += step) grid.push_back(w);
+          files.emplace_back("headroom.csv", hemsim::price_csv(hemsim::value_based_price(scenario, dsa_options, price_parameter, grid), names));
+          if (!quiet) std::cout << fmt::format("\nHeadroom curve over {} thresholds written to headroom.csv\n", grid.size());
+        }
         if (!probability_levels.empty()) {
           hemsim::PsaOptions psa_options;
           psa_options.draws = price_draws;

@@ -138,6 +138,9 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   r.costs.assign(P, Eigen::MatrixXd::Zero(D, K));
   r.costs_mcse.assign(P, Eigen::MatrixXd::Zero(D, K));
   r.effects = r.effects_mcse = r.qalys = r.life_years = Eigen::MatrixXd::Zero(D, K);
+  r.qalys_undiscounted = r.life_years_undiscounted = Eigen::MatrixXd::Zero(D, K);
+  for (const auto& e : scenario.events) r.events.push_back(e.name);
+  r.event_counts.assign(r.events.size(), Eigen::MatrixXd::Zero(D, K));
 
   std::atomic<std::uint64_t> finished{0};
   // Each draw writes only its own rows: the result does not depend on scheduling.
@@ -169,6 +172,9 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
         }
         r.qalys(row, k) = o.qalys.discounted.mean;
         r.life_years(row, k) = o.life_years.discounted.mean;
+        r.qalys_undiscounted(row, k) = o.qalys.undiscounted.mean;
+        r.life_years_undiscounted(row, k) = o.life_years.undiscounted.mean;
+        for (std::size_t e = 0; e < r.events.size(); ++e) r.event_counts[e](row, k) = o.events[e].count.mean;
         const auto& effect = r.effect_measure == "qalys" ? o.qalys.discounted : o.life_years.discounted;
         r.effects(row, k) = effect.mean;
         r.effects_mcse(row, k) = effect.mcse;

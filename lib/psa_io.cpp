@@ -48,6 +48,10 @@ void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, co
   for (std::size_t p = 0; p < psa.perspectives.size(); ++p)
     for (const auto& s : psa.strategies) draws += fmt::format(",cost_{0}__{1},cost_{0}__{1}_mcse", psa.perspectives[p], s);
   for (const auto& s : psa.strategies) draws += fmt::format(",{0}__{1},{0}__{1}_mcse", psa.effect_measure, s);
+  for (const char* name : {"qalys", "qalys_undiscounted", "life_years", "life_years_undiscounted"})
+    for (const auto& s : psa.strategies) draws += fmt::format(",{}__{}", name, s);
+  for (const auto& e : psa.events)
+    for (const auto& s : psa.strategies) draws += fmt::format(",event_{}__{}", e, s);
   draws += "\n";
   for (Eigen::Index d = 0; d < D; ++d) {
     draws += std::to_string(d + 1);
@@ -55,6 +59,10 @@ void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, co
     for (std::size_t p = 0; p < psa.perspectives.size(); ++p)
       for (Eigen::Index k = 0; k < psa.costs[p].cols(); ++k) draws += fmt::format(",{},{}", number(psa.costs[p](d, k)), number(psa.costs_mcse[p](d, k)));
     for (Eigen::Index k = 0; k < psa.effects.cols(); ++k) draws += fmt::format(",{},{}", number(psa.effects(d, k)), number(psa.effects_mcse(d, k)));
+    for (const Eigen::MatrixXd* m : {&psa.qalys, &psa.qalys_undiscounted, &psa.life_years, &psa.life_years_undiscounted})
+      for (Eigen::Index k = 0; k < m->cols(); ++k) draws += fmt::format(",{}", number((*m)(d, k)));
+    for (const auto& counts : psa.event_counts)
+      for (Eigen::Index k = 0; k < counts.cols(); ++k) draws += fmt::format(",{}", number(counts(d, k)));
     draws += "\n";
   }
   std::string ceac = "perspective,wtp,strategy,probability,optimal\n", evpi = "perspective,wtp,evpi_per_person\n";

@@ -77,6 +77,9 @@ struct PsaResults {
   std::vector<Eigen::MatrixXd> costs_mcse;
   Eigen::MatrixXd effects, effects_mcse;          ///< draws x strategies, discounted
   Eigen::MatrixXd qalys, life_years;              ///< draws x strategies, discounted
+  Eigen::MatrixXd qalys_undiscounted, life_years_undiscounted;
+  std::vector<std::string> events;
+  std::vector<Eigen::MatrixXd> event_counts;      ///< per event: draws x strategies, mean occurrences
 };
 
 /// Runs every draw (in parallel, each with its own inner simulation keyed by the draw

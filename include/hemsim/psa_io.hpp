@@ -14,8 +14,9 @@ namespace hemsim {
 /// Thresholds for curves: 0 to `max` in steps of `step`, plus the scenario's thresholds.
 [[nodiscard]] std::vector<double> willingness_to_pay_grid(const PsaResults& psa, double max, double step);
 
-/// psa_draws.csv (one row per draw: sampled parameters, then costs per perspective and
-/// effects per strategy, with MCSEs), ceac.csv (perspective, wtp, strategy,
+/// psa_draws.csv (one row per draw: sampled parameters, costs per perspective and the
+/// effect measure per strategy with MCSEs, QALYs and life-years discounted and not, and
+/// the mean count of each event), ceac.csv (perspective, wtp, strategy,
 /// probability, optimal), evpi.csv (perspective, wtp, evpi_per_person).
 void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp_grid, const std::string& directory);
 

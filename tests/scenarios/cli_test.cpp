@@ -53,6 +53,7 @@ TEST(Cli, PsaWritesDrawsCurvesAndEvppi) {
   const std::string draws = read(out / "psa_draws.csv");
   EXPECT_EQ(std::count(draws.begin(), draws.end(), '\n'), 61);
   EXPECT_EQ(draws.rfind("draw,r_HS1,", 0), 0U) << draws.substr(0, 80);
+  EXPECT_NE(draws.find(",life_years_undiscounted__AB"), std::string::npos);
   // Draw 1's sampled r_HS1 is what the library samples for draw 1.
   const double r_hs1 = hemsim::sample_parameters(hemsim::load_scenario(kIntro), 1, 1).at("r_HS1");
   EXPECT_NE(draws.find(fmt::format("\n1,{:.17g},", r_hs1)), std::string::npos);
@@ -70,9 +71,12 @@ TEST(Cli, DsaAndPriceWriteTheirTables) {
   EXPECT_NE(read(out / "one_way.csv").find("hr_S1S2_trtB,0.59999999999999998,0.40000000000000002,0.80000000000000004,"), std::string::npos);
   EXPECT_TRUE(fs::exists(out / "two_way.csv"));
   EXPECT_TRUE(fs::exists(out / "scenarios.csv"));
-  ASSERT_EQ(cli("price " HEMSIM_SOURCE_DIR "/scenarios/validation/general_features.yaml --method cohort --parameter c_drug --wtp 50000 --quiet --out " +
-                out.string()),
+  ASSERT_EQ(cli("price " HEMSIM_SOURCE_DIR "/scenarios/validation/general_features.yaml --method cohort --parameter c_drug --wtp 50000 "
+                "--headroom-max 100000 --headroom-step 25000 --quiet --out " + out.string()),
             0);
+  const std::string headroom = read(out / "headroom.csv");
+  EXPECT_EQ(std::count(headroom.begin(), headroom.end(), '\n'), 6) << headroom;  // header + 0, 25k, 50k, 75k, 100k
+  EXPECT_NE(headroom.find("50000,1605.8"), std::string::npos) << headroom;
   EXPECT_NE(read(out / "value_based_price.csv").find("50000,1605.8"), std::string::npos) << read(out / "value_based_price.csv");
   EXPECT_EQ(cli("price " + kIntro + " --method cohort --strategy B --parameter c_trtB --quiet"), 2);  // shared by AB
   EXPECT_EQ(cli("psa " + kIntro + " --draws 40 --evppi not_a_parameter --method cohort --quiet"), 2);
