@@ -140,6 +140,8 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   r.effects = r.effects_mcse = r.qalys = r.life_years = Eigen::MatrixXd::Zero(D, K);
   r.qalys_undiscounted = r.life_years_undiscounted = Eigen::MatrixXd::Zero(D, K);
   for (const auto& e : scenario.events) r.events.push_back(e.name);
+  for (const auto& c : scenario.cost_categories) r.cost_categories.push_back(c.name);
+  r.costs_by_category.assign(r.cost_categories.size(), Eigen::MatrixXd::Zero(D, K));
   r.event_counts.assign(r.events.size(), Eigen::MatrixXd::Zero(D, K));
 
   std::atomic<std::uint64_t> finished{0};
@@ -175,6 +177,7 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
         r.qalys_undiscounted(row, k) = o.qalys.undiscounted.mean;
         r.life_years_undiscounted(row, k) = o.life_years.undiscounted.mean;
         for (std::size_t e = 0; e < r.events.size(); ++e) r.event_counts[e](row, k) = o.events[e].count.mean;
+        for (std::size_t c = 0; c < r.cost_categories.size(); ++c) r.costs_by_category[c](row, k) = o.costs_by_category[c].discounted.mean;
         const auto& effect = r.effect_measure == "qalys" ? o.qalys.discounted : o.life_years.discounted;
         r.effects(row, k) = effect.mean;
         r.effects_mcse(row, k) = effect.mcse;

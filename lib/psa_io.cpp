@@ -50,6 +50,8 @@ void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, co
   for (const auto& s : psa.strategies) draws += fmt::format(",{0}__{1},{0}__{1}_mcse", psa.effect_measure, s);
   for (const char* name : {"qalys", "qalys_undiscounted", "life_years", "life_years_undiscounted"})
     for (const auto& s : psa.strategies) draws += fmt::format(",{}__{}", name, s);
+  for (const auto& c : psa.cost_categories)
+    for (const auto& s : psa.strategies) draws += fmt::format(",cost_category_{}__{}", c, s);
   for (const auto& e : psa.events)
     for (const auto& s : psa.strategies) draws += fmt::format(",event_{}__{}", e, s);
   draws += "\n";
@@ -61,6 +63,8 @@ void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, co
     for (Eigen::Index k = 0; k < psa.effects.cols(); ++k) draws += fmt::format(",{},{}", number(psa.effects(d, k)), number(psa.effects_mcse(d, k)));
     for (const Eigen::MatrixXd* m : {&psa.qalys, &psa.qalys_undiscounted, &psa.life_years, &psa.life_years_undiscounted})
       for (Eigen::Index k = 0; k < m->cols(); ++k) draws += fmt::format(",{}", number((*m)(d, k)));
+    for (const auto& costs : psa.costs_by_category)
+      for (Eigen::Index k = 0; k < costs.cols(); ++k) draws += fmt::format(",{}", number(costs(d, k)));
     for (const auto& counts : psa.event_counts)
       for (Eigen::Index k = 0; k < counts.cols(); ++k) draws += fmt::format(",{}", number(counts(d, k)));
     draws += "\n";
@@ -85,6 +89,17 @@ void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, co
   write_file_atomically((dir / "psa_draws.csv").string(), draws);
   write_file_atomically((dir / "ceac.csv").string(), ceac);
   write_file_atomically((dir / "evpi.csv").string(), evpi);
+  // The cost-effectiveness plane: each draw's increments against the reference.
+  std::string plane = "perspective,strategy,draw,incremental_cost,incremental_effect\n";
+  const auto ref = static_cast<Eigen::Index>(psa.reference);
+  for (std::size_t p = 0; p < psa.perspectives.size(); ++p)
+    for (Eigen::Index k = 0; k < psa.effects.cols(); ++k) {
+      if (k == ref) continue;
+      for (Eigen::Index d = 0; d < D; ++d)
+        plane += fmt::format("{},{},{},{},{}\n", psa.perspectives[p], psa.strategies[static_cast<std::size_t>(k)], d + 1,
+                             number(psa.costs[p](d, k) - psa.costs[p](d, ref)), number(psa.effects(d, k) - psa.effects(d, ref)));
+    }
+  write_file_atomically((dir / "ce_plane.csv").string(), plane);
 }
 
 std::string format_psa_summary(const PsaResults& psa) {

@@ -78,6 +78,8 @@ struct PsaResults {
   Eigen::MatrixXd effects, effects_mcse;          ///< draws x strategies, discounted
   Eigen::MatrixXd qalys, life_years;              ///< draws x strategies, discounted
   Eigen::MatrixXd qalys_undiscounted, life_years_undiscounted;
+  std::vector<std::string> cost_categories;
+  std::vector<Eigen::MatrixXd> costs_by_category; ///< per category: draws x strategies, discounted
   std::vector<std::string> events;
   std::vector<Eigen::MatrixXd> event_counts;      ///< per event: draws x strategies, mean occurrences
 };

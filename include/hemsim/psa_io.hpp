@@ -17,7 +17,8 @@ namespace hemsim {
 /// psa_draws.csv (one row per draw: sampled parameters, costs per perspective and the
 /// effect measure per strategy with MCSEs, QALYs and life-years discounted and not, and
 /// the mean count of each event), ceac.csv (perspective, wtp, strategy,
-/// probability, optimal), evpi.csv (perspective, wtp, evpi_per_person).
+/// probability, optimal), evpi.csv (perspective, wtp, evpi_per_person), ce_plane.csv
+/// (perspective, strategy, draw, incremental cost and effect against the reference).
 void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp_grid, const std::string& directory);
 
 /// Means with 95 % intervals over draws, the Monte Carlo share of the spread (with a

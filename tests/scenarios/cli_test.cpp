@@ -59,6 +59,9 @@ TEST(Cli, PsaWritesDrawsCurvesAndEvppi) {
   EXPECT_NE(draws.find(fmt::format("\n1,{:.17g},", r_hs1)), std::string::npos);
   EXPECT_TRUE(fs::exists(out / "ceac.csv"));
   EXPECT_TRUE(fs::exists(out / "evpi.csv"));
+  const std::string plane = read(out / "ce_plane.csv");
+  EXPECT_EQ(std::count(plane.begin(), plane.end(), '\n'), 1 + 3 * 60);  // A, B, AB against SoC
+  EXPECT_NE(draws.find(",cost_category_treatment__AB"), std::string::npos);
   EXPECT_NE(read(out / "evppi_parameters.csv").find("c_trtB,P-spline (GCV),100000,"), std::string::npos);
   fs::remove_all(out);
 }
