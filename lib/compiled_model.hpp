@@ -66,7 +66,14 @@ struct Row {
   /// Static rows: (T) x outcomes cumulative probabilities in `sampling_order` (the complement,
   /// usually "stay", first, so the commonest draw needs one comparison); the last is exactly 1.
   std::vector<double> cumulative;
-  std::vector<int> sampling_order;    ///< static rows: destination states in cumulative order
+  std::vector<int> sampling_order;    ///< static and gridded rows: destination states in cumulative order
+  /// Gridded rows (tabulated quantities over a bounded grid of coordinates): cumulative
+  /// probabilities for every combination, in sampling_order; entry at
+  /// (sum of coords[grid_dims[i]] * grid_strides[i]) * outcomes.
+  bool is_gridded = false;
+  std::vector<int> grid_dims;
+  std::vector<std::size_t> grid_strides;
+  std::vector<double> grid_cumulative;
   SourceLocation where;
 };
 

@@ -319,16 +319,25 @@ class IndividualSimulator {
       const double u = uniform(i, t);
       const std::size_t n = h.n;
       std::size_t j = 0;
+      const Row& row = sm.rows[static_cast<std::size_t>(lane.state)];
+      const int* destinations = h.outcomes;
       if (h.is_static) {
         const double* cumulative = h.cumulative + static_cast<std::size_t>(t) * n;
         while (!(u < cumulative[j])) ++j;
+      } else if (row.is_gridded) {
+        std::size_t index = 0;
+        for (std::size_t d = 0; d < row.grid_dims.size(); ++d)
+          index += static_cast<std::size_t>(coords_[static_cast<std::size_t>(row.grid_dims[d])]) * row.grid_strides[d];
+        const double* cumulative = &row.grid_cumulative[index * n];
+        while (!(u < cumulative[j])) ++j;  // the last value is exactly 1
+        destinations = row.sampling_order.data();
       } else {
         row_probabilities(m_, sm, sm.rows[static_cast<std::size_t>(lane.state)], coords_.data(), individual_values_.data(),
                           runtime, probabilities_.data());
         double cumulative = probabilities_[0];
         while (j + 1 < n && !(u < cumulative)) cumulative += probabilities_[++j];
       }
-      const int to = h.outcomes[j];
+      const int to = destinations[j];
       const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
       if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime, acc);
       for (std::size_t c = 0; c < counters_.size(); ++c) {

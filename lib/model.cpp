@@ -365,7 +365,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
   // Other tabulated rows are checked over every combination of the coordinates they
   // read (within a bound), so `hemsim validate` finds a row that fails at age 97 in
   // cycle 400. Rows with run-time quantities are checked as they are evaluated.
-  constexpr std::size_t kMaxRowChecks = std::size_t{1} << 21;
+  constexpr std::size_t kMaxRowChecks = std::size_t{1} << 20;  // combinations; tables up to ~8 MB per outcome
   for (int i = 0; i < S; ++i) {
     const Row& row = sm.rows[static_cast<std::size_t>(i)];
     if (row.is_static) continue;
@@ -384,16 +384,36 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
       combinations *= static_cast<std::size_t>(sizes.back());
     }
     if (!tabulated || combinations > kMaxRowChecks) continue;
+    // Checked now, and kept as a cumulative table: sampling becomes one lookup.
+    Row& gridded = sm.rows[static_cast<std::size_t>(i)];
+    const std::size_t n_out = gridded.outcomes.size();
+    std::vector<std::size_t> order(n_out);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    if (gridded.has_complement) std::rotate(order.begin(), order.end() - 1, order.end());
+    gridded.sampling_order.clear();
+    for (std::size_t j : order) gridded.sampling_order.push_back(gridded.outcomes[j]);
+    gridded.grid_dims = dims;
+    gridded.grid_strides.assign(dims.size(), 0);
+    std::size_t stride = 1;
+    for (std::size_t d = dims.size(); d-- > 0;) {
+      gridded.grid_strides[d] = stride;
+      stride *= static_cast<std::size_t>(sizes[d]);
+    }
+    gridded.grid_cumulative.assign(combinations * n_out, 0.0);
     std::vector<int> check_coords(static_cast<std::size_t>(m.coordinate_count), 0);
-    std::vector<double> probabilities(row.outcomes.size());
+    std::vector<double> probabilities(n_out);
     for (std::size_t n = 0; n < combinations; ++n) {
-      row_probabilities(m, sm, row, check_coords.data(), nullptr, nullptr, probabilities.data());
+      row_probabilities(m, sm, gridded, check_coords.data(), nullptr, nullptr, probabilities.data());
+      double c = 0;
+      for (std::size_t j = 0; j < n_out; ++j) gridded.grid_cumulative[n * n_out + j] = (c += probabilities[order[j]]);
+      gridded.grid_cumulative[n * n_out + n_out - 1] = 1.0;
       for (std::size_t d = dims.size(); d-- > 0;) {
-        const auto c = static_cast<std::size_t>(dims[d]);
-        if (++check_coords[c] < sizes[d]) break;
-        check_coords[c] = 0;
+        const auto c2 = static_cast<std::size_t>(dims[d]);
+        if (++check_coords[c2] < sizes[d]) break;
+        check_coords[c2] = 0;
       }
     }
+    gridded.is_gridded = true;
   }
 
   // State rewards.
