@@ -347,8 +347,9 @@ std::string format_results_table(const RunResults& r) {
   };
   out += fmt::format("{} — {}", r.scenario_name, r.method);
   if (micro) out += fmt::format(", {} individuals, seed {}", r.individuals, r.seed);
-  out += fmt::format("\n{} cycles of {:.4g} years; costs in {}{}; discounted values{}\n\n", r.cycles,
-                     r.cycle_length_years, r.currency, r.price_year ? fmt::format(" ({})", r.price_year) : std::string(),
+  out += fmt::format("\n{} cycles of {:.4g} year{}; costs in {}{}; discounted values{}\n\n", r.cycles, r.cycle_length_years,
+                     r.cycle_length_years == 1.0 ? "" : "s",
+                     r.currency, r.price_year ? fmt::format(" ({})", r.price_year) : std::string(),
                      micro ? ", ± Monte Carlo standard error" : "");
   std::string header = fmt::format("{:<22}", "Strategy");
   for (const auto& p : r.perspectives) header += fmt::format("{:>26}", "Cost (" + p + ")");
@@ -363,7 +364,7 @@ std::string format_results_table(const RunResults& r) {
     std::string reference = r.reference_strategy;
     for (const auto& s : r.strategies)
       if (s.name == r.reference_strategy) reference = s.label;
-    out += fmt::format("\nIncrements against {} (paired, common random numbers)\n", reference);
+    out += fmt::format("\nIncrements against {}{}\n", reference, micro ? " (paired, common random numbers)" : "");
     for (const auto& inc : r.increments) {
       std::string label = inc.name;
       for (const auto& s : r.strategies)
