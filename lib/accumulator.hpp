@@ -79,7 +79,8 @@ inline void increment_values(const OutputLayout& L, const double* out, const dou
 }
 
 Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t individuals, std::uint64_t seed,
-                                std::uint32_t draw, const std::function<void(double)>& progress);
+                                std::uint32_t draw, const std::function<void(double)>& progress,
+                                const std::function<bool()>& cancelled);
 Accumulator run_cohort(const CompiledModelData& m);
 
 }  // namespace hemsim::detail

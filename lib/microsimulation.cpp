@@ -402,17 +402,20 @@ struct Body {
   const CompiledModelData& m;
   const RandomStream& random;
   const std::function<void(double)>& progress;
+  const std::function<bool()>& cancelled;
   std::atomic<std::uint64_t>& done;
   std::uint64_t total;
   Accumulator acc;
 
   Body(const CompiledModelData& model, const RandomStream& r, const std::function<void(double)>& p,
-       std::atomic<std::uint64_t>& d, std::uint64_t n)
-      : m(model), random(r), progress(p), done(d), total(n), acc(model) {}
+       const std::function<bool()>& c, std::atomic<std::uint64_t>& d, std::uint64_t n)
+      : m(model), random(r), progress(p), cancelled(c), done(d), total(n), acc(model) {}
   Body(Body& other, tbb::split)
-      : m(other.m), random(other.random), progress(other.progress), done(other.done), total(other.total), acc(other.m) {}
+      : m(other.m), random(other.random), progress(other.progress), cancelled(other.cancelled), done(other.done), total(other.total),
+        acc(other.m) {}
 
   void operator()(const tbb::blocked_range<std::uint64_t>& range) {
+    if (cancelled && cancelled()) throw Cancelled();
     IndividualSimulator simulator(m, random);
     for (std::uint64_t i = range.begin(); i != range.end(); ++i) simulator.simulate(i, acc);
     const std::uint64_t finished = done.fetch_add(range.size()) + range.size();
@@ -424,10 +427,11 @@ struct Body {
 }  // namespace
 
 Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t individuals, std::uint64_t seed,
-                                std::uint32_t draw, const std::function<void(double)>& progress) {
+                                std::uint32_t draw, const std::function<void(double)>& progress,
+                                const std::function<bool()>& cancelled) {
   const RandomStream random(seed, draw);
   std::atomic<std::uint64_t> done{0};
-  Body body(m, random, progress, done, individuals);
+  Body body(m, random, progress, cancelled, done, individuals);
   tbb::parallel_deterministic_reduce(tbb::blocked_range<std::uint64_t>(0, individuals, kBlockSize), body);
   return std::move(body.acc);
 }

@@ -148,6 +148,7 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   // Each draw writes only its own rows: the result does not depend on scheduling.
   tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, options.draws, 1), [&](const tbb::blocked_range<std::uint64_t>& range) {
     for (std::uint64_t d = range.begin(); d != range.end(); ++d) {
+      if (options.cancelled && options.cancelled()) throw Cancelled();
       const auto row = static_cast<Eigen::Index>(d);
       // Draw d uses parameter stream d + 1 and simulation stream d + 1; 0 is the base case.
       const auto draw = static_cast<std::uint32_t>(d + 1);
@@ -162,6 +163,7 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
         sim.seed = seed;
         sim.seed_set = true;
         sim.draw = draw;
+        sim.cancelled = options.cancelled;
         run = simulate(compile_model(scenario, sampled), sim);
       } catch (const ScenarioError& e) {
         throw ScenarioError(e.where(), fmt::format("PSA draw {}: {}", d + 1, e.problem()), e.expected());

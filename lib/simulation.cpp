@@ -37,7 +37,8 @@ RunResults simulate(const CompiledModel& model, const SimulationOptions& options
   const std::uint64_t seed = options.seed_set || options.seed ? options.seed : s.settings.seed;
   if (micro && n < 2) throw ScenarioError(s.settings.where, "a microsimulation needs at least 2 individuals", "individuals >= 2");
 
-  detail::Accumulator acc = micro ? detail::run_microsimulation(m, n, seed, options.draw, options.progress)
+  if (options.cancelled && options.cancelled()) throw Cancelled();
+  detail::Accumulator acc = micro ? detail::run_microsimulation(m, n, seed, options.draw, options.progress, options.cancelled)
                                   : detail::run_cohort(m);
   if (!micro && options.progress) options.progress(1.0);
 

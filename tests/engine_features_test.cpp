@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -412,4 +413,16 @@ strategies:
   EXPECT_NEAR(r.strategies[1].costs_by_category[0].undiscounted.mean, 10 * alive_sum(0.1), 1e-12);  // p_treated = 0.2 / 2
   EXPECT_NEAR(r.strategies[1].costs_by_category[1].undiscounted.mean, 100 + 5 * alive_sum(0.1), 1e-12);
   EXPECT_NEAR(r.increments[0].costs_by_perspective[0].undiscounted.mean, 100 + 5 * alive_sum(0.1), 1e-12);
+}
+
+TEST(EngineFeatures, CancellationStopsARunAndReturnsNothing) {
+  const auto model = hemsim::compile_model(hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_microsim.yaml"));
+  std::atomic<int> polls{0};
+  hemsim::SimulationOptions options;
+  options.individuals = 200000;
+  options.cancelled = [&] { return ++polls > 3; };  // let a few blocks run, then stop
+  EXPECT_THROW((void)hemsim::simulate(model, options), hemsim::Cancelled);
+  EXPECT_GT(polls.load(), 3);
+  options.cancelled = [] { return false; };
+  EXPECT_NO_THROW((void)hemsim::simulate(model, options));
 }

@@ -34,6 +34,12 @@ class ScenarioError : public std::runtime_error {
   std::string expected_;
 };
 
+/// Thrown when the caller's cancellation callback asked a run to stop.
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("run cancelled") {}
+};
+
 /// A broken invariant inside hemsim: never the user's fault.
 class InternalError : public std::logic_error {
  public:

@@ -59,6 +59,9 @@ struct PsaOptions {
   ParameterOverrides fixed;
   /// Called with the fraction of draws finished, from any thread.
   std::function<void(double)> progress;
+  /// Polled between draws and between blocks of individuals; true stops the run with
+  /// hemsim::Cancelled.
+  std::function<bool()> cancelled;
 };
 
 struct PsaResults {

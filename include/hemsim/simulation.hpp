@@ -26,6 +26,9 @@ struct SimulationOptions {
   std::uint32_t draw = 0;         ///< parameter-draw index (keys the random streams)
   /// Called now and then with the fraction done (0..1), from any thread.
   std::function<void(double)> progress;
+  /// Polled between blocks of individuals, from any thread; returning true stops the run
+  /// with hemsim::Cancelled (nothing is returned or written).
+  std::function<bool()> cancelled;
 };
 
 /// Simulates every strategy of `model` and fills outcomes, increments and ICER tables.
