@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <memory>
 
@@ -82,6 +84,8 @@ int main(int argc, char** argv) {
   psa->add_option("--wtp-max", wtp_max, "largest threshold of the curves (default: twice the scenario's largest)")->check(CLI::NonNegativeNumber);
   psa->add_option("--wtp-step", wtp_step, "step of the curves' thresholds (default: max / 100)")->check(CLI::PositiveNumber);
   psa->add_flag("--quiet,-q", quiet, "print nothing but errors");
+  std::string checkpoint;
+  psa->add_option("--checkpoint", checkpoint, "SQLite file saving each finished draw; rerun with it to resume");
   std::vector<std::string> evppi_groups;
   psa->add_option("--evppi", evppi_groups, "EVPPI for a parameter or a comma-separated group (repeatable)");
 
@@ -251,6 +255,18 @@ int main(int argc, char** argv) {
       psa_options.seed = seed;
       psa_options.seed_set = psa_seed->count() > 0;
       psa_options.progress = progress_reporter(quiet, "draws");
+      if (!checkpoint.empty()) {
+        // The run's identity: the scenario text and everything that changes a draw.
+        std::ifstream in(file, std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        std::uint64_t hash = 1469598103934665603ULL;  // FNV-1a
+        for (unsigned char c : text.str()) hash = (hash ^ c) * 1099511628211ULL;
+        psa_options.checkpoint = checkpoint;
+        psa_options.checkpoint_key = fmt::format("scenario {:016x}, seed {}, individuals {}, method {}", hash,
+                                                 psa_options.seed_set ? seed : scenario.settings.seed,
+                                                 individuals ? individuals : scenario.settings.individuals, method);
+      }
       const hemsim::PsaResults results = hemsim::run_psa(scenario, psa_options);
       if (!quiet) std::cout << hemsim::format_psa_summary(results);
       std::vector<std::vector<std::string>> groups;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -14,6 +15,7 @@
 #include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
+#include "psa_checkpoint.hpp"
 #include "random_stream.hpp"
 
 namespace hemsim {
@@ -144,10 +146,37 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   r.costs_by_category.assign(r.cost_categories.size(), Eigen::MatrixXd::Zero(D, K));
   r.event_counts.assign(r.events.size(), Eigen::MatrixXd::Zero(D, K));
 
+  // Every per-draw table, in a fixed order: a draw's row of all of them is what a
+  // checkpoint saves.
+  std::vector<Eigen::MatrixXd*> tables{&r.parameter_values};
+  for (auto& m : r.costs) tables.push_back(&m);
+  for (auto& m : r.costs_mcse) tables.push_back(&m);
+  for (Eigen::MatrixXd* m : {&r.effects, &r.effects_mcse, &r.qalys, &r.life_years, &r.qalys_undiscounted, &r.life_years_undiscounted})
+    tables.push_back(m);
+  for (auto& m : r.event_counts) tables.push_back(&m);
+  for (auto& m : r.costs_by_category) tables.push_back(&m);
+  std::size_t width = 0;
+  for (const auto* m : tables) width += static_cast<std::size_t>(m->cols());
+  std::unique_ptr<detail::PsaCheckpoint> checkpoint;
+  std::vector<char> saved(options.draws, 0);
+  if (!options.checkpoint.empty()) {
+    checkpoint = std::make_unique<detail::PsaCheckpoint>(options.checkpoint, options.checkpoint_key, width);
+    for (const auto& [draw, values] : checkpoint->load()) {
+      if (draw < 1 || draw > options.draws) continue;  // a later run may ask for fewer draws
+      const auto row = static_cast<Eigen::Index>(draw - 1);
+      std::size_t i = 0;
+      for (auto* m : tables)
+        for (Eigen::Index c = 0; c < m->cols(); ++c) (*m)(row, c) = values[i++];
+      saved[draw - 1] = 1;
+    }
+  }
+
   std::atomic<std::uint64_t> finished{0};
+  for (char s : saved) finished += static_cast<std::uint64_t>(s);
   // Each draw writes only its own rows: the result does not depend on scheduling.
   tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, options.draws, 1), [&](const tbb::blocked_range<std::uint64_t>& range) {
     for (std::uint64_t d = range.begin(); d != range.end(); ++d) {
+      if (saved[d]) continue;
       if (options.cancelled && options.cancelled()) throw Cancelled();
       const auto row = static_cast<Eigen::Index>(d);
       // Draw d uses parameter stream d + 1 and simulation stream d + 1; 0 is the base case.
@@ -183,6 +212,13 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
         const auto& effect = r.effect_measure == "qalys" ? o.qalys.discounted : o.life_years.discounted;
         r.effects(row, k) = effect.mean;
         r.effects_mcse(row, k) = effect.mcse;
+      }
+      if (checkpoint) {
+        std::vector<double> values;
+        values.reserve(width);
+        for (const auto* m : tables)
+          for (Eigen::Index c = 0; c < m->cols(); ++c) values.push_back((*m)(row, c));
+        checkpoint->save(d + 1, values);
       }
       const std::uint64_t done = ++finished;
       if (options.progress) options.progress(static_cast<double>(done) / static_cast<double>(options.draws));

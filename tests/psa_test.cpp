@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 #include <tbb/global_control.h>
 
+#include <atomic>
 #include <cmath>
+#include <filesystem>
+#include <unistd.h>
 #include <random>
 
 #include "hemsim/hemsim.hpp"
@@ -211,4 +214,41 @@ TEST(Psa, ImpossibleCorrelationsAndDoubleDistributionsAreErrors) {
   std::string twice = kCorrelated;
   twice.replace(twice.find("mild: 0.2"), 9, "mild: {value: 0.2, distribution: {type: beta, mean: 0.2, se: 0.05}}");
   EXPECT_THROW((void)hemsim::parse_scenario(twice, "twice.yaml"), hemsim::ScenarioError);
+}
+
+TEST(Psa, InterruptedRunResumesFromItsCheckpointWithIdenticalResults) {
+  const auto s = intro();
+  const std::string file = (std::filesystem::temp_directory_path() / ("hemsim_checkpoint_" + std::to_string(::getpid()) + ".sqlite")).string();
+  std::filesystem::remove(file);
+  hemsim::PsaOptions options;
+  options.draws = 40;
+  options.individuals = 200;
+  const auto uninterrupted = hemsim::run_psa(s, options);
+
+  options.checkpoint = file;
+  options.checkpoint_key = "intro, seed 1, 200 individuals";
+  std::atomic<int> started{0};
+  options.cancelled = [&] { return ++started > 60; };  // about three polls per draw: stops part-way
+  EXPECT_THROW((void)hemsim::run_psa(s, options), hemsim::Cancelled);
+  options.cancelled = nullptr;
+  std::atomic<double> first_progress{2.0};
+  options.progress = [&](double fraction) {
+    double expected = 2.0;
+    first_progress.compare_exchange_strong(expected, fraction);
+  };
+  const auto resumed = hemsim::run_psa(s, options);
+  // Progress counts the saved draws: the first report is already past them.
+  EXPECT_GT(first_progress.load(), 5.0 / 40);
+  EXPECT_LT(first_progress.load(), 1.0);
+  EXPECT_EQ(resumed.costs[0], uninterrupted.costs[0]);
+  EXPECT_EQ(resumed.effects, uninterrupted.effects);
+  EXPECT_EQ(resumed.effects_mcse, uninterrupted.effects_mcse);
+  EXPECT_EQ(resumed.parameter_values, uninterrupted.parameter_values);
+  EXPECT_EQ(resumed.life_years_undiscounted, uninterrupted.life_years_undiscounted);
+  // A checkpoint of another run is refused.
+  options.checkpoint_key = "another run";
+  EXPECT_THROW((void)hemsim::run_psa(s, options), hemsim::ScenarioError);
+  std::filesystem::remove(file);
+  std::filesystem::remove(file + "-wal");
+  std::filesystem::remove(file + "-shm");
 }

@@ -62,6 +62,13 @@ struct PsaOptions {
   /// Polled between draws and between blocks of individuals; true stops the run with
   /// hemsim::Cancelled.
   std::function<bool()> cancelled;
+  /// SQLite file in which every finished draw is saved as soon as it is done; a later run
+  /// with the same file and key reuses the saved draws and computes only the missing
+  /// ones (results are identical to an uninterrupted run). Empty: no checkpoint.
+  std::string checkpoint;
+  /// Identifies the run (scenario text, seed, individuals, method, fixed values); a
+  /// checkpoint written under another key is refused rather than mixed in.
+  std::string checkpoint_key;
 };
 
 struct PsaResults {
