@@ -160,17 +160,26 @@ int main(int argc, char** argv) {
       std::vector<std::string> names;
       for (const auto& st : scenario.strategies) names.push_back(st.name);
       std::vector<std::pair<std::string, std::string>> files;
+      hemsim::DsaReport report;
+      report.scenario_name = scenario.name;
+      report.strategies = names;
+      report.strategy = dsa_options.strategy < 0 ? static_cast<int>(names.size()) - 1 : dsa_options.strategy;
+      report.comparator = dsa_options.comparator < 0 ? scenario.strategy_index(scenario.settings.reference_strategy) : dsa_options.comparator;
+      report.willingness_to_pay = wtp > 0 ? wtp : (scenario.settings.willingness_to_pay.empty() ? 100000.0 : scenario.settings.willingness_to_pay.front());
       if (*price) {
         if (thresholds.empty()) thresholds = scenario.settings.willingness_to_pay;
         if (thresholds.empty()) thresholds = {50000, 100000, 150000};
         const auto prices = hemsim::value_based_price(scenario, dsa_options, price_parameter, thresholds);
+        report.price_parameter = price_parameter;
+        report.prices = prices;
         if (!quiet) std::cout << hemsim::format_prices(prices, names, price_parameter);
         files.emplace_back("value_based_price.csv", hemsim::price_csv(prices, names));
         if (headroom_max > 0) {
           std::vector<double> grid;
           const double step = headroom_step > 0 ? headroom_step : headroom_max / 50;
           for (double w = 0; w <= headroom_max + 1e-9 * step; w += step) grid.push_back(w);
-          files.emplace_back("headroom.csv", hemsim::price_csv(hemsim::value_based_price(scenario, dsa_options, price_parameter, grid), names));
+          report.headroom = hemsim::value_based_price(scenario, dsa_options, price_parameter, grid);
+          files.emplace_back("headroom.csv", hemsim::price_csv(report.headroom, names));
           if (!quiet) std::cout << fmt::format("\nHeadroom curve over {} thresholds written to headroom.csv\n", grid.size());
         }
         if (!probability_levels.empty()) {
@@ -182,6 +191,7 @@ int main(int argc, char** argv) {
           const int K = static_cast<int>(names.size());
           const int priced = dsa_options.strategy < 0 ? K - 1 : dsa_options.strategy;
           const auto levels = hemsim::probabilistic_value_based_price(scenario, psa_options, priced, price_parameter, thresholds, probability_levels);
+          report.probabilistic_prices = levels;
           std::string table = fmt::format("\nPrice at which the probability that {} is cost-effective reaches ({} draws)\n{:>14}", names[static_cast<std::size_t>(priced)],
                                           price_draws, "WTP");
           std::string csv = "wtp,probability,price\n";
@@ -205,12 +215,14 @@ int main(int argc, char** argv) {
                                                  names[static_cast<std::size_t>(dsa_options.comparator < 0 ? scenario.strategy_index(scenario.settings.reference_strategy) : dsa_options.comparator)]);
         if (!quiet) std::cout << hemsim::format_one_way(one_way, compared);
         files.emplace_back("one_way.csv", hemsim::one_way_csv(one_way));
+        report.one_way = one_way;
         std::vector<hemsim::ScenarioVariant> variants = hemsim::horizon_variants(horizons);
         for (auto& v : hemsim::discount_variants(discounts)) variants.push_back(std::move(v));
         if (!variants.empty()) {
           const auto results = hemsim::scenario_analysis(scenario, dsa_options, variants);
           if (!quiet) std::cout << hemsim::format_variants(results, names);
           files.emplace_back("scenarios.csv", hemsim::variants_csv(results));
+          report.variants = results;
         }
         if (!two_way.empty()) {
           const auto comma = two_way.find(',');
@@ -218,6 +230,7 @@ int main(int argc, char** argv) {
             throw hemsim::ScenarioError({file, 0, 0, "--two-way"}, "give two parameters separated by a comma", "--two-way A,B");
           const auto grid = hemsim::two_way_sensitivity(scenario, dsa_options, two_way.substr(0, comma), two_way.substr(comma + 1), steps);
           files.emplace_back("two_way.csv", hemsim::two_way_csv(grid, names));
+          report.two_way = grid;
           if (!quiet) std::cout << fmt::format("\nTwo-way grid {} x {}: {} points (two_way.csv)\n", grid.parameter_a, grid.parameter_b,
                                                grid.values_a.size() * grid.values_b.size());
         }
@@ -229,6 +242,7 @@ int main(int argc, char** argv) {
           const auto range = std::find_if(one_way.parameters.begin(), one_way.parameters.end(),
                                           [&](const auto& r) { return r.parameter == threshold_parameter; });
           const auto t = hemsim::threshold_analysis(scenario, dsa_options, threshold_parameter, range->low_value, range->high_value);
+          report.threshold = t;
           if (!quiet) {
             if (t.threshold)
               std::cout << fmt::format("\nThreshold: at {} = {:.6g} the optimal strategy changes from {} to {}\n", threshold_parameter, *t.threshold,
@@ -239,6 +253,7 @@ int main(int argc, char** argv) {
           }
         }
       }
+      files.emplace_back("dsa.json", hemsim::dsa_to_json(report));
       if (!out_dir.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(out_dir, ec);

@@ -3,12 +3,131 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace hemsim {
 
 namespace {
 std::string number(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); }
 }  // namespace
+
+namespace {
+
+using nlohmann::json;
+
+json value(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+double value(const json& j) { return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>(); }
+
+json to_json(const Evaluation& e) {
+  json costs = json::array(), effects = json::array();
+  for (double c : e.costs) costs.push_back(value(c));
+  for (double x : e.effects) effects.push_back(value(x));
+  return {{"costs", costs}, {"effects", effects}, {"incremental_cost", value(e.incremental_cost)},
+          {"incremental_effect", value(e.incremental_effect)}, {"icer", value(e.icer)},
+          {"incremental_net_benefit", value(e.incremental_net_benefit)}, {"optimal_strategy", e.optimal_strategy}};
+}
+
+Evaluation evaluation_from(const json& j) {
+  Evaluation e;
+  for (const auto& c : j.at("costs")) e.costs.push_back(value(c));
+  for (const auto& x : j.at("effects")) e.effects.push_back(value(x));
+  e.incremental_cost = value(j.at("incremental_cost"));
+  e.incremental_effect = value(j.at("incremental_effect"));
+  e.icer = value(j.at("icer"));
+  e.incremental_net_benefit = value(j.at("incremental_net_benefit"));
+  e.optimal_strategy = j.at("optimal_strategy").get<int>();
+  return e;
+}
+
+json prices_to_json(const std::vector<PricePoint>& prices) {
+  json out = json::array();
+  for (const auto& p : prices)
+    out.push_back({{"wtp", value(p.willingness_to_pay)}, {"price", value(p.price)}, {"next_best", p.next_best}, {"icer_at_price", value(p.check_icer)}});
+  return out;
+}
+
+std::vector<PricePoint> prices_from_json(const json& j) {
+  std::vector<PricePoint> out;
+  for (const auto& p : j) out.push_back({value(p.at("wtp")), value(p.at("price")), p.at("next_best").get<int>(), value(p.at("icer_at_price"))});
+  return out;
+}
+
+}  // namespace
+
+std::string dsa_to_json(const DsaReport& r) {
+  json j{{"kind", "dsa"}, {"scenario_name", r.scenario_name}, {"strategies", r.strategies}, {"strategy", r.strategy},
+         {"comparator", r.comparator}, {"willingness_to_pay", r.willingness_to_pay}, {"price_parameter", r.price_parameter}};
+  if (r.one_way) {
+    json rows = json::array();
+    for (const auto& p : r.one_way->parameters)
+      rows.push_back({{"parameter", p.parameter}, {"source", p.source}, {"base_value", value(p.base_value)}, {"low_value", value(p.low_value)},
+                      {"high_value", value(p.high_value)}, {"low", to_json(p.low)}, {"high", to_json(p.high)},
+                      {"net_benefit_swing", value(p.net_benefit_swing)}});
+    j["one_way"] = {{"base", to_json(r.one_way->base)}, {"parameters", rows}};
+  }
+  j["variants"] = json::array();
+  for (const auto& v : r.variants) j["variants"].push_back({{"name", v.name}, {"evaluation", to_json(v.evaluation)}});
+  if (r.two_way)
+    j["two_way"] = {{"parameter_a", r.two_way->parameter_a}, {"parameter_b", r.two_way->parameter_b}, {"values_a", r.two_way->values_a},
+                    {"values_b", r.two_way->values_b}, {"incremental_net_benefit", r.two_way->incremental_net_benefit},
+                    {"optimal_strategy", r.two_way->optimal_strategy}};
+  if (r.threshold)
+    j["threshold"] = {{"parameter", r.threshold->parameter}, {"threshold", r.threshold->threshold ? value(*r.threshold->threshold) : json(nullptr)},
+                      {"optimal_below", r.threshold->optimal_below}, {"optimal_above", r.threshold->optimal_above}};
+  j["prices"] = prices_to_json(r.prices);
+  j["headroom"] = prices_to_json(r.headroom);
+  j["probabilistic_prices"] = json::array();
+  for (const auto& p : r.probabilistic_prices)
+    j["probabilistic_prices"].push_back({{"wtp", value(p.willingness_to_pay)}, {"probabilities", p.probabilities}, {"prices", p.prices},
+                                         {"break_even", p.break_even}});
+  return j.dump(1) + "\n";
+}
+
+DsaReport dsa_from_json(const std::string& text) {
+  const json j = json::parse(text);
+  if (j.value("kind", "") != "dsa") throw std::runtime_error("not a hemsim DSA result");
+  DsaReport r;
+  r.scenario_name = j.at("scenario_name").get<std::string>();
+  r.strategies = j.at("strategies").get<std::vector<std::string>>();
+  r.strategy = j.at("strategy").get<int>();
+  r.comparator = j.at("comparator").get<int>();
+  r.willingness_to_pay = j.at("willingness_to_pay").get<double>();
+  r.price_parameter = j.at("price_parameter").get<std::string>();
+  if (j.contains("one_way")) {
+    OneWayAnalysis a;
+    a.base = evaluation_from(j["one_way"].at("base"));
+    for (const auto& p : j["one_way"].at("parameters"))
+      a.parameters.push_back({p.at("parameter").get<std::string>(), p.at("source").get<std::string>(), value(p.at("base_value")),
+                              value(p.at("low_value")), value(p.at("high_value")), evaluation_from(p.at("low")), evaluation_from(p.at("high")),
+                              value(p.at("net_benefit_swing"))});
+    r.one_way = std::move(a);
+  }
+  for (const auto& v : j.at("variants")) r.variants.push_back({v.at("name").get<std::string>(), evaluation_from(v.at("evaluation"))});
+  if (j.contains("two_way")) {
+    const auto& t = j["two_way"];
+    r.two_way = TwoWayAnalysis{t.at("parameter_a").get<std::string>(), t.at("parameter_b").get<std::string>(),
+                               t.at("values_a").get<std::vector<double>>(), t.at("values_b").get<std::vector<double>>(),
+                               t.at("incremental_net_benefit").get<std::vector<std::vector<double>>>(),
+                               t.at("optimal_strategy").get<std::vector<std::vector<int>>>()};
+  }
+  if (j.contains("threshold")) {
+    const auto& t = j["threshold"];
+    ThresholdResult result;
+    result.parameter = t.at("parameter").get<std::string>();
+    if (!t.at("threshold").is_null()) result.threshold = t.at("threshold").get<double>();
+    result.optimal_below = t.at("optimal_below").get<int>();
+    result.optimal_above = t.at("optimal_above").get<int>();
+    r.threshold = result;
+  }
+  r.prices = prices_from_json(j.at("prices"));
+  r.headroom = prices_from_json(j.at("headroom"));
+  for (const auto& p : j.at("probabilistic_prices"))
+    r.probabilistic_prices.push_back({value(p.at("wtp")), p.at("probabilities").get<std::vector<double>>(), p.at("prices").get<std::vector<double>>(),
+                                      p.at("break_even").get<std::vector<double>>()});
+  return r;
+}
 
 std::string one_way_csv(const OneWayAnalysis& a) {
   std::string out = "parameter,base_value,low_value,high_value,icer_low,icer_high,incremental_nmb_low,incremental_nmb_high,nmb_swing,source\n";

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
@@ -30,6 +33,108 @@ double quantile(Eigen::VectorXd values, double p) {
 constexpr double kNoiseWarningShare = 0.10;
 
 }  // namespace
+
+namespace {
+
+using nlohmann::json;
+
+json matrix_to_json(const Eigen::MatrixXd& m) {
+  json rows = json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    json row = json::array();
+    for (Eigen::Index c = 0; c < m.cols(); ++c) row.push_back(std::isfinite(m(r, c)) ? json(m(r, c)) : json(nullptr));
+    rows.push_back(std::move(row));
+  }
+  return {{"rows", m.rows()}, {"cols", m.cols()}, {"values", rows}};
+}
+
+Eigen::MatrixXd matrix_from_json(const json& j) {
+  Eigen::MatrixXd m(j.at("rows").get<Eigen::Index>(), j.at("cols").get<Eigen::Index>());
+  const auto& rows = j.at("values");
+  for (Eigen::Index r = 0; r < m.rows(); ++r)
+    for (Eigen::Index c = 0; c < m.cols(); ++c) {
+      const auto& v = rows[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)];
+      m(r, c) = v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+    }
+  return m;
+}
+
+json matrices_to_json(const std::vector<Eigen::MatrixXd>& ms) {
+  json out = json::array();
+  for (const auto& m : ms) out.push_back(matrix_to_json(m));
+  return out;
+}
+
+std::vector<Eigen::MatrixXd> matrices_from_json(const json& j) {
+  std::vector<Eigen::MatrixXd> out;
+  for (const auto& m : j) out.push_back(matrix_from_json(m));
+  return out;
+}
+
+}  // namespace
+
+std::string psa_to_json(const PsaResults& p) {
+  json j;
+  j["kind"] = "psa";
+  j["scenario_name"] = p.scenario_name;
+  j["method"] = p.method;
+  j["seed"] = p.seed;
+  j["draws"] = p.draws;
+  j["individuals"] = p.individuals;
+  j["effect_measure"] = p.effect_measure;
+  j["willingness_to_pay"] = p.willingness_to_pay;
+  j["effective_population"] = p.effective_population;
+  j["reference"] = p.reference;
+  j["strategies"] = p.strategies;
+  j["perspectives"] = p.perspectives;
+  j["parameters"] = p.parameters;
+  j["cost_categories"] = p.cost_categories;
+  j["events"] = p.events;
+  j["parameter_values"] = matrix_to_json(p.parameter_values);
+  j["costs"] = matrices_to_json(p.costs);
+  j["costs_mcse"] = matrices_to_json(p.costs_mcse);
+  j["effects"] = matrix_to_json(p.effects);
+  j["effects_mcse"] = matrix_to_json(p.effects_mcse);
+  j["qalys"] = matrix_to_json(p.qalys);
+  j["life_years"] = matrix_to_json(p.life_years);
+  j["qalys_undiscounted"] = matrix_to_json(p.qalys_undiscounted);
+  j["life_years_undiscounted"] = matrix_to_json(p.life_years_undiscounted);
+  j["costs_by_category"] = matrices_to_json(p.costs_by_category);
+  j["event_counts"] = matrices_to_json(p.event_counts);
+  return j.dump() + "\n";
+}
+
+PsaResults psa_from_json(const std::string& text) {
+  const json j = json::parse(text);
+  if (j.value("kind", "") != "psa") throw std::runtime_error("not a hemsim PSA result");
+  PsaResults p;
+  p.scenario_name = j.at("scenario_name").get<std::string>();
+  p.method = j.at("method").get<std::string>();
+  p.seed = j.at("seed").get<std::uint64_t>();
+  p.draws = j.at("draws").get<std::uint64_t>();
+  p.individuals = j.at("individuals").get<std::uint64_t>();
+  p.effect_measure = j.at("effect_measure").get<std::string>();
+  p.willingness_to_pay = j.at("willingness_to_pay").get<std::vector<double>>();
+  p.effective_population = j.at("effective_population").get<double>();
+  p.reference = j.at("reference").get<int>();
+  p.strategies = j.at("strategies").get<std::vector<std::string>>();
+  p.perspectives = j.at("perspectives").get<std::vector<std::string>>();
+  p.parameters = j.at("parameters").get<std::vector<std::string>>();
+  p.cost_categories = j.at("cost_categories").get<std::vector<std::string>>();
+  p.events = j.at("events").get<std::vector<std::string>>();
+  p.parameter_values = matrix_from_json(j.at("parameter_values"));
+  p.costs = matrices_from_json(j.at("costs"));
+  p.costs_mcse = matrices_from_json(j.at("costs_mcse"));
+  p.effects = matrix_from_json(j.at("effects"));
+  p.effects_mcse = matrix_from_json(j.at("effects_mcse"));
+  p.qalys = matrix_from_json(j.at("qalys"));
+  p.life_years = matrix_from_json(j.at("life_years"));
+  p.qalys_undiscounted = matrix_from_json(j.at("qalys_undiscounted"));
+  p.life_years_undiscounted = matrix_from_json(j.at("life_years_undiscounted"));
+  p.costs_by_category = matrices_from_json(j.at("costs_by_category"));
+  p.event_counts = matrices_from_json(j.at("event_counts"));
+  return p;
+}
 
 std::vector<double> willingness_to_pay_grid(const PsaResults& psa, double max, double step) {
   if (!(step > 0) || !(max >= 0)) throw ScenarioError({"", 0, 0, "--wtp-step"}, "the threshold grid needs max >= 0 and step > 0", "e.g. --wtp-max 200000 --wtp-step 5000");
@@ -86,6 +191,7 @@ void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, co
   std::filesystem::create_directories(directory, ec);
   if (ec) throw ScenarioError({directory, 0, 0, "output"}, "cannot create the output directory: " + ec.message(), "a writable output location");
   const std::filesystem::path dir(directory);
+  write_file_atomically((dir / "psa.json").string(), psa_to_json(psa));
   write_file_atomically((dir / "psa_draws.csv").string(), draws);
   write_file_atomically((dir / "ceac.csv").string(), ceac);
   write_file_atomically((dir / "evpi.csv").string(), evpi);

@@ -11,10 +11,14 @@
 
 namespace hemsim {
 
+/// PSA results as JSON (every per-draw table) and back, losslessly (psa.json).
+[[nodiscard]] std::string psa_to_json(const PsaResults& psa);
+[[nodiscard]] PsaResults psa_from_json(const std::string& json_text);
+
 /// Thresholds for curves: 0 to `max` in steps of `step`, plus the scenario's thresholds.
 [[nodiscard]] std::vector<double> willingness_to_pay_grid(const PsaResults& psa, double max, double step);
 
-/// psa_draws.csv (one row per draw: sampled parameters, costs per perspective and the
+/// psa.json (the whole PsaResults, reloadable with psa_from_json), psa_draws.csv (one row per draw: sampled parameters, costs per perspective and the
 /// effect measure per strategy with MCSEs, QALYs and life-years discounted and not, and
 /// the mean count of each event), ceac.csv (perspective, wtp, strategy,
 /// probability, optimal), evpi.csv (perspective, wtp, evpi_per_person), ce_plane.csv
