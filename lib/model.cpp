@@ -223,6 +223,17 @@ class Compiler {
   std::vector<SlotRole> roles_;
 };
 
+// Pre-summed rows are sampled with the complement (usually "stay") first, so the
+// commonest draw needs one comparison. Returns outcome indices in sampling order.
+std::vector<std::size_t> set_sampling_order(Row& row) {
+  std::vector<std::size_t> order(row.outcomes.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  if (row.has_complement) std::rotate(order.begin(), order.end() - 1, order.end());
+  row.sampling_order.clear();
+  for (std::size_t j : order) row.sampling_order.push_back(row.outcomes[j]);
+  return order;
+}
+
 struct EffectiveState {
   std::map<std::string, Expression> costs;
   std::optional<Expression> utility, life_years;
@@ -346,11 +357,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
     Row& row = sm.rows[static_cast<std::size_t>(i)];
     if (!row.is_static) continue;
     const std::size_t n = row.outcomes.size();
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    if (row.has_complement) std::rotate(order.begin(), order.end() - 1, order.end());
-    row.sampling_order.clear();
-    for (std::size_t j : order) row.sampling_order.push_back(row.outcomes[j]);
+    const std::vector<std::size_t> order = set_sampling_order(row);
     row.cumulative.assign(static_cast<std::size_t>(T) * n, 0.0);
     p.assign(n, 0.0);
     for (int t = 0; t < T; ++t) {
@@ -387,11 +394,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
     // Checked now, and kept as a cumulative table: sampling becomes one lookup.
     Row& gridded = sm.rows[static_cast<std::size_t>(i)];
     const std::size_t n_out = gridded.outcomes.size();
-    std::vector<std::size_t> order(n_out);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    if (gridded.has_complement) std::rotate(order.begin(), order.end() - 1, order.end());
-    gridded.sampling_order.clear();
-    for (std::size_t j : order) gridded.sampling_order.push_back(gridded.outcomes[j]);
+    const std::vector<std::size_t> order = set_sampling_order(gridded);
     gridded.grid_dims = dims;
     gridded.grid_strides.assign(dims.size(), 0);
     std::size_t stride = 1;
