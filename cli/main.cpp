@@ -143,6 +143,20 @@ int main(int argc, char** argv) {
                                file, scenario.schema_version, scenario.strategies.size(), scenario.states.size(),
                                scenario.parameters.size(), model.cycles(), scenario.settings.cycle_length_years);
       for (const auto& line : model.describe_levels()) std::cout << "  " << line << "\n";
+      std::vector<std::string> unsourced, assumptions;
+      for (const auto& p : scenario.parameters) {
+        if (p.source.empty()) unsourced.push_back(p.name);
+        if (p.assumption) assumptions.push_back(p.name);
+      }
+      auto list = [](const std::vector<std::string>& names) {
+        std::string out;
+        for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+        return out;
+      };
+      if (!assumptions.empty()) std::cout << fmt::format("  assumptions ({}): {}\n", assumptions.size(), list(assumptions));
+      if (!unsourced.empty())
+        std::cout << fmt::format("warning: {} parameter{} without a source: {}\n", unsourced.size(), unsourced.size() == 1 ? "" : "s",
+                                 list(unsourced));
       return 0;
     }
     if (*dsa || *price) {

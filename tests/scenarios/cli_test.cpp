@@ -111,3 +111,15 @@ TEST(Cli, SavedPsaAndDsaResultsReloadLosslessly) {
   EXPECT_EQ(hemsim::dsa_to_json(dsa), read(out / "dsa.json"));
   fs::remove_all(out);
 }
+
+TEST(Cli, ValidateListsParametersWithoutASource) {
+  const fs::path out = fresh("validate");
+  fs::create_directories(out);
+  const std::string command = std::string(HEMSIM_CLI_PATH) + " validate " HEMSIM_SOURCE_DIR "/tests/bad_input/valid/base.yaml > " +
+                              (out / "stdout.txt").string() + " 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::string text = read(out / "stdout.txt");
+  EXPECT_NE(text.find("warning: 2 parameters without a source: c_H, c_S"), std::string::npos) << text;
+  EXPECT_NE(text.find("table over [age]"), std::string::npos) << text;
+  fs::remove_all(out);
+}
