@@ -61,3 +61,22 @@ void BM_SickSickerIntroCohort(benchmark::State& state) {
 BENCHMARK(BM_SickSickerIntroCohort)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
+
+namespace {
+
+// The general path: tabulated rows over age, sex, time in state and a counter,
+// per-individual rows, 840 monthly cycles; most individuals die before the horizon.
+void BM_LifetimeSyntheticMicrosimulation(benchmark::State& state) {
+  const auto threads = static_cast<std::size_t>(state.range(0));
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  static const hemsim::CompiledModel model =
+      hemsim::compile_model(hemsim::load_scenario(HEMSIM_SOURCE_DIR "/bench/scenarios/lifetime_synthetic.yaml"));
+  hemsim::SimulationOptions options;
+  options.individuals = 10000;
+  for (auto _ : state) benchmark::DoNotOptimize(hemsim::simulate(model, options));
+  state.counters["person_cycles_per_second"] = benchmark::Counter(
+      static_cast<double>(options.individuals) * model.cycles() * model.strategy_count(), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_LifetimeSyntheticMicrosimulation)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
