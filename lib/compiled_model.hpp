@@ -133,14 +133,16 @@ struct StrategyModel {
 
 /// Output layout of the per-individual vector (one per strategy).
 struct OutputLayout {
-  int categories = 0, perspectives = 0, states = 0, events = 0;
+  int categories = 0, perspectives = 0, states = 0, events = 0, outcomes = 0;
   int cost_discounted(int c) const { return c; }
   int cost_undiscounted(int c) const { return categories + c; }
   int qalys_discounted() const { return 2 * categories; }
   int qalys_undiscounted() const { return 2 * categories + 1; }
   int life_years_discounted() const { return 2 * categories + 2; }
   int life_years_undiscounted() const { return 2 * categories + 3; }
-  int accumulated() const { return 2 * categories + 4; }  ///< outputs summed inside the cycle loop
+  int outcome_discounted(int o) const { return 2 * categories + 4 + o; }
+  int outcome_undiscounted(int o) const { return 2 * categories + 4 + outcomes + o; }
+  int accumulated() const { return 2 * categories + 4 + 2 * outcomes; }  ///< outputs summed inside the cycle loop
   int perspective_discounted(int p) const { return accumulated() + p; }
   int perspective_undiscounted(int p) const { return accumulated() + perspectives + p; }
   int years_in_state(int s) const { return accumulated() + 2 * perspectives + s; }

@@ -236,6 +236,7 @@ std::vector<std::size_t> set_sampling_order(Row& row) {
 
 struct EffectiveState {
   std::map<std::string, Expression> costs;
+  std::map<std::string, Expression> outcomes;
   std::optional<Expression> utility, life_years;
 };
 
@@ -274,10 +275,12 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
     const State& base = s.states[static_cast<std::size_t>(i)];
     EffectiveState& es = states[static_cast<std::size_t>(i)];
     es.costs = base.costs;
+    es.outcomes = base.outcomes;
     es.utility = base.utility;
     es.life_years = base.life_years;
     if (auto it = strategy.states.find(base.name); it != strategy.states.end()) {
       for (const auto& [c, e] : it->second.costs) es.costs[c] = e;
+      for (const auto& [o, e] : it->second.outcomes) es.outcomes[o] = e;
       if (it->second.utility) es.utility = it->second.utility;
       if (it->second.life_years) es.life_years = it->second.life_years;
     }
@@ -455,6 +458,13 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
       Quantity q = compiler.compile(e, fmt::format("cost {} in {}", category, state.name), ValueCheck::nonnegative);
       add_term(sm_state, L.cost_discounted(c), kCostDiscounted, q);
       add_term(sm_state, L.cost_undiscounted(c), kCostUndiscounted, q);
+    }
+    for (const auto& [name, e] : es.outcomes) {
+      int o = 0;
+      while (s.outcomes[static_cast<std::size_t>(o)].name != name) ++o;
+      Quantity q = compiler.compile(e, fmt::format("outcome {} in {}", name, state.name), ValueCheck::finite);
+      add_term(sm_state, L.outcome_discounted(o), kCostDiscounted, q);
+      add_term(sm_state, L.outcome_undiscounted(o), kCostUndiscounted, q);
     }
     if (es.utility) {
       Quantity q = compiler.compile(*es.utility, "utility in " + state.name, ValueCheck::finite);
@@ -769,6 +779,7 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
   m.layout.perspectives = static_cast<int>(s.perspectives.size());
   m.layout.states = S;
   m.layout.events = static_cast<int>(s.events.size());
+  m.layout.outcomes = static_cast<int>(s.outcomes.size());
   for (const auto& p : s.perspectives) {
     std::vector<int> cats;
     for (std::size_t c = 0; c < s.cost_categories.size(); ++c) {

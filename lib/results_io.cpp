@@ -89,6 +89,8 @@ std::string results_to_json(const RunResults& r) {
   j["states"] = r.states;
   j["cost_categories"] = r.cost_categories;
   j["perspectives"] = r.perspectives;
+  j["outcomes"] = r.outcomes;
+  j["outcome_labels"] = r.outcome_labels;
   j["events"] = r.events;
   j["event_report_years"] = r.event_report_years;
   j["reference_strategy"] = r.reference_strategy;
@@ -108,6 +110,7 @@ std::string results_to_json(const RunResults& r) {
                                {"costs_by_perspective", to_json_list(s.costs_by_perspective)},
                                {"qalys", to_json(s.qalys)},
                                {"life_years", to_json(s.life_years)},
+                               {"outcomes", to_json_list(s.outcomes)},
                                {"events", events},
                                {"years_in_state", to_json_list(s.years_in_state)},
                                {"trace", trace}});
@@ -152,6 +155,8 @@ RunResults results_from_json(const std::string& text) {
   r.states = j.at("states").get<std::vector<std::string>>();
   r.cost_categories = j.at("cost_categories").get<std::vector<std::string>>();
   r.perspectives = j.at("perspectives").get<std::vector<std::string>>();
+  r.outcomes = j.value("outcomes", std::vector<std::string>{});
+  r.outcome_labels = j.value("outcome_labels", std::vector<std::string>{});
   r.events = j.at("events").get<std::vector<std::string>>();
   r.event_report_years = j.at("event_report_years").get<std::vector<std::vector<double>>>();
   r.reference_strategy = j.at("reference_strategy").get<std::string>();
@@ -163,6 +168,7 @@ RunResults results_from_json(const std::string& text) {
     o.costs_by_perspective = list_from<DiscountedEstimate>(s.at("costs_by_perspective"), discounted_from);
     o.qalys = discounted_from(s.at("qalys"));
     o.life_years = discounted_from(s.at("life_years"));
+    if (s.contains("outcomes")) o.outcomes = list_from<DiscountedEstimate>(s.at("outcomes"), discounted_from);
     for (const auto& e : s.at("events"))
       o.events.push_back({estimate_from(e.at("ever")), estimate_from(e.at("count")),
                           list_from<double>(e.at("cumulative_incidence"), [](const json& x) { return number(x); })});
@@ -240,6 +246,7 @@ std::string summary_csv(const RunResults& r) {
   for (const auto& c : r.cost_categories) add_estimate_columns(out, "cost_category_" + c);
   add_estimate_columns(out, "qalys");
   add_estimate_columns(out, "life_years");
+  for (const auto& o : r.outcomes) add_estimate_columns(out, "outcome_" + o);
   out += "\n";
   for (const auto& s : r.strategies) {
     out += fmt::format("{},{}", field(s.name), field(s.label));
@@ -247,6 +254,7 @@ std::string summary_csv(const RunResults& r) {
     for (const auto& e : s.costs_by_category) add_estimate_values(out, e);
     add_estimate_values(out, s.qalys);
     add_estimate_values(out, s.life_years);
+    for (const auto& o : s.outcomes) add_estimate_values(out, o);
     out += "\n";
   }
   return out;
@@ -386,6 +394,12 @@ std::string format_results_table(const RunResults& r) {
       out += fmt::format("{:<22}{:>14.0f}{:>12.4f}{:>14}{:>12}{:>14}{:>8}\n", label, row.cost, row.effect, opt(row.incremental_cost, 0),
                          opt(row.incremental_effect, 4), opt(row.icer, 0), to_string(row.status));
     }
+  }
+  for (std::size_t u = 0; u < r.outcomes.size(); ++u) {
+    if (u == 0) out += "\nOther outcomes (per individual, undiscounted)\n";
+    out += fmt::format("  {}:", u < r.outcome_labels.size() ? r.outcome_labels[u] : r.outcomes[u]);
+    for (const auto& s : r.strategies) out += fmt::format("  {} {}", s.label, with_error(s.outcomes[u].undiscounted, 2));
+    out += "\n";
   }
   for (std::size_t e = 0; e < r.events.size(); ++e) {
     if (e == 0) out += "\nEvents (mean occurrences per individual" + std::string(micro ? "; proportion ever" : "") + ")\n";

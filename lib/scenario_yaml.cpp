@@ -168,7 +168,7 @@ class ScenarioParser {
     const auto top = r_.map(root, "", {"schema_version", "name", "description", "settings", "perspectives",
                                         "cost_categories", "parameters", "tables", "population", "states", "initial",
                                         "transitions", "transition_rewards", "counters", "events",
-                                        "background_mortality", "strategies", "correlations", "dirichlet"});
+                                        "background_mortality", "strategies", "correlations", "dirichlet", "outcomes"});
     auto find = [&](const std::string& key) -> YAML::Node {
       for (const auto& e : top)
         if (e.key == key) return e.value;
@@ -191,6 +191,7 @@ class ScenarioParser {
     parse_settings(require("settings", "a settings mapping"), s.settings);
     parse_perspectives(find("perspectives"), s);
     parse_cost_categories(find("cost_categories"), s);
+    if (YAML::Node n = find("outcomes"); n.IsDefined() && !n.IsNull()) parse_outcomes(n, s);
     if (YAML::Node n = find("parameters"); n.IsDefined() && !n.IsNull()) parse_parameters(n, s);
     if (YAML::Node n = find("tables"); n.IsDefined() && !n.IsNull()) parse_tables(n, s);
     if (YAML::Node n = find("population"); n.IsDefined() && !n.IsNull()) parse_population(n, s);
@@ -389,6 +390,30 @@ class ScenarioParser {
     if (s.cost_categories.empty()) r_.fail(node, "cost_categories", "no cost categories", "at least one category");
   }
 
+  void parse_outcomes(const YAML::Node& node, Scenario& s) {
+    for (const auto& e : r_.map(node, "outcomes", {}, true)) {
+      const std::string path = "outcomes." + e.key;
+      OutcomeDefinition o{r_.name(e.key_node, e.key, path, "outcome"), e.key, r_.at(e.key_node, path)};
+      if (!e.value.IsNull())
+        for (const auto& f : r_.map(e.value, path, {"label"})) o.label = r_.string(f.value, path + ".label");
+      s.outcomes.push_back(std::move(o));
+    }
+  }
+
+  std::map<std::string, Expression> outcome_amounts(const YAML::Node& node, const std::string& path, const Scenario& s) {
+    std::map<std::string, Expression> out;
+    for (const auto& e : r_.map(node, path, {}, true)) {
+      if (std::none_of(s.outcomes.begin(), s.outcomes.end(), [&](const auto& o) { return o.name == e.key; })) {
+        std::vector<std::string> names;
+        for (const auto& o : s.outcomes) names.push_back(o.name);
+        r_.fail(e.key_node, path + "." + e.key, fmt::format("unknown outcome '{}'", e.key),
+                names.empty() ? std::string("an outcome declared under outcomes:") : "one of: " + join(names));
+      }
+      out[e.key] = r_.expression(e.value, path + "." + e.key);
+    }
+    return out;
+  }
+
   DistributionSpec distribution(const YAML::Node& node, const std::string& path) {
     DistributionSpec d;
     d.where = r_.at(node, path);
@@ -552,10 +577,11 @@ class ScenarioParser {
       st.label = st.name;
       st.where = r_.at(e.key_node, path);
       if (!e.value.IsNull()) {
-        for (const auto& f : r_.map(e.value, path, {"label", "costs", "utility", "life_years", "absorbing", "dead"})) {
+        for (const auto& f : r_.map(e.value, path, {"label", "costs", "outcomes", "utility", "life_years", "absorbing", "dead"})) {
           const std::string fp = path + "." + f.key;
           if (f.key == "label") st.label = r_.string(f.value, fp);
           if (f.key == "costs") st.costs = costs(f.value, fp, s);
+          if (f.key == "outcomes") st.outcomes = outcome_amounts(f.value, fp, s);
           if (f.key == "utility") st.utility = r_.expression(f.value, fp);
           if (f.key == "life_years") st.life_years = r_.expression(f.value, fp);
           if (f.key == "absorbing") st.absorbing = r_.boolean(f.value, fp);
@@ -775,8 +801,9 @@ class ScenarioParser {
               require_state(s, so.key_node, sp, so.key);
               StateOverride o;
               o.where = r_.at(so.key_node, sp);
-              for (const auto& g : r_.map(so.value, sp, {"costs", "utility", "life_years"})) {
+              for (const auto& g : r_.map(so.value, sp, {"costs", "outcomes", "utility", "life_years"})) {
                 if (g.key == "costs") o.costs = costs(g.value, sp + ".costs", s);
+                if (g.key == "outcomes") o.outcomes = outcome_amounts(g.value, sp + ".outcomes", s);
                 if (g.key == "utility") o.utility = r_.expression(g.value, sp + ".utility");
                 if (g.key == "life_years") o.life_years = r_.expression(g.value, sp + ".life_years");
               }
@@ -913,7 +940,10 @@ class ScenarioParser {
       if (u) all.compile(*u, "utility");
       if (ly) all.compile(*ly, "life-year weight");
     };
-    for (const auto& st : s.states) check_state_values(st.costs, st.utility, st.life_years);
+    for (const auto& st : s.states) {
+      check_state_values(st.costs, st.utility, st.life_years);
+      for (const auto& [o, e] : st.outcomes) all.compile(e, "outcome");
+    }
     for (const auto& t : s.transitions)
       if (t.kind != TransitionKind::complement) all.compile(t.value, "transition");
     for (const auto& tr : s.transition_rewards) check_state_values(tr.costs, tr.qalys, std::nullopt);
@@ -922,7 +952,10 @@ class ScenarioParser {
       for (const auto& [st, e] : s.background_mortality->hazard_ratios) all.compile(e, "hazard ratio");
     }
     for (const auto& st : s.strategies) {
-      for (const auto& [name, o] : st.states) check_state_values(o.costs, o.utility, o.life_years);
+      for (const auto& [name, o] : st.states) {
+        check_state_values(o.costs, o.utility, o.life_years);
+        for (const auto& [out, e] : o.outcomes) all.compile(e, "outcome");
+      }
       for (const auto& t : st.transitions)
         if (t.kind != TransitionKind::complement) all.compile(t.value, "transition");
       for (const auto& [c, e] : st.one_time_costs) params.compile(e, "one-time cost");

@@ -57,6 +57,10 @@ RunResults simulate(const CompiledModel& model, const SimulationOptions& options
   for (const auto& st : s.states) r.states.push_back(st.name);
   for (const auto& c : s.cost_categories) r.cost_categories.push_back(c.name);
   r.perspectives = s.perspectives;
+  for (const auto& o : s.outcomes) {
+    r.outcomes.push_back(o.name);
+    r.outcome_labels.push_back(o.label);
+  }
   for (const auto& e : s.events) {
     r.events.push_back(e.name);
     r.event_report_years.push_back(e.report_years);
@@ -82,6 +86,7 @@ RunResults simulate(const CompiledModel& model, const SimulationOptions& options
       o.costs_by_perspective.push_back({get(L.perspective_discounted(p)), get(L.perspective_undiscounted(p))});
     o.qalys = {get(L.qalys_discounted()), get(L.qalys_undiscounted())};
     o.life_years = {get(L.life_years_discounted()), get(L.life_years_undiscounted())};
+    for (int u = 0; u < L.outcomes; ++u) o.outcomes.push_back({get(L.outcome_discounted(u)), get(L.outcome_undiscounted(u))});
     for (int st = 0; st < S; ++st) o.years_in_state.push_back(get(L.years_in_state(st)));
     for (int e = 0; e < L.events; ++e) {
       EventOutcome ev;

@@ -426,3 +426,49 @@ TEST(EngineFeatures, CancellationStopsARunAndReturnsNothing) {
   options.cancelled = [] { return false; };
   EXPECT_NO_THROW((void)hemsim::simulate(model, options));
 }
+
+TEST(EngineFeatures, UserDefinedOutcomesAccumulateLikeCosts) {
+  // Workdays lost: 4 per cycle in A (6 under the strategy), discounted at the cost rate.
+  const std::string yaml = R"y(
+schema_version: 1
+name: outcomes
+settings:
+  cycle_length: 1 month
+  horizon: {cycles: 24}
+  discount: {costs: 0.05, effects: 0.02}
+  within_cycle_correction: half_cycle
+outcomes:
+  workdays_lost: {label: Workdays lost}
+parameters:
+  r_death: 0.3
+states:
+  A: {outcomes: {workdays_lost: 4}, utility: 0.8}
+  D: {dead: true}
+initial: {A: 1}
+transitions:
+  A: {D: {rate: r_death}, A: complement}
+strategies:
+  base: {}
+  more: {states: {A: {outcomes: {workdays_lost: 6}}}}
+)y";
+  double undiscounted = 0, discounted = 0;
+  for (int t = 0; t <= 24; ++t) {
+    const double w = (t == 0 || t == 24) ? 0.5 : 1.0;
+    const double alive = std::exp(-0.3 * t / 12.0);
+    undiscounted += 4 * w * alive;
+    discounted += 4 * w * alive / std::pow(1.05, t / 12.0);
+  }
+  const RunResults cohort = run(yaml, Method::cohort);
+  ASSERT_EQ(cohort.outcomes, std::vector<std::string>{"workdays_lost"});
+  EXPECT_NEAR(cohort.strategies[0].outcomes[0].undiscounted.mean, undiscounted, 1e-10);
+  EXPECT_NEAR(cohort.strategies[0].outcomes[0].discounted.mean, discounted, 1e-10);
+  EXPECT_NEAR(cohort.strategies[1].outcomes[0].undiscounted.mean, 1.5 * undiscounted, 1e-10);
+  const RunResults micro = run(yaml, Method::microsimulation, 40000);
+  const auto& m = micro.strategies[0].outcomes[0].undiscounted;
+  EXPECT_NEAR(m.mean, undiscounted, 4 * m.mcse);
+  EXPECT_GT(m.mcse, 0.0);
+  const auto back = hemsim::results_from_json(hemsim::results_to_json(micro));
+  EXPECT_EQ(back.strategies[1].outcomes[0].discounted.mean, micro.strategies[1].outcomes[0].discounted.mean);
+  EXPECT_EQ(back.outcome_labels[0], "Workdays lost");
+  EXPECT_NE(hemsim::format_results_table(micro).find("Workdays lost:"), std::string::npos);
+}

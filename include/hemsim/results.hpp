@@ -41,6 +41,7 @@ struct StrategyOutcomes {
   std::vector<DiscountedEstimate> costs_by_perspective;  ///< aligned with RunResults::perspectives
   DiscountedEstimate qalys;
   DiscountedEstimate life_years;
+  std::vector<DiscountedEstimate> outcomes;  ///< aligned with RunResults::outcomes (discounted at the cost rate)
   std::vector<EventOutcome> events;        ///< aligned with RunResults::events
   std::vector<Estimate> years_in_state;    ///< undiscounted, aligned with RunResults::states
   /// State trace: proportion in each state at points t = 0..T, row-major (T+1) x states.
@@ -71,6 +72,8 @@ struct RunResults {
   std::vector<std::string> states;
   std::vector<std::string> cost_categories;
   std::vector<std::string> perspectives;
+  std::vector<std::string> outcomes;        ///< user-defined outcomes (scenario `outcomes:`)
+  std::vector<std::string> outcome_labels;
   std::vector<std::string> events;
   /// Per event: the times (years) at which its cumulative incidence is reported.
   std::vector<std::vector<double>> event_report_years;

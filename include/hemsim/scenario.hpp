@@ -100,10 +100,19 @@ struct CostCategory {
   SourceLocation where;
 };
 
+/// A non-monetary outcome accumulated per cycle (e.g. workdays lost), reported like
+/// costs: per strategy, discounted at the cost rate and undiscounted, with MCSE.
+struct OutcomeDefinition {
+  std::string name;
+  std::string label;
+  SourceLocation where;
+};
+
 struct State {
   std::string name;
   std::string label;
   std::map<std::string, Expression> costs;  ///< per cycle, by category
+  std::map<std::string, Expression> outcomes;  ///< per cycle, by outcome name
   std::optional<Expression> utility;         ///< annual quality weight (QALYs = weight x cycle years)
   std::optional<Expression> life_years;      ///< life-year weight; default 1, or 0 when dead
   bool absorbing = false;
@@ -159,6 +168,7 @@ struct BackgroundMortality {
 
 struct StateOverride {
   std::map<std::string, Expression> costs;
+  std::map<std::string, Expression> outcomes;
   std::optional<Expression> utility;
   std::optional<Expression> life_years;
   SourceLocation where;
@@ -201,6 +211,7 @@ struct Scenario {
   std::vector<Attribute> attributes;
   std::vector<CostCategory> cost_categories;
   std::vector<std::string> perspectives;
+  std::vector<OutcomeDefinition> outcomes;
   std::vector<State> states;
   std::map<std::string, Expression> initial;  ///< state -> probability expression
   SourceLocation initial_where;
