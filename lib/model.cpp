@@ -831,10 +831,17 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
     m.counters.push_back(std::move(rule));
   }
 
-  // Expressions, per strategy.
+  // Expressions, per strategy. A value can be wrong in one strategy only (through its
+  // overrides), so the message names the strategy.
   for (int k = 0; k < K; ++k) {
-    Compiler compiler(m, k);
-    compile_strategy(m, k, compiler);
+    try {
+      Compiler compiler(m, k);
+      compile_strategy(m, k, compiler);
+    } catch (const ScenarioError& e) {
+      if (K == 1) throw;
+      throw ScenarioError(e.where(), fmt::format("strategy '{}': {}", s.strategies[static_cast<std::size_t>(k)].name, e.problem()),
+                          e.expected());
+    }
   }
 
   // What the engines need to know about dependencies.
