@@ -47,8 +47,11 @@ IncrementalTable incremental_table(const std::vector<std::string>& strategies, c
       }
     }
   }
-  // Extended dominance: along the frontier ICERs must increase; drop the strategy before
-  // any fall, and repeat until none is left.
+  // Extended dominance: along the frontier ICERs must not fall; drop the strategy before
+  // a strict fall, and repeat until none is left. dampack drops every such strategy in a
+  // pass; dropping one at a time ends on the same frontier (the lower convex hull, with
+  // collinear points kept), because a strategy on the hull never has a larger ICER than
+  // its successor, whichever other strategies are left.
   for (bool changed = true; changed;) {
     changed = false;
     std::vector<std::size_t> frontier;
