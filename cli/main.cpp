@@ -127,8 +127,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kBadInput;
+    // --help and --version arrive as "errors" with exit code 0; CLI11 prints them.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    return fail(kBadInput, fmt::format("{}\nRun with --help for more information.", e.what()));
   }
 
   try {
@@ -139,20 +140,25 @@ int main(int argc, char** argv) {
     const hemsim::Scenario scenario = hemsim::load_scenario(file);
     const hemsim::CompiledModel model = hemsim::compile_model(scenario);
     if (*validate) {
-      std::cout << fmt::format("{}: valid (schema {})\n  {} strategies, {} states, {} parameters, {} cycles of {:.4g} years\n",
-                               file, scenario.schema_version, scenario.strategies.size(), scenario.states.size(),
-                               scenario.parameters.size(), model.cycles(), scenario.settings.cycle_length_years);
+      auto list = [](const std::vector<std::string>& names) {
+        std::string out;
+        for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+        return out;
+      };
+      std::vector<std::string> strategies, states;
+      for (const auto& st : scenario.strategies) strategies.push_back(st.name);
+      for (const auto& st : scenario.states) states.push_back(st.name);
+      const double years = scenario.settings.cycle_length_years;
+      std::cout << fmt::format("{}: valid (schema {})\n  strategies ({}): {}\n  states ({}): {}\n  parameters: {}\n"
+                               "  horizon: {} cycles of {:.4g} year{}\n",
+                               file, scenario.schema_version, strategies.size(), list(strategies), states.size(), list(states),
+                               scenario.parameters.size(), model.cycles(), years, years == 1.0 ? "" : "s");
       for (const auto& line : model.describe_levels()) std::cout << "  " << line << "\n";
       std::vector<std::string> unsourced, assumptions;
       for (const auto& p : scenario.parameters) {
         if (p.source.empty()) unsourced.push_back(p.name);
         if (p.assumption) assumptions.push_back(p.name);
       }
-      auto list = [](const std::vector<std::string>& names) {
-        std::string out;
-        for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-        return out;
-      };
       if (!assumptions.empty()) std::cout << fmt::format("  assumptions ({}): {}\n", assumptions.size(), list(assumptions));
       if (!unsourced.empty())
         std::cout << fmt::format("warning: {} parameter{} without a source: {}\n", unsourced.size(), unsourced.size() == 1 ? "" : "s",

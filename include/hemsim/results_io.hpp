@@ -11,19 +11,23 @@
 
 namespace hemsim {
 
+/// Throws InternalError if the per-name arrays of `results` do not line up with their names.
 [[nodiscard]] std::string results_to_json(const RunResults& results);
+/// Throws ScenarioError for text that is not a results file of a format this version reads.
 [[nodiscard]] RunResults results_from_json(const std::string& json_text);
 
 /// Writes results.json, summary.csv (one row per strategy), increments.csv,
 /// icers.csv (per perspective), trace.csv, events.csv, event_incidence.csv and
 /// years_in_state.csv into `directory`
-/// (created if missing).
+/// (created if missing). Every file is complete on disk before the first is renamed into
+/// place, so a failure (ScenarioError) replaces none of the earlier results.
 void write_results(const RunResults& results, const std::string& directory);
 
 /// The terminal table (fmt): outcomes with MCSE, increments, ICERs with dominance.
 [[nodiscard]] std::string format_results_table(const RunResults& results);
 
-/// Writes `content` to `path` atomically (temporary file + rename).
+/// Writes `content` to `path` atomically (temporary file + rename). On failure throws
+/// ScenarioError, removes the temporary file and leaves any existing file as it was.
 void write_file_atomically(const std::string& path, const std::string& content);
 
 }  // namespace hemsim
