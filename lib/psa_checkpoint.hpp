@@ -27,9 +27,13 @@ class PsaCheckpoint {
 
  private:
   void execute(const std::string& sql) const;
+  struct Closer {
+    void operator()(sqlite3* db) const;
+  };
   std::string path_;
   std::size_t width_;
-  sqlite3* db_ = nullptr;
+  // Owned, so the connection is closed even when the constructor throws.
+  std::unique_ptr<sqlite3, Closer> db_;
   std::mutex mutex_;
 };
 
