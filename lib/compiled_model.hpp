@@ -8,6 +8,7 @@
 // Expressions that use a continuous attribute are evaluated per individual (once, when
 // they use nothing that changes) or, as a last resort, at every cycle ("dynamic").
 
+#include <cmath>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -194,6 +195,18 @@ inline double table_value(const Quantity& q, const double* tables, const int* co
   for (int d = 0; d < q.dim_count; ++d)
     index += static_cast<std::size_t>(coords[q.dims[static_cast<std::size_t>(d)]]) * q.strides[static_cast<std::size_t>(d)];
   return tables[index];
+}
+
+/// True when `value` passes `check` (cheap; call check_value only when it fails, so the
+/// error context is formatted only for the error).
+inline bool passes(ValueCheck check, double value) {
+  if (!std::isfinite(value)) return false;
+  switch (check) {
+    case ValueCheck::probability: return value >= 0.0 && value <= 1.0;
+    case ValueCheck::nonnegative: return value >= 0.0;
+    case ValueCheck::finite: return true;
+  }
+  return true;
 }
 
 /// Throws ScenarioError when `value` fails `check`.

@@ -26,16 +26,22 @@ double prob_rescale(double p, double from_years, double to_years) {
   return 1.0 - std::pow(1.0 - p, to_years / from_years);
 }
 
-// Collects names muparser does not know, so they can be reported by name.
-struct UnknownNames {
-  std::vector<std::string> names;
+// Binds the names an expression uses to their slots as muparser meets them (defining
+// every declared name up front made compiling a large model slow), and collects the
+// names that are not declared, so they can be reported by name.
+struct NameBinder {
+  const std::unordered_map<std::string, int>* slots = nullptr;
+  std::deque<double>* storage = nullptr;
+  std::vector<std::string> unknown;
   double dummy = 0.0;
 };
 
-double* record_unknown(const char* name, void* user) {
-  auto* unknown = static_cast<UnknownNames*>(user);
-  unknown->names.emplace_back(name);
-  return &unknown->dummy;
+double* bind_name(const char* name, void* user) {
+  auto* binder = static_cast<NameBinder*>(user);
+  if (auto it = binder->slots->find(name); it != binder->slots->end())
+    return &(*binder->storage)[static_cast<std::size_t>(it->second)];
+  binder->unknown.emplace_back(name);
+  return &binder->dummy;
 }
 
 }  // namespace
@@ -74,16 +80,18 @@ int ExpressionContext::slot_of(const std::string& name) const {
 }
 
 int ExpressionContext::compile(const Expression& expression, const std::string& what) {
+  if (auto it = by_text_.find(expression.text); it != by_text_.end()) return it->second;
   auto parser = std::make_unique<mu::Parser>();
-  UnknownNames unknown;
+  NameBinder binder;
+  binder.slots = &slots_;
+  binder.storage = &storage_;
   try {
     for (std::size_t c = 0; c < columns_.size(); ++c)
       parser->DefineFunUserData(column_names_[c], table_lookup, &columns_[c]);
     parser->DefineFun("rate_to_prob", rate_to_prob);
     parser->DefineFun("prob_to_rate", prob_to_rate);
     parser->DefineFun("prob_rescale", prob_rescale);
-    for (const auto& [name, slot] : slots_) parser->DefineVar(name, &storage_[static_cast<std::size_t>(slot)]);
-    parser->SetVarFactory(record_unknown, &unknown);
+    parser->SetVarFactory(bind_name, &binder);
     parser->SetExpr(expression.text);
     parser->GetUsedVar();  // parses; unknown names go to the factory
   } catch (const mu::Parser::exception_type& e) {
@@ -91,9 +99,9 @@ int ExpressionContext::compile(const Expression& expression, const std::string& 
                         fmt::format("cannot read {} \"{}\": {}", what, expression.text, e.GetMsg()),
                         "an expression such as \"1 - exp(-r * cycle_years)\"");
   }
-  if (!unknown.names.empty()) {
+  if (!binder.unknown.empty()) {
     throw ScenarioError(expression.where,
-                        fmt::format("{} \"{}\" uses unknown name '{}'", what, expression.text, unknown.names.front()),
+                        fmt::format("{} \"{}\" uses unknown name '{}'", what, expression.text, binder.unknown.front()),
                         "a parameter, attribute, counter, table function or model variable");
   }
   std::vector<int> used;
@@ -104,7 +112,9 @@ int ExpressionContext::compile(const Expression& expression, const std::string& 
   parsers_.push_back(std::move(parser));
   used_.push_back(std::move(used));
   sources_.push_back(expression);
-  return static_cast<int>(parsers_.size() - 1);
+  const int id = static_cast<int>(parsers_.size() - 1);
+  by_text_.emplace(expression.text, id);
+  return id;
 }
 
 double ExpressionContext::evaluate(int id) {

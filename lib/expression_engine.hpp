@@ -37,7 +37,8 @@ class ExpressionContext {
   double& value(int slot) { return storage_[static_cast<std::size_t>(slot)]; }
 
   /// Parses `expression` (`what` describes it in messages). Throws ScenarioError naming
-  /// the expression's location on a syntax error or an undeclared name.
+  /// the expression's location on a syntax error or an undeclared name. A text already
+  /// compiled returns the same id (its source is the first occurrence).
   int compile(const Expression& expression, const std::string& what);
   /// Slots of the variables the compiled expression reads.
   [[nodiscard]] const std::vector<int>& used_slots(int id) const { return used_[static_cast<std::size_t>(id)]; }
@@ -53,6 +54,7 @@ class ExpressionContext {
   std::vector<std::unique_ptr<mu::Parser>> parsers_;
   std::vector<std::vector<int>> used_;
   std::vector<Expression> sources_;
+  std::unordered_map<std::string, int> by_text_;  ///< identical texts share one parser
 };
 
 /// True if `name` is an identifier hemsim accepts (letter, then letters, digits, '_').

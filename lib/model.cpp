@@ -75,9 +75,15 @@ double highest_value(const Distribution& d) {
 
 enum class Role { constant, t, time, age, state_time, counter, discrete, continuous };
 
+// Tables already built, keyed by expression text, check, grid and the values of the
+// constants the expression reads: states and strategies that share an expression (and
+// the parameter values it uses) share one table instead of tabulating it again.
+using TableCache = std::map<std::string, std::uint32_t>;
+
 class Compiler {
  public:
-  Compiler(CompiledModelData& model, int strategy) : m_(model), k_(strategy), ctx_(model.scenario.tables) {
+  Compiler(CompiledModelData& model, int strategy, TableCache& cache)
+      : m_(model), k_(strategy), ctx_(model.scenario.tables), cache_(cache) {
     const Scenario& s = m_.scenario;
     StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k_)];
     for (std::size_t i = 0; i < s.parameters.size(); ++i) {
@@ -156,6 +162,21 @@ class Compiler {
       q.strides[d] = stride;
       stride *= static_cast<std::uint32_t>(m_.coordinate_sizes[static_cast<std::size_t>(coordinates[d])]);
     }
+    std::string over;
+    for (int c : coordinates) over += (over.empty() ? "" : ", ") + coordinate_name(c);
+    std::string key = fmt::format("{}\x1f{}\x1f{}", e.text, static_cast<int>(check), over);
+    for (int slot : ctx_.used_slots(id)) {
+      const SlotRole& r = roles_[static_cast<std::size_t>(slot)];
+      if (r.role != Role::constant) continue;
+      const double v = ctx_.value(slot);
+      key.append(reinterpret_cast<const char*>(&v), sizeof v);
+      key += '\x1f';
+    }
+    if (auto hit = cache_.find(key); hit != cache_.end()) {
+      q.offset = hit->second;
+      describe(what, fmt::format("table over [{}], {} entries (shared)", over, entries));
+      return q;
+    }
     q.offset = static_cast<std::uint32_t>(m_.table_values.size());
     if (m_.table_values.size() + entries > (std::size_t{1} << 31))
       throw ScenarioError(e.where, "the model's tables are too large", "fewer cycles, ages or counter values");
@@ -165,15 +186,14 @@ class Compiler {
     for (std::size_t n = 0; n < entries; ++n) {
       for (std::size_t d = 0; d < coordinates.size(); ++d) set_coordinate(coordinates[d], index[d], coords);
       const double v = ctx_.evaluate(id);
-      check_value(check, v, e.where, what, describe_coordinates(m_, coords.data()));
+      if (!passes(check, v)) check_value(check, v, e.where, what, describe_coordinates(m_, coords.data()));
       m_.table_values[q.offset + n] = v;
       for (std::size_t d = coordinates.size(); d-- > 0;) {  // odometer, last coordinate fastest
         if (++index[d] < m_.coordinate_sizes[static_cast<std::size_t>(coordinates[d])]) break;
         index[d] = 0;
       }
     }
-    std::string over;
-    for (int c : coordinates) over += (over.empty() ? "" : ", ") + coordinate_name(c);
+    cache_.emplace(std::move(key), q.offset);
     describe(what, fmt::format("table over [{}], {} entries", over, entries));
     return q;
   }
@@ -220,6 +240,7 @@ class Compiler {
   CompiledModelData& m_;
   int k_;
   ExpressionContext ctx_;
+  TableCache& cache_;
   std::vector<SlotRole> roles_;
 };
 
@@ -641,7 +662,7 @@ double RuntimeEvaluator::evaluate(const Quantity& q, const int* coords) {
     if (model_.discrete_attribute_coordinate[a] >= 0)
       context_->value(attribute_slots_[a]) = coords[model_.discrete_attribute_coordinate[a]];
   const double v = context_->evaluate(expression_ids_[static_cast<std::size_t>(q.slot)]);
-  if (q.check != ValueCheck::finite || !std::isfinite(v)) {
+  if (!passes(q.check, v)) {
     const auto& source = context_->source(expression_ids_[static_cast<std::size_t>(q.slot)]);
     check_value(q.check, v, source.where, source.text, describe_coordinates(model_, coords));
   }
@@ -833,9 +854,10 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
 
   // Expressions, per strategy. A value can be wrong in one strategy only (through its
   // overrides), so the message names the strategy.
+  TableCache table_cache;
   for (int k = 0; k < K; ++k) {
     try {
-      Compiler compiler(m, k);
+      Compiler compiler(m, k, table_cache);
       compile_strategy(m, k, compiler);
     } catch (const ScenarioError& e) {
       if (K == 1) throw;

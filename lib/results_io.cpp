@@ -633,9 +633,21 @@ std::string format_results_table(const RunResults& r) {
       for (const auto& c : inc.costs_by_perspective) row.push_back(with_error(c.discounted, 0, true));
       row.push_back(with_error(inc.qalys.discounted, 4, true));
       row.push_back(with_error(inc.life_years.discounted, 4, true));
+      // ICER against the reference itself (not the frontier): what a two-way comparison
+      // with the reference reports; the frontier tables below give the dominance view.
+      const double effect = r.effect_measure == "life_years" ? inc.life_years.discounted.mean : inc.qalys.discounted.mean;
+      for (const auto& c : inc.costs_by_perspective) {
+        const double cost = c.discounted.mean;
+        row.push_back(effect > 0 ? (cost <= 0 ? std::string("dominant") : fmt::format("{:.0f}", cost / effect))
+                      : effect < 0 ? (cost > 0 ? std::string("dominated") : fmt::format("{:.0f} (SW)", cost / effect))
+                      : std::string("—"));
+      }
       rows.push_back(std::move(row));
     }
+    for (const auto& p : r.perspectives) rows[0].push_back("ICER (" + p + ")");
     out += layout(rows);
+    if (r.increments.size() > 0)
+      out += "ICER against the reference; dominant: more effective and not more costly; SW: less effective and cheaper (savings per unit of effect lost)\n";
   }
 
   const std::string per = r.effect_measure == "life_years" ? "life-year" : "QALY";
@@ -652,11 +664,19 @@ std::string format_results_table(const RunResults& r) {
   if (!r.incremental_tables.empty())
     out += "ND: on the efficiency frontier, each ICER against the one above; ED: extendedly dominated; D: dominated\n";
 
-  for (std::size_t u = 0; u < r.outcomes.size(); ++u) {
-    if (u == 0) out += "\nOther outcomes (per individual, undiscounted)\n";
-    out += fmt::format("  {}:", u < r.outcome_labels.size() && !r.outcome_labels[u].empty() ? r.outcome_labels[u] : r.outcomes[u]);
-    for (const auto& s : r.strategies) out += fmt::format("  {} {}", label_of(r, s.name), with_error(s.outcomes[u].undiscounted, 2));
-    out += "\n";
+  if (!r.outcomes.empty()) {
+    out += "\nOther outcomes (per individual, undiscounted)\n";
+    rows.assign(1, {"Strategy"});
+    for (const auto& o : r.outcomes) rows[0].push_back(o);
+    for (const auto& s : r.strategies) {
+      std::vector<std::string> row{label_of(r, s.name)};
+      for (const auto& o : s.outcomes) row.push_back(with_error(o.undiscounted, 2));
+      rows.push_back(std::move(row));
+    }
+    out += layout(rows);
+    for (std::size_t u = 0; u < r.outcomes.size(); ++u)
+      if (u < r.outcome_labels.size() && !r.outcome_labels[u].empty() && r.outcome_labels[u] != r.outcomes[u])
+        out += fmt::format("  {}: {}\n", r.outcomes[u], r.outcome_labels[u]);
   }
 
   for (std::size_t e = 0; e < r.events.size(); ++e) {

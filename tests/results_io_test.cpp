@@ -417,8 +417,9 @@ TEST(ResultsIo, TerminalTableShowsEstimatesWithErrors) {
                            "Incremental cost-effectiveness, health_care perspective (EUR per QALY)",
                            "Incremental cost-effectiveness, societal perspective (EUR per QALY)",
                            "6998",
-                           "Workdays lost:",
-                           "Usual care 4.00 ± 0.50",
+                           ": Workdays lost",
+                           "4.00 ± 0.50",
+                           "dominant",
                            "By 1 y",
                            "By 1.75 y"})
     EXPECT_NE(table.find(text), std::string::npos) << "missing '" << text << "' in\n" << table;
