@@ -670,7 +670,8 @@ std::string format_results_table(const RunResults& r) {
     for (const auto& o : r.outcomes) rows[0].push_back(o);
     for (const auto& s : r.strategies) {
       std::vector<std::string> row{label_of(r, s.name)};
-      for (const auto& o : s.outcomes) row.push_back(with_error(o.undiscounted, 2));
+      for (const auto& o : s.outcomes)  // small expected counts need more digits than workdays
+        row.push_back(with_error(o.undiscounted, std::abs(o.undiscounted.mean) < 1 ? 4 : 2));
       rows.push_back(std::move(row));
     }
     out += layout(rows);
