@@ -1,5 +1,6 @@
 #include "hemsim/dsa_io.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -168,11 +169,13 @@ std::string price_csv(const std::vector<PricePoint>& prices, const std::vector<s
 std::string format_one_way(const OneWayAnalysis& a, const std::string& comparison) {
   std::string out = fmt::format("One-way sensitivity, {} (base: ΔC {:.0f}, ΔE {:.4f}, ICER {:.0f}, ΔNMB {:.0f})\n", comparison,
                                 a.base.incremental_cost, a.base.incremental_effect, a.base.icer, a.base.incremental_net_benefit);
-  out += fmt::format("{:<22}{:>12}{:>12}{:>14}{:>14}{:>14}{:>14}\n", "Parameter", "low", "high", "ICER low", "ICER high", "ΔNMB low",
+  std::size_t width = 22;  // wide enough for the longest parameter name
+  for (const auto& r : a.parameters) width = std::max(width, r.parameter.size() + 2);
+  out += fmt::format("{:<{}}{:>12}{:>12}{:>14}{:>14}{:>14}{:>14}\n", "Parameter", width, "low", "high", "ICER low", "ICER high", "ΔNMB low",
                      "ΔNMB high");
   for (const auto& r : a.parameters)
-    out += fmt::format("{:<22}{:>12.4g}{:>12.4g}{:>14.0f}{:>14.0f}{:>14.0f}{:>14.0f}\n", r.parameter, r.low_value, r.high_value, r.low.icer,
-                       r.high.icer, r.low.incremental_net_benefit, r.high.incremental_net_benefit);
+    out += fmt::format("{:<{}}{:>12.4g}{:>12.4g}{:>14.0f}{:>14.0f}{:>14.0f}{:>14.0f}\n", r.parameter, width, r.low_value, r.high_value,
+                       r.low.icer, r.high.icer, r.low.incremental_net_benefit, r.high.incremental_net_benefit);
   return out;
 }
 

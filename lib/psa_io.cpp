@@ -212,12 +212,14 @@ std::string format_psa_summary(const PsaResults& psa) {
   std::string out = fmt::format("{} — PSA, {} draws × {}, seed {}\n\n", psa.scenario_name, psa.draws,
                                 psa.method == "cohort" ? std::string("cohort") : fmt::format("{} individuals", psa.individuals), psa.seed);
   const std::string effect = psa.effect_measure == "qalys" ? "QALYs" : "Life-years";
-  out += fmt::format("{:<22}{:>34}{:>30}\n", "Strategy", "Cost, mean (95% interval)", effect + ", mean (95% interval)");
+  std::size_t name_width = 22;  // wide enough for the longest strategy name
+  for (const auto& name : psa.strategies) name_width = std::max(name_width, name.size() + 2);
+  out += fmt::format("{:<{}}{:>34}{:>30}\n", "Strategy", name_width, "Cost, mean (95% interval)", effect + ", mean (95% interval)");
   std::vector<std::string> warnings;
   for (std::size_t k = 0; k < psa.strategies.size(); ++k) {
     const auto col = static_cast<Eigen::Index>(k);
     const Eigen::VectorXd c = psa.costs[0].col(col), e = psa.effects.col(col);
-    out += fmt::format("{:<22}{:>34}{:>30}\n", psa.strategies[k],
+    out += fmt::format("{:<{}}{:>34}{:>30}\n", psa.strategies[k], name_width,
                        fmt::format("{:.0f} ({:.0f} to {:.0f})", c.mean(), quantile(c, 0.025), quantile(c, 0.975)),
                        fmt::format("{:.4f} ({:.4f} to {:.4f})", e.mean(), quantile(e, 0.025), quantile(e, 0.975)));
     for (const auto& [name, means, errors] : {std::tuple{"costs", c, Eigen::VectorXd(psa.costs_mcse[0].col(col))},
@@ -234,7 +236,8 @@ std::string format_psa_summary(const PsaResults& psa) {
       const auto col = static_cast<Eigen::Index>(k);
       const auto vc = decompose_variance(psa.costs[0].col(col), psa.costs_mcse[0].col(col));
       const auto ve = decompose_variance(psa.effects.col(col), psa.effects_mcse.col(col));
-      out += fmt::format("  {:<20} costs {:5.1f}%   effects {:5.1f}%\n", psa.strategies[k], 100 * vc.monte_carlo_share, 100 * ve.monte_carlo_share);
+      out += fmt::format("  {:<{}} costs {:5.1f}%   effects {:5.1f}%\n", psa.strategies[k], name_width, 100 * vc.monte_carlo_share,
+                         100 * ve.monte_carlo_share);
     }
   }
   for (const auto& w : warnings)
@@ -242,13 +245,15 @@ std::string format_psa_summary(const PsaResults& psa) {
   if (!psa.willingness_to_pay.empty()) {
     for (std::size_t p = 0; p < psa.perspectives.size(); ++p) {
       out += fmt::format("\nProbability cost-effective and EVPI per person, {} perspective\n{:<14}", psa.perspectives[p], "WTP");
-      for (const auto& s : psa.strategies) out += fmt::format("{:>16}", s);
+      for (const auto& s : psa.strategies) out += fmt::format("{:>{}}", s, std::max<std::size_t>(16, s.size() + 2));
       out += fmt::format("{:>16}{}\n", "EVPI", psa.effective_population > 0 ? fmt::format("{:>20}", "population EVPI") : std::string());
       const Eigen::MatrixXd curves = acceptability_curves(psa.costs[p], psa.effects, psa.willingness_to_pay);
       const auto evpi = expected_value_of_perfect_information(psa.costs[p], psa.effects, psa.willingness_to_pay);
       for (std::size_t w = 0; w < psa.willingness_to_pay.size(); ++w) {
         out += fmt::format("{:<14.0f}", psa.willingness_to_pay[w]);
-        for (Eigen::Index k = 0; k < curves.cols(); ++k) out += fmt::format("{:>16.3f}", curves(static_cast<Eigen::Index>(w), k));
+        for (Eigen::Index k = 0; k < curves.cols(); ++k)
+          out += fmt::format("{:>{}.3f}", curves(static_cast<Eigen::Index>(w), k),
+                             std::max<std::size_t>(16, psa.strategies[static_cast<std::size_t>(k)].size() + 2));
         out += fmt::format("{:>16.2f}", evpi[w]);
         if (psa.effective_population > 0) out += fmt::format("{:>20.0f}", evpi[w] * psa.effective_population);
         out += "\n";
