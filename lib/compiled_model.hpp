@@ -74,7 +74,8 @@ struct Row {
   bool is_gridded = false;
   std::vector<int> grid_dims;
   std::vector<std::size_t> grid_strides;
-  std::vector<double> grid_cumulative;
+  /// Shared between strategies whose rows are the same (same quantities and tables).
+  std::shared_ptr<const std::vector<double>> grid_cumulative;
   SourceLocation where;
 };
 

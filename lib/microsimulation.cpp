@@ -328,7 +328,7 @@ class IndividualSimulator {
         std::size_t index = 0;
         for (std::size_t d = 0; d < row.grid_dims.size(); ++d)
           index += static_cast<std::size_t>(coords_[static_cast<std::size_t>(row.grid_dims[d])]) * row.grid_strides[d];
-        const double* cumulative = &row.grid_cumulative[index * n];
+        const double* cumulative = row.grid_cumulative->data() + index * n;
         while (!(u < cumulative[j])) ++j;  // the last value is exactly 1
         destinations = row.sampling_order.data();
       } else {

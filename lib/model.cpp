@@ -261,7 +261,40 @@ struct EffectiveState {
   std::optional<Expression> utility, life_years;
 };
 
-void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
+// Gridded rows already built, keyed by everything that determines them (quantities,
+// outcomes, sampling order, grid): strategies that share a row share its grid.
+using RowGridCache = std::map<std::string, std::shared_ptr<const std::vector<double>>>;
+
+template <typename T>
+void append_bytes(std::string& key, const T& value) {
+  key.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+std::string row_grid_key(const Row& row, const std::vector<std::size_t>& order, const std::vector<int>& dims) {
+  std::string key;
+  append_bytes(key, row.has_complement);
+  append_bytes(key, row.has_background);
+  for (int o : row.outcomes) append_bytes(key, o);
+  key += '|';
+  for (std::size_t o : order) append_bytes(key, o);
+  key += '|';
+  for (int d : dims) append_bytes(key, d);
+  key += '|';
+  for (const Quantity& q : row.probabilities) {
+    append_bytes(key, q.kind);
+    append_bytes(key, q.check);
+    append_bytes(key, q.dim_count);
+    append_bytes(key, q.constant);
+    append_bytes(key, q.offset);
+    append_bytes(key, q.dims);
+    append_bytes(key, q.strides);
+    append_bytes(key, q.slot);
+    append_bytes(key, q.uses);
+  }
+  return key;
+}
+
+void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCache& grid_cache) {
   const Scenario& s = m.scenario;
   const Strategy& strategy = s.strategies[static_cast<std::size_t>(k)];
   StrategyModel& sm = m.strategies[static_cast<std::size_t>(k)];
@@ -426,21 +459,28 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler) {
       gridded.grid_strides[d] = stride;
       stride *= static_cast<std::size_t>(sizes[d]);
     }
-    gridded.grid_cumulative.assign(combinations * n_out, 0.0);
+    gridded.is_gridded = true;
+    std::string key = row_grid_key(gridded, order, dims);
+    if (auto hit = grid_cache.find(key); hit != grid_cache.end()) {
+      gridded.grid_cumulative = hit->second;
+      continue;
+    }
+    auto grid = std::make_shared<std::vector<double>>(combinations * n_out, 0.0);
     std::vector<int> check_coords(static_cast<std::size_t>(m.coordinate_count), 0);
     std::vector<double> probabilities(n_out);
     for (std::size_t n = 0; n < combinations; ++n) {
       row_probabilities(m, sm, gridded, check_coords.data(), nullptr, nullptr, probabilities.data());
       double c = 0;
-      for (std::size_t j = 0; j < n_out; ++j) gridded.grid_cumulative[n * n_out + j] = (c += probabilities[order[j]]);
-      gridded.grid_cumulative[n * n_out + n_out - 1] = 1.0;
+      for (std::size_t j = 0; j < n_out; ++j) (*grid)[n * n_out + j] = (c += probabilities[order[j]]);
+      (*grid)[n * n_out + n_out - 1] = 1.0;
       for (std::size_t d = dims.size(); d-- > 0;) {
         const auto c2 = static_cast<std::size_t>(dims[d]);
         if (++check_coords[c2] < sizes[d]) break;
         check_coords[c2] = 0;
       }
     }
-    gridded.is_gridded = true;
+    gridded.grid_cumulative = grid;
+    grid_cache.emplace(std::move(key), std::move(grid));
   }
 
   // State rewards.
@@ -855,10 +895,11 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
   // Expressions, per strategy. A value can be wrong in one strategy only (through its
   // overrides), so the message names the strategy.
   TableCache table_cache;
+  RowGridCache grid_cache;
   for (int k = 0; k < K; ++k) {
     try {
       Compiler compiler(m, k, table_cache);
-      compile_strategy(m, k, compiler);
+      compile_strategy(m, k, compiler, grid_cache);
     } catch (const ScenarioError& e) {
       if (K == 1) throw;
       throw ScenarioError(e.where(), fmt::format("strategy '{}': {}", s.strategies[static_cast<std::size_t>(k)].name, e.problem()),
