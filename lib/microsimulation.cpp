@@ -2,12 +2,14 @@
 // every individual through every strategy with the same random numbers.
 
 #include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_reduce.h>
 
 #include <atomic>
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
+#include <memory>
 
 #include "accumulator.hpp"
 #include "random_stream.hpp"
@@ -73,16 +75,19 @@ class IndividualSimulator {
     }
   }
 
+  // Where this thread's whole-number per-point counts go (trace changes, first events).
+  void use_counts(Accumulator* counts) { counts_ = counts; }
+
   void simulate(std::uint64_t i, Accumulator& acc) {
     blocks_ready_ = 0;  // this individual's transition numbers, shared by every strategy
     if (fast_) {
-      for (int k = 0; k < K_; ++k) begin_strategy(i, k, acc);
-      run_strategies_in_lockstep(i, acc);
+      for (int k = 0; k < K_; ++k) begin_strategy(i, k);
+      run_strategies_in_lockstep(i);
       for (int k = 0; k < K_; ++k) finish_strategy(k);
     } else {
       for (int k = 0; k < K_; ++k) {
-        begin_strategy(i, k, acc);
-        run_cycles(i, k, acc);
+        begin_strategy(i, k);
+        run_cycles(i, k);
         finish_strategy(k);
       }
     }
@@ -163,20 +168,20 @@ class IndividualSimulator {
   }
 
   // Counts the events of one transition (made at cycle t) and their first occurrences.
-  void record_events(std::uint32_t mask, int t, int k, Lane& lane, Accumulator& acc) const {
+  void record_events(std::uint32_t mask, int t, int k, Lane& lane) const {
     const OutputLayout& L = m_.layout;
     for (int e = 0; e < L.events; ++e) {
       if (!((mask >> e) & 1U)) continue;
       lane.out[L.event_count(e)] += 1.0;
       if (!((lane.ever >> e) & 1U)) {
         lane.ever |= std::uint32_t{1} << e;
-        acc.first_event_row(k, e)[t + 1] += 1.0;
+        counts_->first_event_row(k, e)[t + 1] += 1.0;
       }
     }
   }
 
   // One-off rewards and events of the move state -> to at cycle t.
-  void record_transition(int k, Lane& lane, std::size_t pair, int t, RuntimeEvaluator* runtime, Accumulator& acc) {
+  void record_transition(int k, Lane& lane, std::size_t pair, int t, RuntimeEvaluator* runtime) {
     const std::uint8_t flags = lane.pair_flags[pair];
     if (flags & 1U) {
       for (const RewardTerm& term : m_.strategies[static_cast<std::size_t>(k)].transition_terms[pair]) {
@@ -186,17 +191,17 @@ class IndividualSimulator {
                                      : term.table[static_cast<std::size_t>(t)];
       }
     }
-    if (flags & 2U) record_events(m_.event_masks[pair], t, k, lane, acc);
+    if (flags & 2U) record_events(m_.event_masks[pair], t, k, lane);
   }
 
   // Attributes, per-individual values, one-time costs and the initial state.
-  void begin_strategy(std::uint64_t i, int k, Accumulator& acc) {
+  void begin_strategy(std::uint64_t i, int k) {
     const StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k)];
     const OutputLayout& L = m_.layout;
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
     lane.out = &outputs_[static_cast<std::size_t>(k * V_)];
     std::fill(lane.out, lane.out + V_, 0.0);
-    lane.trace_changes = acc.trace_change_row(k, 0);
+    lane.trace_changes = counts_->trace_change_row(k, 0);
     lane.visited = 0;
     lane.ever = 0;
     lane.entered = 0;
@@ -257,7 +262,7 @@ class IndividualSimulator {
   // Fast path: every row is a static table and only the state is tracked, so the
   // strategies advance together cycle by cycle, giving the processor independent work.
   // Staying put (the complement, sampled first) costs one comparison.
-  void run_strategies_in_lockstep(std::uint64_t i, Accumulator& acc) {
+  void run_strategies_in_lockstep(std::uint64_t i) {
     const int T = m_.cycles;
     int active = 0;
     for (const Lane& lane : lanes_) active += lane.active ? 1 : 0;
@@ -273,7 +278,7 @@ class IndividualSimulator {
         if (j == 0 && h.quiet_stay) continue;
         const int to = h.outcomes[j];
         const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
-        if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, nullptr, acc);
+        if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, nullptr);
         if (to != lane.state) {
           close_stay(k, lane, lane.state, lane.entered, t + 1);
           lane.entered = t + 1;
@@ -289,7 +294,7 @@ class IndividualSimulator {
 
   // General path: keeps t, age, time in state and counters current for tabulated,
   // per-individual and run-time quantities.
-  void run_cycles(std::uint64_t i, int k, Accumulator& acc) {
+  void run_cycles(std::uint64_t i, int k) {
     const StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k)];
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
     RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)].get();
@@ -339,7 +344,7 @@ class IndividualSimulator {
       }
       const int to = destinations[j];
       const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
-      if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime, acc);
+      if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime);
       for (std::size_t c = 0; c < counters_.size(); ++c) {
         const auto& rule = m_.counters[c];
         int v = rule.reset[pair] ? rule.after[pair] : counters_[c] + rule.before[pair] + rule.after[pair];
@@ -396,7 +401,17 @@ class IndividualSimulator {
   std::vector<r123::Philox4x32::ctr_type> blocks_;
   std::size_t blocks_ready_ = 0;
   bool fast_;
+  Accumulator* counts_ = nullptr;
 };
+
+// One simulator and one set of per-point counts per worker thread, made on first use.
+struct ThreadState {
+  IndividualSimulator simulator;
+  Accumulator counts;
+  ThreadState(const CompiledModelData& m, const RandomStream& r) : simulator(m, r), counts(m) { simulator.use_counts(&counts); }
+};
+
+using ThreadStates = tbb::enumerable_thread_specific<std::unique_ptr<ThreadState>>;
 
 struct Body {
   const CompiledModelData& m;
@@ -405,19 +420,21 @@ struct Body {
   const std::function<bool()>& cancelled;
   std::atomic<std::uint64_t>& done;
   std::uint64_t total;
-  Accumulator acc;
+  ThreadStates& threads;
+  Accumulator acc;  // sums whose order matters: joined in block order
 
   Body(const CompiledModelData& model, const RandomStream& r, const std::function<void(double)>& p,
-       const std::function<bool()>& c, std::atomic<std::uint64_t>& d, std::uint64_t n)
-      : m(model), random(r), progress(p), cancelled(c), done(d), total(n), acc(model) {}
+       const std::function<bool()>& c, std::atomic<std::uint64_t>& d, std::uint64_t n, ThreadStates& t)
+      : m(model), random(r), progress(p), cancelled(c), done(d), total(n), threads(t), acc(model, false) {}
   Body(Body& other, tbb::split)
       : m(other.m), random(other.random), progress(other.progress), cancelled(other.cancelled), done(other.done), total(other.total),
-        acc(other.m) {}
+        threads(other.threads), acc(other.m, false) {}
 
   void operator()(const tbb::blocked_range<std::uint64_t>& range) {
     if (cancelled && cancelled()) throw Cancelled();
-    IndividualSimulator simulator(m, random);
-    for (std::uint64_t i = range.begin(); i != range.end(); ++i) simulator.simulate(i, acc);
+    auto& state = threads.local();
+    if (!state) state = std::make_unique<ThreadState>(m, random);
+    for (std::uint64_t i = range.begin(); i != range.end(); ++i) state->simulator.simulate(i, acc);
     const std::uint64_t finished = done.fetch_add(range.size()) + range.size();
     if (progress) progress(static_cast<double>(finished) / static_cast<double>(total));
   }
@@ -431,9 +448,17 @@ Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t indivi
                                 const std::function<bool()>& cancelled) {
   const RandomStream random(seed, draw);
   std::atomic<std::uint64_t> done{0};
-  Body body(m, random, progress, cancelled, done, individuals);
+  ThreadStates threads;
+  Body body(m, random, progress, cancelled, done, individuals, threads);
   tbb::parallel_deterministic_reduce(tbb::blocked_range<std::uint64_t>(0, individuals, kBlockSize), body);
-  return std::move(body.acc);
+  // Whole-number counts: the same totals whichever thread counted what.
+  Accumulator result = std::move(body.acc);
+  Accumulator counts(m);
+  for (const auto& state : threads)
+    if (state) counts.join(state->counts);
+  result.trace_changes = std::move(counts.trace_changes);
+  result.first_event = std::move(counts.first_event);
+  return result;
 }
 
 }  // namespace hemsim::detail

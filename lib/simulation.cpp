@@ -100,11 +100,11 @@ RunResults simulate(const CompiledModel& model, const SimulationOptions& options
     o.trace.assign(static_cast<std::size_t>((T + 1) * S), 0.0);
     std::vector<double> absorbed_so_far(static_cast<std::size_t>(S), 0.0);
     for (int t = 0; t <= T; ++t) {
-      const double* row = acc.trace_row(k, t);
-      const double* absorbed = acc.trace_change_row(k, t);
+      const double* row = acc.trace.empty() ? nullptr : acc.trace_row(k, t);  // microsimulation: changes only
+      const double* absorbed = acc.trace_changes.empty() ? nullptr : acc.trace_change_row(k, t);
       for (int st = 0; st < S; ++st) {
-        absorbed_so_far[static_cast<std::size_t>(st)] += absorbed[st];
-        o.trace[static_cast<std::size_t>(t * S + st)] = (row[st] + absorbed_so_far[static_cast<std::size_t>(st)]) / count;
+        if (absorbed) absorbed_so_far[static_cast<std::size_t>(st)] += absorbed[st];
+        o.trace[static_cast<std::size_t>(t * S + st)] = ((row ? row[st] : 0.0) + absorbed_so_far[static_cast<std::size_t>(st)]) / count;
       }
     }
     r.strategies.push_back(std::move(o));
