@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "hemsim/hemsim.hpp"
+#include "support/life_table.hpp"
 
 namespace {
 
@@ -151,27 +152,8 @@ TEST_P(Flagship, IcerOfBmscIsLinearInItsPrice) {
   EXPECT_GT(injections, 1.0);
 }
 
-// qx by age 0..100 for males [0] and females [1], read from the CSV without hemsim.
 std::vector<std::array<double, 2>> life_table_2019() {
-  std::ifstream in(path_of("data/us_life_table_2019.csv"));
-  EXPECT_TRUE(in.good());
-  std::vector<std::array<double, 2>> qx(101, {NAN, NAN});
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::stringstream row(line);
-    std::string age, male, female;
-    std::getline(row, age, ',');
-    std::getline(row, male, ',');
-    std::getline(row, female, ',');
-    if (!male.empty()) qx.at(static_cast<std::size_t>(std::stoi(age))) = {std::stod(male), std::stod(female)};
-  }
-  return qx;
+  return hemsim_test::read_life_table(path_of("data/us_life_table_2019.csv"));
 }
 
 double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }

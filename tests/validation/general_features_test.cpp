@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "hemsim/hemsim.hpp"
+#include "support/life_table.hpp"
 
 namespace {
 
@@ -36,27 +37,7 @@ double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs
 
 // qx by age 0..100 for males [0] and females [1], read from the CSV without hemsim.
 std::vector<std::array<double, 2>> life_table() {
-  std::ifstream in(HEMSIM_SOURCE_DIR "/scenarios/data/us_life_table_2019.csv");
-  EXPECT_TRUE(in.good());
-  std::vector<std::array<double, 2>> qx(101, {NAN, NAN});
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (header) {  // age,qx_male,qx_female
-      EXPECT_EQ(line.rfind("age,qx_male,qx_female", 0), 0U) << line;
-      header = false;
-      continue;
-    }
-    std::stringstream row(line);
-    std::string age, male, female;
-    std::getline(row, age, ',');
-    std::getline(row, male, ',');
-    std::getline(row, female, ',');
-    if (male.empty()) continue;  // age 0 is blank and never reached
-    qx.at(static_cast<std::size_t>(std::stoi(age))) = {std::stod(male), std::stod(female)};
-  }
-  return qx;
+  return hemsim_test::read_life_table(HEMSIM_SOURCE_DIR "/scenarios/data/us_life_table_2019.csv");
 }
 
 double half_cycle_weight(int t) { return (t == 0 || t == kCycles) ? 0.5 : 1.0; }
