@@ -11,7 +11,8 @@
 namespace hemsim {
 
 namespace {
-std::string number(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); }
+// Shortest text that reads back to the same double.
+std::string number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
 }  // namespace
 
 namespace {

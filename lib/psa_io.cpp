@@ -17,7 +17,8 @@ namespace hemsim {
 
 namespace {
 
-std::string number(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); }
+// Shortest text that reads back to the same double.
+std::string number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
 
 // Empirical quantile (type 7, as R's default) of a column.
 double quantile(Eigen::VectorXd values, double p) {

@@ -56,7 +56,7 @@ TEST(Cli, PsaWritesDrawsCurvesAndEvppi) {
   EXPECT_NE(draws.find(",life_years_undiscounted__AB"), std::string::npos);
   // Draw 1's sampled r_HS1 is what the library samples for draw 1.
   const double r_hs1 = hemsim::sample_parameters(hemsim::load_scenario(kIntro), 1, 1).at("r_HS1");
-  EXPECT_NE(draws.find(fmt::format("\n1,{:.17g},", r_hs1)), std::string::npos);
+  EXPECT_NE(draws.find(fmt::format("\n1,{},", r_hs1)), std::string::npos);
   EXPECT_TRUE(fs::exists(out / "ceac.csv"));
   EXPECT_TRUE(fs::exists(out / "evpi.csv"));
   const std::string plane = read(out / "ce_plane.csv");
@@ -71,7 +71,7 @@ TEST(Cli, DsaAndPriceWriteTheirTables) {
   ASSERT_EQ(cli("dsa " + kIntro + " --method cohort --strategy B --wtp 100000 --horizons 5 --two-way c_trtB,u_S1 --steps 3 --threshold c_trtB --quiet --out " +
                 out.string()),
             0);
-  EXPECT_NE(read(out / "one_way.csv").find("hr_S1S2_trtB,0.59999999999999998,0.40000000000000002,0.80000000000000004,"), std::string::npos);
+  EXPECT_NE(read(out / "one_way.csv").find("hr_S1S2_trtB,0.6,0.4,0.8,"), std::string::npos);
   EXPECT_TRUE(fs::exists(out / "two_way.csv"));
   EXPECT_TRUE(fs::exists(out / "scenarios.csv"));
   ASSERT_EQ(cli("price " HEMSIM_SOURCE_DIR "/scenarios/validation/general_features.yaml --method cohort --parameter c_drug --wtp 50000 "
