@@ -86,6 +86,9 @@ struct RewardTerm {
   Quantity value;
   std::vector<double> table;   ///< static terms: value(t) x weight(t), t = 0..T
   std::vector<double> suffix;  ///< static terms: sum of table[t..T] (absorbing-state shortcut)
+  /// Dynamic terms: the value is the previous term's (the discounted and undiscounted
+  /// outputs of one expression), so it is looked up once.
+  bool same_value_as_previous = false;
 };
 
 /// Weight series indices: within-cycle weight x discount (x cycle years for effects).

@@ -311,9 +311,11 @@ class IndividualSimulator {
       coords_[kCoordStateTime] = std::min(state_time, m_.state_time_cap);
     };
     auto add_dynamic_rewards = [&](int t) {
-      for (const RewardTerm& term : sm.states[static_cast<std::size_t>(lane.state)].dynamic_terms)
-        lane.out[term.output] += quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
-                                 m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
+      double value = 0.0;
+      for (const RewardTerm& term : sm.states[static_cast<std::size_t>(lane.state)].dynamic_terms) {
+        if (!term.same_value_as_previous) value = quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime);
+        lane.out[term.output] += value * m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
+      }
     };
     int t = 0;
     for (; t < T; ++t) {

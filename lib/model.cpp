@@ -541,6 +541,13 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     add_term(sm_state, L.life_years_discounted(), kEffectDiscounted, ly);
     add_term(sm_state, L.life_years_undiscounted(), kEffectUndiscounted, ly);
     sm_state.shortcut = state.absorbing && sm_state.dynamic_terms.empty();
+    for (std::size_t d = 1; d < sm_state.dynamic_terms.size(); ++d) {
+      const Quantity& a = sm_state.dynamic_terms[d - 1].value;
+      const Quantity& b = sm_state.dynamic_terms[d].value;
+      sm_state.dynamic_terms[d].same_value_as_previous = a.kind == b.kind && a.constant == b.constant && a.offset == b.offset &&
+                                                         a.dim_count == b.dim_count && a.dims == b.dims && a.strides == b.strides &&
+                                                         a.slot == b.slot && a.check == b.check;
+    }
 
     // Prefix sums: the four state weight series, then one column per time-varying reward.
     static_assert(kCostDiscounted == 0 && kCostUndiscounted == 1 && kEffectDiscounted == 2 && kEffectUndiscounted == 3);
