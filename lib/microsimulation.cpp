@@ -42,6 +42,18 @@ class IndividualSimulator {
         fast_(!m.needs_coordinates_per_cycle && m.counters.empty()) {
     for (std::size_t a = 0; a < attribute_streams_.size(); ++a)
       attribute_streams_[a] = stream_id(m.scenario.attributes[a].name);
+    // Strategies usually share the population: the same distributions give the same
+    // draws (same streams), so the inverse CDFs are computed once per individual.
+    same_attributes_as_previous_.assign(m.strategies.size(), false);
+    for (std::size_t k = 1; k < m.strategies.size(); ++k) {
+      const auto& a = m.strategies[k].attributes;
+      const auto& b = m.strategies[k - 1].attributes;
+      bool same = a.size() == b.size();
+      for (std::size_t j = 0; same && j < a.size(); ++j)
+        same = a[j].kind == b[j].kind && a[j].a == b[j].a && a[j].b == b[j].b && a[j].c == b[j].c && a[j].weights == b[j].weights &&
+               a[j].lower == b[j].lower && a[j].upper == b[j].upper;
+      same_attributes_as_previous_[k] = same;
+    }
     std::size_t slots = 0;
     for (std::size_t k = 0; k < m.strategies.size(); ++k) {
       slots = std::max(slots, m.strategies[k].runtime_expressions.size());
@@ -210,9 +222,9 @@ class IndividualSimulator {
 
     // Attributes, each from its own stream.
     lane.age0 = 0;
+    const bool reuse = same_attributes_as_previous_[static_cast<std::size_t>(k)];
     for (std::size_t a = 0; a < attributes_.size(); ++a) {
-      const double u = random_.uniform(i, Purpose::attribute, attribute_streams_[a]);
-      attributes_[a] = sm.attributes[a].quantile(u);
+      if (!reuse) attributes_[a] = sm.attributes[a].quantile(random_.uniform(i, Purpose::attribute, attribute_streams_[a]));
       if (m_.discrete_attribute_coordinate[a] >= 0)
         coords_[static_cast<std::size_t>(m_.discrete_attribute_coordinate[a])] = static_cast<int>(attributes_[a]);
       if (static_cast<int>(a) == m_.age_attribute)
@@ -394,6 +406,7 @@ class IndividualSimulator {
   std::vector<int> coords_;
   std::vector<double> attributes_;
   std::vector<std::uint32_t> attribute_streams_;
+  std::vector<bool> same_attributes_as_previous_;  // per strategy
   std::vector<double> probabilities_;
   std::vector<double> diff_;
   std::vector<int> counters_;
