@@ -31,7 +31,7 @@ double prob_rescale(double p, double from_years, double to_years) {
 // names that are not declared, so they can be reported by name.
 struct NameBinder {
   const std::unordered_map<std::string, int>* slots = nullptr;
-  std::deque<double>* storage = nullptr;
+  const std::vector<double*>* addresses = nullptr;
   std::vector<std::string> unknown;
   double dummy = 0.0;
 };
@@ -39,7 +39,7 @@ struct NameBinder {
 double* bind_name(const char* name, void* user) {
   auto* binder = static_cast<NameBinder*>(user);
   if (auto it = binder->slots->find(name); it != binder->slots->end())
-    return &(*binder->storage)[static_cast<std::size_t>(it->second)];
+    return (*binder->addresses)[static_cast<std::size_t>(it->second)];
   binder->unknown.emplace_back(name);
   return &binder->dummy;
 }
@@ -70,7 +70,10 @@ ExpressionContext::~ExpressionContext() = default;
 
 int ExpressionContext::declare(const std::string& name) {
   auto [it, inserted] = slots_.try_emplace(name, static_cast<int>(storage_.size()));
-  if (inserted) storage_.push_back(0.0);
+  if (inserted) {
+    storage_.push_back(0.0);
+    addresses_.push_back(&storage_.back());
+  }
   return it->second;
 }
 
@@ -84,7 +87,7 @@ int ExpressionContext::compile(const Expression& expression, const std::string& 
   auto parser = std::make_unique<mu::Parser>();
   NameBinder binder;
   binder.slots = &slots_;
-  binder.storage = &storage_;
+  binder.addresses = &addresses_;
   try {
     for (std::size_t c = 0; c < columns_.size(); ++c)
       parser->DefineFunUserData(column_names_[c], table_lookup, &columns_[c]);

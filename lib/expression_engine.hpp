@@ -34,7 +34,7 @@ class ExpressionContext {
   /// Declares a variable (idempotent) and returns its slot.
   int declare(const std::string& name);
   [[nodiscard]] int slot_of(const std::string& name) const;  ///< -1 if not declared
-  double& value(int slot) { return storage_[static_cast<std::size_t>(slot)]; }
+  double& value(int slot) { return *addresses_[static_cast<std::size_t>(slot)]; }
 
   /// Parses `expression` (`what` describes it in messages). Throws ScenarioError naming
   /// the expression's location on a syntax error or an undeclared name. A text already
@@ -49,7 +49,8 @@ class ExpressionContext {
  private:
   std::vector<TableColumnRef> columns_;
   std::vector<std::string> column_names_;
-  std::deque<double> storage_;
+  std::deque<double> storage_;       ///< stable addresses: muparser keeps pointers to them
+  std::vector<double*> addresses_;   ///< per slot, so value() is one load
   std::unordered_map<std::string, int> slots_;
   std::vector<std::unique_ptr<mu::Parser>> parsers_;
   std::vector<std::vector<int>> used_;
