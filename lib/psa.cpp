@@ -3,11 +3,14 @@
 #include <Eigen/Cholesky>
 #include <boost/math/distributions/normal.hpp>
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -174,7 +177,15 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   std::atomic<std::uint64_t> finished{0};
   for (char s : saved) finished += static_cast<std::uint64_t>(s);
   // Each draw writes only its own rows: the result does not depend on scheduling.
+  // With enough draws to keep every thread busy, each draw's microsimulation runs on the
+  // thread that took the draw (a one-thread arena): nested parallelism left threads idle
+  // waiting on each other's inner reductions. The inner reduction tree does not depend
+  // on the thread count, so the results are the same either way.
+  const auto threads = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+  const bool serial_inner = options.draws >= 4 * static_cast<std::uint64_t>(threads);
   tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, options.draws, 1), [&](const tbb::blocked_range<std::uint64_t>& range) {
+    std::optional<tbb::task_arena> one_thread;
+    if (serial_inner) one_thread.emplace(1);
     for (std::uint64_t d = range.begin(); d != range.end(); ++d) {
       if (saved[d]) continue;
       if (options.cancelled && options.cancelled()) throw Cancelled();
@@ -193,7 +204,11 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
         sim.seed_set = true;
         sim.draw = draw;
         sim.cancelled = options.cancelled;
-        run = simulate(compile_model(scenario, sampled), sim);
+        if (one_thread) {
+          one_thread->execute([&] { run = simulate(compile_model(scenario, sampled), sim); });
+        } else {
+          run = simulate(compile_model(scenario, sampled), sim);
+        }
       } catch (const ScenarioError& e) {
         throw ScenarioError(e.where(), fmt::format("PSA draw {}: {}", d + 1, e.problem()), e.expected());
       }

@@ -74,6 +74,8 @@ TEST(Psa, BitIdenticalForAnyThreadCount) {
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
     return hemsim::run_psa(s, options);
   };
+  // 24 draws: with 1 and 2 threads each draw's microsimulation runs on one thread (at
+  // least 4 draws per thread); with 8, draws and individuals are both parallel.
   const auto one = run(1), two = run(2), eight = run(8);
   EXPECT_EQ(one.costs[0], two.costs[0]);
   EXPECT_EQ(one.costs[0], eight.costs[0]);
