@@ -225,6 +225,20 @@ TEST_P(Flagship, ProductivityLossOnlyInTheSocietalPerspective) {
   }
 }
 
+TEST_P(Flagship, EveryLivingMonthIsInExactlyOnePainBand) {
+  // Years in severe, moderate and mild pain and free of pain add up to the life-years:
+  // every living state assigns each individual exactly one band.
+  const RunResults r = run(GetParam());
+  for (const auto& s : r.strategies) {
+    const double bands = outcome(r, s, "severe_pain_years") + outcome(r, s, "moderate_pain_years") + outcome(r, s, "mild_pain_years") +
+                         outcome(r, s, "pain_free_years");
+    EXPECT_NEAR(bands, s.life_years.undiscounted.mean, 1e-9 * bands) << s.name;
+    EXPECT_GT(outcome(r, s, "severe_pain_years"), 0.5) << s.name;
+  }
+  // BMSC responders spend time one band lower: less severe pain than usual care.
+  EXPECT_LT(outcome(r, strategy(r, "bmsc"), "severe_pain_years"), outcome(r, strategy(r, "usual_care"), "severe_pain_years"));
+}
+
 TEST_P(Flagship, ResultsAreIdenticalForAnyThreadCount) {
   std::vector<RunResults> results;
   for (const std::size_t threads : {1U, 2U, 8U}) {
