@@ -191,10 +191,12 @@ std::string format_variants(const std::vector<VariantResult>& variants, const st
 
 std::string format_prices(const std::vector<PricePoint>& prices, const std::vector<std::string>& strategies, const std::string& parameter) {
   std::string out = fmt::format("Value-based price ({}): the price at which the ICER against the next best strategy equals the threshold\n", parameter);
-  out += fmt::format("{:>14}{:>16}{:>18}{:>18}\n", "WTP", "price", "next best", "ICER at price");
+  std::size_t width = 18;  // wide enough for the longest strategy name
+  for (const auto& name : strategies) width = std::max(width, name.size() + 2);
+  out += fmt::format("{:>14}{:>16}{:>{}}{:>18}\n", "WTP", "price", "next best", width, "ICER at price");
   for (const auto& p : prices)
-    out += fmt::format("{:>14.0f}{:>16.2f}{:>18}{:>18.0f}\n", p.willingness_to_pay, p.price, strategies[static_cast<std::size_t>(p.next_best)],
-                       p.check_icer);
+    out += fmt::format("{:>14.0f}{:>16.2f}{:>{}}{:>18.0f}\n", p.willingness_to_pay, p.price, strategies[static_cast<std::size_t>(p.next_best)],
+                       width, p.check_icer);
   return out;
 }
 
