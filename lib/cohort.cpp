@@ -108,9 +108,10 @@ Accumulator run_cohort(const CompiledModelData& m) {
               if (x == 0.0) continue;
               coords[kCoordStateTime] = tau;
               for (const RewardTerm& term : here.static_terms) out[static_cast<std::size_t>(term.output)] += x * term.table[static_cast<std::size_t>(t)];
-              for (const RewardTerm& term : here.dynamic_terms)
-                out[static_cast<std::size_t>(term.output)] += x * quantity_value(m, term.value, coords.data(), nullptr, nullptr) *
-                                                              m.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
+              for (const auto* terms : {&here.dynamic_terms, &here.individual_terms})
+                for (const RewardTerm& term : *terms)
+                  out[static_cast<std::size_t>(term.output)] += x * quantity_value(m, term.value, coords.data(), nullptr, nullptr) *
+                                                                m.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
               out[static_cast<std::size_t>(L.years_in_state(i))] += x * years_weight[static_cast<std::size_t>(t)];
               trace[i] += weight * x;
             }

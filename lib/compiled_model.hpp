@@ -106,6 +106,10 @@ enum WeightSeries : int {
 struct StateModel {
   std::vector<RewardTerm> static_terms;
   std::vector<RewardTerm> dynamic_terms;
+  /// Rewards constant over an individual's life (they read only discrete attributes or
+  /// per-individual values): valued once per individual, paid per stay through the weight
+  /// prefix columns 0-3, never looked up per cycle.
+  std::vector<RewardTerm> individual_terms;
   bool absorbing = false;
   bool shortcut = false;  ///< absorbing with static rewards only: finish the individual in closed form
   /// Static rewards as prefix sums over points, so a stay from point a to point b (exclusive)

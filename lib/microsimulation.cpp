@@ -71,6 +71,12 @@ class IndividualSimulator {
         width += st.prefix_width;
       }
       lane.stay_totals.assign(width, 0.0);
+      std::size_t terms = 0;
+      for (const auto& st : sm.states) {
+        lane.individual_offset.push_back(terms);
+        terms += st.individual_terms.size();
+      }
+      lane.individual_values.assign(terms, 0.0);
       std::vector<std::uint8_t> flags(static_cast<std::size_t>(S_ * S_), 0);
       for (std::size_t pair = 0; pair < flags.size(); ++pair)
         flags[pair] = static_cast<std::uint8_t>((sm.transition_terms[pair].empty() ? 0 : 1) | (m.event_masks[pair] ? 2 : 0));
@@ -144,6 +150,8 @@ class IndividualSimulator {
     std::vector<std::uint8_t> pair_flags;  // per (from * S + to): 1 transition rewards, 2 events
     std::vector<std::size_t> stay_offset;  // per state: first column in stay_totals
     std::vector<double> stay_totals;       // per state: summed prefix differences of the stays
+    std::vector<std::size_t> individual_offset;  // per state: first entry in individual_values
+    std::vector<double> individual_values;       // this individual's constant rewards, per state and term
     double* out = nullptr;
     double* trace_changes = nullptr;
     int state = 0;
@@ -174,6 +182,13 @@ class IndividualSimulator {
     double* __restrict total = &lane.stay_totals[lane.stay_offset[static_cast<std::size_t>(s)]];
     for (std::size_t j = 0; j < 4; ++j) total[j] += b[j] - a[j];
     for (std::size_t j = 4; j < width; ++j) total[j] += b[j] - a[j];
+    if (!st.individual_terms.empty()) {
+      const double* v = &lane.individual_values[lane.individual_offset[static_cast<std::size_t>(s)]];
+      for (std::size_t j = 0; j < st.individual_terms.size(); ++j) {
+        const auto w = static_cast<std::size_t>(st.individual_terms[j].weights);
+        lane.out[st.individual_terms[j].output] += v[j] * (b[w] - a[w]);
+      }
+    }
     lane.visited |= std::uint64_t{1} << (s & 63);
     lane.trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
     lane.trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
@@ -242,6 +257,12 @@ class IndividualSimulator {
         q.check = sm.runtime_expressions[r].check;
         individual_values_[r] = runtime->evaluate(q, coords_.data());
       }
+    }
+    for (std::size_t s = 0; s < sm.states.size(); ++s) {
+      const auto& terms = sm.states[s].individual_terms;
+      double* v = lane.individual_values.data() + lane.individual_offset[s];
+      for (std::size_t j = 0; j < terms.size(); ++j)
+        v[j] = quantity_value(m_, terms[j].value, coords_.data(), individual_values_.data(), runtime);
     }
     for (int c = 0; c < L.categories; ++c) {
       lane.out[L.cost_discounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];

@@ -489,7 +489,19 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
   auto add_term = [&](StateModel& target, int output, int weights, const Quantity& q) {
     if (q.kind == Quantity::Kind::constant && q.constant == 0.0) return;
     RewardTerm term{output, weights, q, {}, {}};
-    if (q.is_static()) {
+    bool per_individual_constant = q.kind == Quantity::Kind::per_individual;
+    if (q.kind == Quantity::Kind::table) {
+      per_individual_constant = true;
+      for (int d = 0; d < q.dim_count; ++d) {
+        const int c = q.dims[static_cast<std::size_t>(d)];
+        per_individual_constant = per_individual_constant &&
+                                  std::find(m.discrete_attribute_coordinate.begin(), m.discrete_attribute_coordinate.end(), c) !=
+                                      m.discrete_attribute_coordinate.end();
+      }
+    }
+    if (!q.is_static() && per_individual_constant) {
+      target.individual_terms.push_back(std::move(term));
+    } else if (q.is_static()) {
       term.table.resize(static_cast<std::size_t>(T) + 1);
       for (int t = 0; t <= T; ++t) {
         coords[kCoordT] = t;
