@@ -24,7 +24,12 @@ constexpr std::uint64_t kBlockSize = 256;
 
 class IndividualSimulator {
  public:
-  IndividualSimulator(const CompiledModelData& m, const RandomStream& random)
+  // `evaluators` are the thread's run-time evaluators (one per strategy that needs one),
+  // made on first use and kept across blocks: parsing them is the costly part of setting
+  // up. The simulator itself is a local of each block, which keeps its hot members where
+  // the compiler can hold them in registers.
+  IndividualSimulator(const CompiledModelData& m, const RandomStream& random,
+                      std::vector<std::unique_ptr<RuntimeEvaluator>>& evaluators)
       : m_(m),
         random_(random),
         K_(static_cast<int>(m.strategies.size())),
@@ -58,7 +63,11 @@ class IndividualSimulator {
     for (std::size_t k = 0; k < m.strategies.size(); ++k) {
       slots = std::max(slots, m.strategies[k].runtime_expressions.size());
       if (!m.strategies[k].runtime_expressions.empty())
-        evaluators_[k] = std::make_unique<RuntimeEvaluator>(m, static_cast<int>(k));
+      {
+        if (evaluators.size() != m.strategies.size()) evaluators.resize(m.strategies.size());
+        if (!evaluators[k]) evaluators[k] = std::make_unique<RuntimeEvaluator>(m, static_cast<int>(k));
+        evaluators_[k] = evaluators[k].get();
+      }
     }
     individual_values_.assign(slots, 0.0);
     blocks_.resize(static_cast<std::size_t>(m.cycles) / 4 + 1);
@@ -233,7 +242,7 @@ class IndividualSimulator {
     lane.ever = 0;
     lane.entered = 0;
     std::fill(coords_.begin(), coords_.end(), 0);
-    RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)].get();
+    RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)];
 
     // Attributes, each from its own stream.
     lane.age0 = 0;
@@ -330,7 +339,7 @@ class IndividualSimulator {
   void run_cycles(std::uint64_t i, int k) {
     const StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k)];
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
-    RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)].get();
+    RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)];
     const int T = m_.cycles;
     const int age_limit = m_.coordinate_sizes[kCoordAge] - 1;
     for (std::size_t c = 0; c < counters_.size(); ++c) {
@@ -432,7 +441,7 @@ class IndividualSimulator {
   std::vector<double> diff_;
   std::vector<int> counters_;
   std::vector<double> individual_values_;
-  std::vector<std::unique_ptr<RuntimeEvaluator>> evaluators_;
+  std::vector<RuntimeEvaluator*> evaluators_;
   std::vector<Lane> lanes_;
   std::vector<r123::Philox4x32::ctr_type> blocks_;
   std::size_t blocks_ready_ = 0;
@@ -442,9 +451,9 @@ class IndividualSimulator {
 
 // One simulator and one set of per-point counts per worker thread, made on first use.
 struct ThreadState {
-  IndividualSimulator simulator;
+  std::vector<std::unique_ptr<RuntimeEvaluator>> evaluators;
   Accumulator counts;
-  ThreadState(const CompiledModelData& m, const RandomStream& r) : simulator(m, r), counts(m) { simulator.use_counts(&counts); }
+  explicit ThreadState(const CompiledModelData& m) : counts(m) {}
 };
 
 using ThreadStates = tbb::enumerable_thread_specific<std::unique_ptr<ThreadState>>;
@@ -469,8 +478,10 @@ struct Body {
   void operator()(const tbb::blocked_range<std::uint64_t>& range) {
     if (cancelled && cancelled()) throw Cancelled();
     auto& state = threads.local();
-    if (!state) state = std::make_unique<ThreadState>(m, random);
-    for (std::uint64_t i = range.begin(); i != range.end(); ++i) state->simulator.simulate(i, acc);
+    if (!state) state = std::make_unique<ThreadState>(m);
+    IndividualSimulator simulator(m, random, state->evaluators);
+    simulator.use_counts(&state->counts);
+    for (std::uint64_t i = range.begin(); i != range.end(); ++i) simulator.simulate(i, acc);
     const std::uint64_t finished = done.fetch_add(range.size()) + range.size();
     if (progress) progress(static_cast<double>(finished) / static_cast<double>(total));
   }
