@@ -304,7 +304,7 @@ ReportSection summary_section(const ReportInputs& in, const Names& names) {
     uncertainty.push_back(fmt::format("probabilistic sensitivity analysis: {} draws of {} parameters ({}{})", psa->draws, psa->parameters.size(),
                                       psa->method, psa->method == "cohort" ? "" : fmt::format(", {} individuals per draw", psa->individuals)));
   if (!in.evppi.empty()) uncertainty.push_back("EVPPI by nonparametric regression");
-  if (in.dsa && in.dsa->one_way) uncertainty.push_back(fmt::format("one-way sensitivity analysis over {} parameter ranges", in.dsa->one_way->parameters.size()));
+  if (in.dsa && in.dsa->one_way && !in.dsa->one_way->parameters.empty()) uncertainty.push_back(fmt::format("one-way sensitivity analysis over {} parameter ranges", in.dsa->one_way->parameters.size()));
   if (in.dsa && !in.dsa->variants.empty()) uncertainty.push_back(fmt::format("{} scenario analyses", in.dsa->variants.size()));
   if (in.dsa && in.dsa->two_way) uncertainty.push_back("two-way sensitivity analysis");
   if (in.price) uncertainty.push_back("value-based price of " + in.price->strategies.at(static_cast<std::size_t>(in.price->strategy)));
@@ -328,6 +328,13 @@ ReportSection parameter_section(const ReportInputs& in) {
     t.rows.push_back({text(p.name), text(p.description), text(p.value.text), p.distribution ? text(describe_distribution(*p.distribution)) : ReportCell::empty(),
                       p.has_range ? text(p.range_low.text + " to " + p.range_high.text) : ReportCell::empty(), text(p.source),
                       text(p.assumption ? "yes" : "")});
+  }
+  // Columns no parameter fills (descriptions, assumption flags) are left out.
+  for (std::size_t c = t.columns.size(); c-- > 1;) {
+    const bool empty = std::all_of(t.rows.begin(), t.rows.end(), [c](const auto& row) { return row[c].as_text().empty(); });
+    if (!empty) continue;
+    t.columns.erase(t.columns.begin() + static_cast<std::ptrdiff_t>(c));
+    for (auto& row : t.rows) row.erase(row.begin() + static_cast<std::ptrdiff_t>(c));
   }
   s.paragraphs.push_back(fmt::format("From the scenario file {} (loaded when the report was made).", sc.file));
   s.tables.push_back(std::move(t));
@@ -504,6 +511,7 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
 ReportSection psa_section(const ReportInputs& in, const Names& names) {
   const PsaResults& p = *in.psa;
   ReportSection s{"psa", "Probabilistic sensitivity analysis", {}, {}, {}};
+  s.charts_first = true;
   const std::string currency = in.run ? in.run->currency : std::string();
   const std::string unit = money_unit(currency, in.run ? in.run->price_year : 0);
   const std::string per = fmt::format("{} per {}", money_unit(currency, 0), effect_name(p.effect_measure));
@@ -723,7 +731,7 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
   const std::string comparator = names(r.strategies.at(static_cast<std::size_t>(r.comparator)));
   s.paragraphs.push_back(fmt::format("{} compared with {}; incremental net monetary benefit (INMB) at a threshold of {:.0f} {}.", strategy, comparator,
                                      r.willingness_to_pay, per));
-  if (r.one_way) {
+  if (r.one_way && !r.one_way->parameters.empty()) {
     const auto& a = *r.one_way;
     s.paragraphs.push_back(fmt::format("Base case: incremental cost {:.2f}, incremental effect {:.6g}, ICER {:.2f}, INMB {:.2f} ({}).", a.base.incremental_cost,
                                        a.base.incremental_effect, a.base.icer, a.base.incremental_net_benefit, unit));

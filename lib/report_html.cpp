@@ -133,11 +133,13 @@ std::string report_html(const ReportDocument& doc) {
     toc += fmt::format("<li><a href=\"#{}\">{}</a></li>", escape(s.id), escape(s.title));
     body += fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n", escape(s.id), escape(s.title));
     for (const auto& p : s.paragraphs) body += "<p>" + escape(p) + "</p>\n";
+    std::string charts;
     for (const auto& c : s.charts) {
-      body += fmt::format("<figure class=\"chart\" id=\"chart-{0}\"><div class=\"vega\" data-chart=\"{0}\"></div><figcaption>{1}</figcaption></figure>\n",
+      charts += fmt::format("<figure class=\"chart\" id=\"chart-{0}\"><div class=\"vega\" data-chart=\"{0}\"></div><figcaption>{1}</figcaption></figure>\n",
                           escape(c.id), escape(c.caption));
       specs[c.id] = nlohmann::json::parse(c.vega_lite);
     }
+    if (s.charts_first) body += charts;
     std::vector<std::string> workbook_only;
     for (const auto& t : s.tables) {
       if (t.in_html)
@@ -150,6 +152,7 @@ std::string report_html(const ReportDocument& doc) {
       for (const auto& w : workbook_only) list += (list.empty() ? "" : "; ") + w;
       body += "<p class=\"note\">In the workbook: " + escape(list) + ".</p>\n";
     }
+    if (!s.charts_first) body += charts;
     body += "</section>\n";
   }
   toc += "</ol></nav>\n";

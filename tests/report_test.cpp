@@ -90,6 +90,12 @@ const std::vector<hemsim::ReportCell>& row_labelled(const hemsim::ReportTable& t
   throw std::runtime_error("no row " + label + " in " + table.id);
 }
 
+std::size_t column_named(const hemsim::ReportTable& table, const std::string& name) {
+  const auto it = std::find(table.columns.begin(), table.columns.end(), name);
+  if (it == table.columns.end()) throw std::runtime_error("no column " + name + " in " + table.id);
+  return static_cast<std::size_t>(it - table.columns.begin());
+}
+
 double number(const hemsim::ReportCell& cell) {
   EXPECT_TRUE(cell.is_number()) << cell.as_text();
   return cell.is_number() ? cell.as_number() : NAN;
@@ -217,8 +223,9 @@ TEST(Report, TornadoDataAndParametersComeFromTheSavedAnalysisAndScenario) {
   const auto* params = doc.find_table("parameters");
   ASSERT_NE(params, nullptr);
   ASSERT_EQ(params->rows.size(), scenario.parameters.size());
-  EXPECT_EQ(row_labelled(*params, "c_trtB")[5].as_text(), scenario.find_parameter("c_trtB")->source);
-  EXPECT_EQ(row_labelled(*params, "r_HS1")[3].as_text(), "gamma(shape = 30, rate = 200)");
+  EXPECT_EQ(row_labelled(*params, "c_trtB")[column_named(*params, "Source")].as_text(), scenario.find_parameter("c_trtB")->source);
+  EXPECT_EQ(row_labelled(*params, "r_HS1")[column_named(*params, "Distribution (PSA)")].as_text(), "gamma(shape = 30, rate = 200)");
+  EXPECT_EQ(row_labelled(*params, "p_HS1")[column_named(*params, "Base value")].as_text(), "1 - exp(-r_HS1)");
 }
 
 TEST(Report, ChartsCarryTheDrawsAndEverySectionPresent) {

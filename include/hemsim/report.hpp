@@ -86,6 +86,7 @@ struct ReportSection {
   std::vector<std::string> paragraphs;  ///< plain text
   std::vector<ReportTable> tables;
   std::vector<ReportChart> charts;
+  bool charts_first = false;  ///< lay the charts out before the tables
 };
 
 struct ReportDocument {
