@@ -658,7 +658,7 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
     {
       json spec = base_spec("Cost-effectiveness acceptability frontier" + suffix);
       const json x = quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f");
-      json y = quantitative("probability", "Probability that the optimal strategy is cost-effective", ".0%");
+      json y = quantitative("probability", "Probability optimal is cost-effective", ".0%");
       y["scale"] = {{"domain", {0, 1}}};
       spec["layer"] = json::array({{{"data", {{"values", ceaf_values}}}, {"mark", {{"type", "line"}, {"color", "#999"}, {"strokeWidth", 1}}},
                                     {"encoding", {{"x", x}, {"y", y}}}},
@@ -685,18 +685,27 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
     ReportTable t{"evppi", "Expected value of partial perfect information (first perspective)", "", "EVPPI", true,
                   {"Parameters", "Method", "WTP (" + per + ")", fmt::format("EVPPI per person ({})", unit), "Standard error"}, {}};
     json values = json::array();
+    std::vector<std::string> thresholds_seen;
     for (const auto& row : in.evppi) {
       t.rows.push_back({text(row.parameters), text(row.method), money(row.wtp), money(row.evppi), money(row.standard_error)});
-      values.push_back({{"parameters", row.parameters}, {"wtp", row.wtp}, {"evppi", row.evppi}});
+      const std::string at = integer(row.wtp).as_text();
+      if (std::find(thresholds_seen.begin(), thresholds_seen.end(), at) == thresholds_seen.end()) thresholds_seen.push_back(at);
+      values.push_back({{"parameters", row.parameters}, {"wtp", at}, {"evppi", row.evppi},
+                        {"low", std::max(0.0, row.evppi - 1.96 * row.standard_error)}, {"high", row.evppi + 1.96 * row.standard_error}});
     }
     s.tables.push_back(std::move(t));
+    // EVPPI is computed at a few thresholds only: bars per threshold, not a curve.
     json spec = base_spec("Expected value of partial perfect information");
+    const json x{{"field", "wtp"}, {"type", "ordinal"}, {"title", "Willingness to pay (" + per + ")"}, {"sort", thresholds_seen}, {"axis", {{"labelAngle", 0}}}};
+    const json offset{{"field", "parameters"}, {"type", "nominal"}};
     spec["data"] = {{"values", values}};
-    spec["mark"] = {{"type", "line"}, {"point", true}, {"strokeWidth", 2}};
-    spec["encoding"] = {{"x", quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f")},
-                        {"y", quantitative("evppi", fmt::format("EVPPI per person ({})", unit), ",.0f")},
-                        {"color", nominal("parameters", "Parameters")}};
-    s.charts.push_back({"evppi", "EVPPI", "Per person, by parameter or group.", dump(spec)});
+    spec["layer"] = json::array(
+        {{{"mark", {{"type", "bar"}}},
+          {"encoding", {{"x", x}, {"xOffset", offset}, {"y", quantitative("evppi", fmt::format("EVPPI per person ({})", unit), ",.0f")},
+                        {"color", nominal("parameters", "Parameters")}}}},
+         {{"mark", {{"type", "rule"}, {"color", "black"}}},
+          {"encoding", {{"x", x}, {"xOffset", offset}, {"y", {{"field", "low"}, {"type", "quantitative"}}}, {"y2", {{"field", "high"}}}}}}});
+    s.charts.push_back({"evppi", "EVPPI", "Per person, by parameter or group, with 95 % intervals from the regression's standard error.", dump(spec)});
   }
 
   // Sampled parameters and every draw (workbook only for the draws).

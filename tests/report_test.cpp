@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "hemsim/hemsim.hpp"
@@ -319,5 +321,48 @@ TEST(ReportCli, ReportFlagWritesBesideTheResults) {
   EXPECT_TRUE(fs::exists(dir / "run" / "report.xlsx"));
   EXPECT_TRUE(fs::exists(dir / "run" / "report.html"));
   EXPECT_EQ(cli("run " + kIntro + " --method cohort --quiet --report"), 2);  // --report needs --out
+  fs::remove_all(dir);
+}
+
+TEST(Report, EveryPerspectiveOutcomeAndCategoryOfTheResultsIsReported) {
+  // Nothing about the scenario is assumed: two perspectives give two incremental tables,
+  // two CE planes and CEACs; the societal-only category and the user outcome appear.
+  const fs::path dir = fresh("perspectives");
+  const auto scenario = hemsim::load_scenario(HEMSIM_SOURCE_DIR "/tests/report/two_perspectives.yaml");
+  hemsim::SimulationOptions options;
+  options.method = hemsim::Method::cohort;
+  const auto run = hemsim::simulate(hemsim::compile_model(scenario), options);
+  hemsim::write_results(run, (dir / "run").string());
+  hemsim::PsaOptions psa_options;
+  psa_options.method = hemsim::Method::cohort;
+  psa_options.draws = 20;
+  const auto psa = hemsim::run_psa(scenario, psa_options);
+  hemsim::write_psa_results(psa, hemsim::willingness_to_pay_grid(psa, 300000, 3000), (dir / "psa").string());
+  const auto doc = hemsim::build_report(hemsim::load_report_inputs({(dir / "run").string(), (dir / "psa").string()}));
+  ASSERT_EQ(run.perspectives, (std::vector<std::string>{"health_care", "societal"}));
+  const auto* base = doc.find_table("base_case");
+  ASSERT_NE(base, nullptr);
+  const auto& societal = row_labelled(*base, "Total cost, societal perspective (discounted, USD)");
+  const auto& productivity = row_labelled(*base, "Cost: productivity (discounted, USD)");
+  const auto& workdays = row_labelled(*base, "Workdays lost (discounted)");
+  for (std::size_t k = 0; k < run.strategies.size(); ++k) {
+    EXPECT_EQ(number(societal[1 + 2 * k]), run.strategies[k].costs_by_perspective[1].discounted.mean);
+    EXPECT_EQ(number(productivity[1 + 2 * k]), run.strategies[k].costs_by_category[2].discounted.mean);
+    EXPECT_EQ(number(workdays[1 + 2 * k]), run.strategies[k].outcomes[0].discounted.mean);
+    // Societal = health care + productivity, checked from the categories.
+    EXPECT_NEAR(number(societal[1 + 2 * k]),
+                run.strategies[k].costs_by_perspective[0].discounted.mean + run.strategies[k].costs_by_category[2].discounted.mean, 1e-6);
+  }
+  const auto* icers = doc.find_table("incremental");
+  ASSERT_NE(icers, nullptr);
+  EXPECT_EQ(icers->rows.size(), run.incremental_tables[0].rows.size() + run.incremental_tables[1].rows.size());
+  EXPECT_EQ(icers->rows.back()[0].as_text(), "societal");
+  std::set<std::string> ids;
+  for (const auto* c : doc.charts()) ids.insert(c->id);
+  for (const char* id : {"ce_plane_1", "ce_plane_2", "ceac_1", "ceac_2", "ceaf_1", "ceaf_2", "evpi_1", "evpi_2"}) EXPECT_TRUE(ids.count(id)) << id;
+  const auto* summary = doc.find_table("psa_summary");
+  ASSERT_NE(summary, nullptr);
+  EXPECT_EQ(summary->rows.size(), 2 * psa.strategies.size());
+  EXPECT_NEAR(number(summary->rows[psa.strategies.size()][2]), psa.costs[1].col(0).mean(), 1e-9 * psa.costs[1].col(0).mean());
   fs::remove_all(dir);
 }
