@@ -854,6 +854,7 @@ ReportSection reproduce_section(const ReportInputs& in) {
   ReportTable t{"reproduce", "Seeds, versions and commands", "", "Reproduce", true, {"Item", "Value"}, {}};
   auto add = [&](const std::string& a, const std::string& b) { t.rows.push_back({text(a), text(b)}); };
   add("Report made by", std::string("hemsim ") + kVersion);
+  if (!in.results_hemsim_version.empty()) add("Base case computed by", "hemsim " + in.results_hemsim_version);
   const std::string file = in.run ? in.run->scenario_file : std::string("SCENARIO.yaml");
   if (in.run) {
     const auto& r = *in.run;
@@ -947,7 +948,11 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
                    evppi = fs::path(dir) / "evppi_parameters.csv";
     if (fs::exists(results, ec)) {
       if (in.run) bad_file(results.string(), "is a second results.json", "one results.json among the directories");
-      in.run = read_result(results, "results.json", [](const std::string& t) { return results_from_json(t); });
+      in.run = read_result(results, "results.json", [&in](const std::string& t) {
+        auto r = results_from_json(t);
+        in.results_hemsim_version = json::parse(t).value("hemsim_version", std::string());
+        return r;
+      });
       run_directory = dir;
       in.files.push_back(results.string());
       found = true;

@@ -366,3 +366,19 @@ TEST(Report, EveryPerspectiveOutcomeAndCategoryOfTheResultsIsReported) {
   EXPECT_NEAR(number(summary->rows[psa.strategies.size()][2]), psa.costs[1].col(0).mean(), 1e-9 * psa.costs[1].col(0).mean());
   fs::remove_all(dir);
 }
+
+TEST(Report, AScenarioFileThatIsGoneIsSaidAndItsPartsLeftOut) {
+  const fs::path dir = fresh("gone");
+  hemsim::RunResults run = saved().run;
+  run.scenario_file = (dir / "moved_away.yaml").string();
+  hemsim::write_results(run, (dir / "run").string());
+  const auto inputs = hemsim::load_report_inputs({(dir / "run").string()});
+  EXPECT_FALSE(inputs.scenario.has_value());
+  EXPECT_NE(inputs.scenario_note.find("moved_away.yaml"), std::string::npos) << inputs.scenario_note;
+  const auto doc = hemsim::build_report(inputs);
+  EXPECT_EQ(doc.find_table("parameters"), nullptr);
+  ASSERT_NE(doc.find_table("base_case"), nullptr);  // the results themselves are all there
+  const auto& summary = doc.sections.front();
+  EXPECT_NE(std::find(summary.paragraphs.begin(), summary.paragraphs.end(), inputs.scenario_note), summary.paragraphs.end());
+  fs::remove_all(dir);
+}

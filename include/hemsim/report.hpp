@@ -42,6 +42,7 @@ struct ReportInputs {
   std::optional<Scenario> scenario;
   std::string scenario_note;         ///< why the scenario could not be used, if it could not
   std::vector<std::string> files;    ///< the result files read, for the reproduction section
+  std::string results_hemsim_version;  ///< the hemsim that wrote results.json
 };
 
 /// Reads results.json, psa.json, dsa.json (and evppi_parameters.csv) from each directory.
