@@ -50,9 +50,11 @@ auto read_result(const fs::path& path, const char* kind, Read read) {
   try {
     return read(text);
   } catch (const ScenarioError& e) {
-    bad_file(path.string(), std::string("is not a valid ") + kind + " file: " + e.what(), std::string("the ") + kind + " written by hemsim");
+    bad_file(path.string(), std::string("is not a valid ") + kind + " file: " + e.what(),
+             std::string("the ") + kind + " written by hemsim");
   } catch (const std::exception& e) {
-    bad_file(path.string(), std::string("is not a valid ") + kind + " file: " + e.what(), std::string("the ") + kind + " written by hemsim");
+    bad_file(path.string(), std::string("is not a valid ") + kind + " file: " + e.what(),
+             std::string("the ") + kind + " written by hemsim");
   }
 }
 
@@ -208,11 +210,16 @@ std::string horizon_text(double cycle_years, int cycles) {
 
 const char* correction_name(WithinCycleCorrection c) {
   switch (c) {
-    case WithinCycleCorrection::none: return "none";
-    case WithinCycleCorrection::half_cycle: return "half-cycle";
-    case WithinCycleCorrection::trapezoid: return "trapezoid";
-    case WithinCycleCorrection::simpson: return "Simpson 1/3";
-    case WithinCycleCorrection::simpson_darth: return "Simpson 1/3 (DARTH)";
+    case WithinCycleCorrection::none:
+      return "none";
+    case WithinCycleCorrection::half_cycle:
+      return "half-cycle";
+    case WithinCycleCorrection::trapezoid:
+      return "trapezoid";
+    case WithinCycleCorrection::simpson:
+      return "Simpson 1/3";
+    case WithinCycleCorrection::simpson_darth:
+      return "Simpson 1/3 (DARTH)";
   }
   return "none";
 }
@@ -242,7 +249,8 @@ ReportSection summary_section(const ReportInputs& in, const Names& names) {
   // Comparators (CHEERS 10).
   std::vector<std::string> strategies;
   if (run) {
-    for (const auto& st : run->strategies) strategies.push_back(st.label.empty() || st.label == st.name ? st.name : st.name + " (" + st.label + ")");
+    for (const auto& st : run->strategies)
+      strategies.push_back(st.label.empty() || st.label == st.name ? st.name : st.name + " (" + st.label + ")");
   } else {
     strategies = psa ? psa->strategies : in.dsa ? in.dsa->strategies : in.price->strategies;
   }
@@ -264,12 +272,14 @@ ReportSection summary_section(const ReportInputs& in, const Names& names) {
     add("Perspectives (cost categories)", join(perspectives, "; "));
     add("Cost categories", join(run->cost_categories));
     add("Time horizon", horizon_text(run->cycle_length_years, run->cycles) + (sc && sc->settings.lifetime ? ", lifetime" : ""));
-    add("Cycle length", sc ? fmt::format("{:.4g} {}", sc->settings.cycle_length_value, sc->settings.cycle_unit) : fmt::format("{:.4g} years", run->cycle_length_years));
+    add("Cycle length", sc ? fmt::format("{:.4g} {}", sc->settings.cycle_length_value, sc->settings.cycle_unit)
+                           : fmt::format("{:.4g} years", run->cycle_length_years));
   } else if (psa) {
     add("Perspectives", join(psa->perspectives));
   }
   if (sc) {
-    add("Discount rates (annual)", fmt::format("costs {:.4g} %, effects {:.4g} %", 100 * sc->settings.discount_costs, 100 * sc->settings.discount_effects));
+    add("Discount rates (annual)",
+        fmt::format("costs {:.4g} %, effects {:.4g} %", 100 * sc->settings.discount_costs, 100 * sc->settings.discount_effects));
     add("Within-cycle correction", correction_name(sc->settings.correction));
   } else {
     add("Discount rates (annual)", "not in the saved results (scenario file not available)");
@@ -285,9 +295,10 @@ ReportSection summary_section(const ReportInputs& in, const Names& names) {
     std::vector<double> wtp = run->willingness_to_pay;
     std::vector<std::string> w;
     for (double x : wtp) w.push_back(fmt::format("{:.0f}", x));
-    add("Willingness-to-pay thresholds", w.empty() ? "" : join(w) + " " + money_unit(run->currency, 0) + " per " + effect_name(run->effect_measure));
-    add("Model", fmt::format("state-transition model ({}), states: {}", run->method == "cohort" ? "expected-value cohort" : "individual-level microsimulation",
-                             join(run->states)));
+    add("Willingness-to-pay thresholds",
+        w.empty() ? "" : join(w) + " " + money_unit(run->currency, 0) + " per " + effect_name(run->effect_measure));
+    add("Model", fmt::format("state-transition model ({}), states: {}",
+                             run->method == "cohort" ? "expected-value cohort" : "individual-level microsimulation", join(run->states)));
     if (run->method != "cohort") add("Individuals simulated", fmt::format("{}", run->individuals));
   }
   if (sc) {
@@ -301,10 +312,12 @@ ReportSection summary_section(const ReportInputs& in, const Names& names) {
   std::vector<std::string> uncertainty;
   if (run && run->method != "cohort") uncertainty.push_back("Monte Carlo standard errors of every mean (first-order)");
   if (psa)
-    uncertainty.push_back(fmt::format("probabilistic sensitivity analysis: {} draws of {} parameters ({}{})", psa->draws, psa->parameters.size(),
-                                      psa->method, psa->method == "cohort" ? "" : fmt::format(", {} individuals per draw", psa->individuals)));
+    uncertainty.push_back(fmt::format("probabilistic sensitivity analysis: {} draws of {} parameters ({}{})", psa->draws,
+                                      psa->parameters.size(), psa->method,
+                                      psa->method == "cohort" ? "" : fmt::format(", {} individuals per draw", psa->individuals)));
   if (!in.evppi.empty()) uncertainty.push_back("EVPPI by nonparametric regression");
-  if (in.dsa && in.dsa->one_way && !in.dsa->one_way->parameters.empty()) uncertainty.push_back(fmt::format("one-way sensitivity analysis over {} parameter ranges", in.dsa->one_way->parameters.size()));
+  if (in.dsa && in.dsa->one_way && !in.dsa->one_way->parameters.empty())
+    uncertainty.push_back(fmt::format("one-way sensitivity analysis over {} parameter ranges", in.dsa->one_way->parameters.size()));
   if (in.dsa && !in.dsa->variants.empty()) uncertainty.push_back(fmt::format("{} scenario analyses", in.dsa->variants.size()));
   if (in.dsa && in.dsa->two_way) uncertainty.push_back("two-way sensitivity analysis");
   if (in.price) uncertainty.push_back("value-based price of " + in.price->strategies.at(static_cast<std::size_t>(in.price->strategy)));
@@ -321,11 +334,17 @@ ReportSection summary_section(const ReportInputs& in, const Names& names) {
 
 ReportSection parameter_section(const ReportInputs& in) {
   ReportSection s{"parameters", "Parameters", {}, {}, {}};
-  ReportTable t{"parameters", "Parameters: base values, distributions, ranges and sources", "", "Inputs", true,
-                {"Parameter", "Description", "Base value", "Distribution (PSA)", "Range (DSA)", "Source", "Assumption"}, {}};
+  ReportTable t{"parameters",
+                "Parameters: base values, distributions, ranges and sources",
+                "",
+                "Inputs",
+                true,
+                {"Parameter", "Description", "Base value", "Distribution (PSA)", "Range (DSA)", "Source", "Assumption"},
+                {}};
   const Scenario& sc = *in.scenario;
   for (const auto& p : sc.parameters) {
-    t.rows.push_back({text(p.name), text(p.description), text(p.value.text), p.distribution ? text(describe_distribution(*p.distribution)) : ReportCell::empty(),
+    t.rows.push_back({text(p.name), text(p.description), text(p.value.text),
+                      p.distribution ? text(describe_distribution(*p.distribution)) : ReportCell::empty(),
                       p.has_range ? text(p.range_low.text + " to " + p.range_high.text) : ReportCell::empty(), text(p.source),
                       text(p.assumption ? "yes" : "")});
   }
@@ -365,7 +384,8 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
     t.rows.push_back(std::move(cells));
   };
   for (std::size_t c = 0; c < r.cost_categories.size(); ++c)
-    row(fmt::format("Cost: {} (discounted, {})", r.cost_categories[c], unit), Format::money, [&](const StrategyOutcomes& st) { return st.costs_by_category[c].discounted; });
+    row(fmt::format("Cost: {} (discounted, {})", r.cost_categories[c], unit), Format::money,
+        [&](const StrategyOutcomes& st) { return st.costs_by_category[c].discounted; });
   for (std::size_t p = 0; p < r.perspectives.size(); ++p) {
     row(fmt::format("Total cost, {} perspective (discounted, {})", r.perspectives[p], unit), Format::money,
         [&](const StrategyOutcomes& st) { return st.costs_by_perspective[p].discounted; });
@@ -392,8 +412,13 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
   s.tables.push_back(std::move(t));
 
   if (!r.increments.empty()) {
-    ReportTable inc{"increments", fmt::format("Increments against {} (paired differences, common random numbers)", names(r.reference_strategy)), "",
-                    "Increments", true, {"Strategy"}, {}};
+    ReportTable inc{"increments",
+                    fmt::format("Increments against {} (paired differences, common random numbers)", names(r.reference_strategy)),
+                    "",
+                    "Increments",
+                    true,
+                    {"Strategy"},
+                    {}};
     for (const auto& p : r.perspectives) {
       inc.columns.push_back(fmt::format("Incremental cost, {} ({})", p, unit));
       inc.columns.push_back("MCSE");
@@ -417,19 +442,22 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
     s.tables.push_back(std::move(inc));
   }
 
-  ReportTable icer{"incremental", "Incremental cost-effectiveness with dominance",
-                   "ND: on the efficiency frontier; ED: extendedly dominated; D: dominated. Frontier strategies in increasing cost, each compared with the "
+  ReportTable icer{"incremental",
+                   "Incremental cost-effectiveness with dominance",
+                   "ND: on the efficiency frontier; ED: extendedly dominated; D: dominated. Frontier strategies in increasing cost, each "
+                   "compared with the "
                    "previous one.",
-                   "Incremental", true,
+                   "Incremental",
+                   true,
                    {"Perspective", "Strategy", fmt::format("Cost ({})", unit), effect_plural(r.effect_measure), "Status", "Compared with",
                     fmt::format("Incremental cost ({})", unit), "Incremental " + effect_plural(r.effect_measure),
                     fmt::format("ICER ({} per {})", unit, effect_name(r.effect_measure))},
                    {}};
   for (const auto& table : r.incremental_tables)
     for (const auto& row : table.rows)
-      icer.rows.push_back({text(table.perspective), text(names(row.strategy)), money(row.cost), effect(row.effect), text(to_string(row.status)),
-                           row.compared_with ? text(names(*row.compared_with)) : ReportCell::empty(), optional_money(row.incremental_cost),
-                           optional_effect(row.incremental_effect), optional_money(row.icer)});
+      icer.rows.push_back({text(table.perspective), text(names(row.strategy)), money(row.cost), effect(row.effect),
+                           text(to_string(row.status)), row.compared_with ? text(names(*row.compared_with)) : ReportCell::empty(),
+                           optional_money(row.incremental_cost), optional_effect(row.incremental_effect), optional_money(row.icer)});
   s.tables.push_back(std::move(icer));
 
   std::vector<std::string> strategy_order;
@@ -442,7 +470,9 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
     for (const auto& st : r.strategies)
       for (std::size_t t = 0; t * S < st.trace.size(); ++t)
         for (std::size_t k = 0; k < S; ++k)
-          values.push_back({{"time", static_cast<double>(t) * r.cycle_length_years}, {"strategy", names(st.name)}, {"state", r.states[k]},
+          values.push_back({{"time", static_cast<double>(t) * r.cycle_length_years},
+                            {"strategy", names(st.name)},
+                            {"state", r.states[k]},
                             {"proportion", st.trace[t * S + k]}});
     json spec = base_spec("State trace", 260, 200);
     spec["data"] = {{"values", values}};
@@ -466,14 +496,24 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
   // Cumulative incidence of events.
   if (!r.events.empty()) {
     json values = json::array();
-    ReportTable ci{"event_incidence", "Cumulative incidence of events at reporting times", "", "Events", true,
-                   {"Event", "Year", }, {}};
+    ReportTable ci{"event_incidence",
+                   "Cumulative incidence of events at reporting times",
+                   "",
+                   "Events",
+                   true,
+                   {
+                       "Event",
+                       "Year",
+                   },
+                   {}};
     for (const auto& st : r.strategies) ci.columns.push_back(names(st.name));
     for (std::size_t e = 0; e < r.events.size(); ++e) {
       for (const auto& st : r.strategies) {
         const auto& inc = st.events[e].cumulative_incidence;
         for (std::size_t t = 0; t < inc.size(); ++t)
-          values.push_back({{"time", static_cast<double>(t) * r.cycle_length_years}, {"strategy", names(st.name)}, {"event", r.events[e]},
+          values.push_back({{"time", static_cast<double>(t) * r.cycle_length_years},
+                            {"strategy", names(st.name)},
+                            {"event", r.events[e]},
                             {"incidence", inc[t]}});
       }
       const std::vector<double> years = e < r.event_report_years.size() ? r.event_report_years[e] : std::vector<double>{};
@@ -503,7 +543,8 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
                      {{"x", quantitative("time", "Time (years)")},
                       {"y", quantitative("incidence", "Cumulative incidence", ".0%")},
                       {"color", nominal("strategy", "Strategy", strategy_order)}}}};
-    s.charts.push_back({"cumulative_incidence", "Cumulative incidence", "Proportion with a first occurrence of each event by time.", dump(spec)});
+    s.charts.push_back(
+        {"cumulative_incidence", "Cumulative incidence", "Proportion with a first occurrence of each event by time.", dump(spec)});
   }
   return s;
 }
@@ -517,8 +558,8 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
   const std::string per = fmt::format("{} per {}", money_unit(currency, 0), effect_name(p.effect_measure));
   const auto K = static_cast<Eigen::Index>(p.strategies.size());
   const Eigen::Index D = p.effects.rows();
-  s.paragraphs.push_back(fmt::format("{} parameter draws ({}{}, seed {}); {} parameters sampled. Effects: discounted {}.", p.draws, p.method,
-                                     p.method == "cohort" ? "" : fmt::format(", {} individuals per draw", p.individuals), p.seed,
+  s.paragraphs.push_back(fmt::format("{} parameter draws ({}{}, seed {}); {} parameters sampled. Effects: discounted {}.", p.draws,
+                                     p.method, p.method == "cohort" ? "" : fmt::format(", {} individuals per draw", p.individuals), p.seed,
                                      p.parameters.size(), effect_plural(p.effect_measure)));
   std::vector<std::string> order;
   for (const auto& n : p.strategies) order.push_back(names(n));
@@ -531,18 +572,25 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
   const std::vector<double> grid = willingness_to_pay_grid(p, top, top / 100);
   const std::vector<double> thresholds = p.willingness_to_pay.empty() ? std::vector<double>{100000} : p.willingness_to_pay;
 
-  ReportTable summary{"psa_summary", "Means and 95 % intervals over draws", "", "PSA summary", true,
-                      {"Perspective", "Strategy", fmt::format("Mean cost ({})", unit), "2.5 %", "97.5 %", "Mean " + effect_plural(p.effect_measure),
-                       "2.5 %", "97.5 %"},
+  ReportTable summary{"psa_summary",
+                      "Means and 95 % intervals over draws",
+                      "",
+                      "PSA summary",
+                      true,
+                      {"Perspective", "Strategy", fmt::format("Mean cost ({})", unit), "2.5 %", "97.5 %",
+                       "Mean " + effect_plural(p.effect_measure), "2.5 %", "97.5 %"},
                       {}};
   for (double w : thresholds) summary.columns.push_back(fmt::format("P(cost-effective) at {:.0f}", w));
   ReportTable ceac_table{"ceac", "Acceptability curves and frontier", "", "CEAC", false, {"Perspective", "WTP (" + per + ")"}, {}};
   for (const auto& n : order) ceac_table.columns.push_back(fmt::format("P({} cost-effective)", n));
   ceac_table.columns.push_back("Optimal strategy (CEAF)");
   ceac_table.columns.push_back("P(optimal cost-effective)");
-  ReportTable evpi_table{"evpi", "Expected value of perfect information", "", "EVPI", false,
-                         {"Perspective", "WTP (" + per + ")", fmt::format("EVPI per person ({})", unit)}, {}};
-  if (p.effective_population > 0) evpi_table.columns.push_back(fmt::format("EVPI, population of {:.6g} ({})", p.effective_population, unit));
+  ReportTable evpi_table{"evpi", "Expected value of perfect information",
+                         "",     "EVPI",
+                         false,  {"Perspective", "WTP (" + per + ")", fmt::format("EVPI per person ({})", unit)},
+                         {}};
+  if (p.effective_population > 0)
+    evpi_table.columns.push_back(fmt::format("EVPI, population of {:.6g} ({})", p.effective_population, unit));
   ReportTable evpi_at{"evpi_thresholds", "EVPI at the scenario's thresholds", "", "", true, evpi_table.columns, {}};
 
   for (std::size_t pi = 0; pi < p.perspectives.size(); ++pi) {
@@ -550,8 +598,14 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
     const Eigen::MatrixXd ceac_at = acceptability_curves(costs, p.effects, thresholds);
     for (Eigen::Index k = 0; k < K; ++k) {
       const auto c = column(costs, k), e = column(p.effects, k);
-      std::vector<ReportCell> row{text(p.perspectives[pi]), text(order[static_cast<std::size_t>(k)]), money(mean(c)), money(quantile(c, 0.025)),
-                                  money(quantile(c, 0.975)), effect(mean(e)), effect(quantile(e, 0.025)), effect(quantile(e, 0.975))};
+      std::vector<ReportCell> row{text(p.perspectives[pi]),
+                                  text(order[static_cast<std::size_t>(k)]),
+                                  money(mean(c)),
+                                  money(quantile(c, 0.025)),
+                                  money(quantile(c, 0.975)),
+                                  effect(mean(e)),
+                                  effect(quantile(e, 0.025)),
+                                  effect(quantile(e, 0.975))};
       for (std::size_t w = 0; w < thresholds.size(); ++w) row.push_back(probability(ceac_at(static_cast<Eigen::Index>(w), k)));
       summary.rows.push_back(std::move(row));
     }
@@ -610,7 +664,8 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
         lines.push_back({{"threshold", label}, {"delta_effect", x1}, {"delta_cost", w * x1}});
       }
       json spec = base_spec("Cost-effectiveness plane" + suffix);
-      const json x = quantitative("delta_effect", "Incremental " + effect_plural(p.effect_measure) + " vs " + order[static_cast<std::size_t>(p.reference)]);
+      const json x = quantitative("delta_effect",
+                                  "Incremental " + effect_plural(p.effect_measure) + " vs " + order[static_cast<std::size_t>(p.reference)]);
       const json y = quantitative("delta_cost", fmt::format("Incremental cost ({})", unit), ",.0f");
       std::vector<std::string> compared;
       for (Eigen::Index k = 0; k < K; ++k)
@@ -625,34 +680,42 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
                           {"encoding", {{"x", x}, {"y", y}, {"detail", {{"field", "threshold"}, {"type", "nominal"}}}}}});
       if (!lines.empty())
         layers.push_back({{"data", {{"values", lines}}},
-                          {"transform", json::array({{{"window", json::array({{{"op", "row_number"}, {"as", "i"}}})}, {"groupby", json::array({"threshold"})}},
+                          {"transform", json::array({{{"window", json::array({{{"op", "row_number"}, {"as", "i"}}})},
+                                                      {"groupby", json::array({"threshold"})}},
                                                      {{"filter", "datum.i == 2"}}})},
                           {"mark", {{"type", "text"}, {"align", "right"}, {"dy", -6}, {"fontSize", 10}, {"color", "#444"}}},
                           {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "threshold"}}}}}});
-      layers.push_back({{"data", {{"values", means}}},
-                        {"mark", {{"type", "point"}, {"shape", "diamond"}, {"size", 120}, {"filled", true}, {"stroke", "black"}, {"strokeWidth", 1}}},
-                        {"encoding", {{"x", x}, {"y", y}, {"color", nominal("strategy", "Strategy", compared)}}}});
-      layers.push_back({{"mark", {{"type", "rule"}, {"color", "#888"}}}, {"data", {{"values", json::array({json::object()})}}},
+      layers.push_back(
+          {{"data", {{"values", means}}},
+           {"mark", {{"type", "point"}, {"shape", "diamond"}, {"size", 120}, {"filled", true}, {"stroke", "black"}, {"strokeWidth", 1}}},
+           {"encoding", {{"x", x}, {"y", y}, {"color", nominal("strategy", "Strategy", compared)}}}});
+      layers.push_back({{"mark", {{"type", "rule"}, {"color", "#888"}}},
+                        {"data", {{"values", json::array({json::object()})}}},
                         {"encoding", {{"y", {{"datum", 0}}}}}});
-      layers.push_back({{"mark", {{"type", "rule"}, {"color", "#888"}}}, {"data", {{"values", json::array({json::object()})}}},
+      layers.push_back({{"mark", {{"type", "rule"}, {"color", "#888"}}},
+                        {"data", {{"values", json::array({json::object()})}}},
                         {"encoding", {{"x", {{"datum", 0}}}}}});
       spec["layer"] = layers;
       s.charts.push_back({"ce_plane" + id_suffix, "Cost-effectiveness plane" + suffix,
-                          "Each point is one parameter draw; diamonds are the means; dashed lines are the willingness-to-pay thresholds.", dump(spec)});
+                          "Each point is one parameter draw; diamonds are the means; dashed lines are the willingness-to-pay thresholds.",
+                          dump(spec)});
     }
     // CEAC with the scenario's thresholds marked.
     {
       json spec = base_spec("Cost-effectiveness acceptability curves" + suffix);
       const json x = quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f");
-      spec["layer"] = json::array(
-          {{{"data", {{"values", ceac_values}}},
-            {"mark", {{"type", "line"}, {"strokeWidth", 2}}},
-            {"encoding", {{"x", x}, {"y", quantitative("probability", "Probability cost-effective", ".0%")}, {"color", nominal("strategy", "Strategy", order)}}}},
-           {{"data", {{"values", rules}}},
-            {"mark", {{"type", "rule"}, {"strokeDash", {4, 4}}, {"color", "#666"}}},
-            {"encoding", {{"x", {{"field", "wtp"}, {"type", "quantitative"}}}}}}});
+      spec["layer"] = json::array({{{"data", {{"values", ceac_values}}},
+                                    {"mark", {{"type", "line"}, {"strokeWidth", 2}}},
+                                    {"encoding",
+                                     {{"x", x},
+                                      {"y", quantitative("probability", "Probability cost-effective", ".0%")},
+                                      {"color", nominal("strategy", "Strategy", order)}}}},
+                                   {{"data", {{"values", rules}}},
+                                    {"mark", {{"type", "rule"}, {"strokeDash", {4, 4}}, {"color", "#666"}}},
+                                    {"encoding", {{"x", {{"field", "wtp"}, {"type", "quantitative"}}}}}}});
       spec["layer"][0]["encoding"]["y"]["scale"] = {{"domain", {0, 1}}};
-      s.charts.push_back({"ceac" + id_suffix, "CEAC" + suffix, "Probability that each strategy has the highest net monetary benefit; dashed: the scenario's thresholds.",
+      s.charts.push_back({"ceac" + id_suffix, "CEAC" + suffix,
+                          "Probability that each strategy has the highest net monetary benefit; dashed: the scenario's thresholds.",
                           dump(spec)});
     }
     {
@@ -660,12 +723,16 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
       const json x = quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f");
       json y = quantitative("probability", "Probability optimal is cost-effective", ".0%");
       y["scale"] = {{"domain", {0, 1}}};
-      spec["layer"] = json::array({{{"data", {{"values", ceaf_values}}}, {"mark", {{"type", "line"}, {"color", "#999"}, {"strokeWidth", 1}}},
+      spec["layer"] = json::array({{{"data", {{"values", ceaf_values}}},
+                                    {"mark", {{"type", "line"}, {"color", "#999"}, {"strokeWidth", 1}}},
                                     {"encoding", {{"x", x}, {"y", y}}}},
-                                   {{"data", {{"values", ceaf_values}}}, {"mark", {{"type", "point"}, {"filled", true}, {"size", 30}}},
+                                   {{"data", {{"values", ceaf_values}}},
+                                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 30}}},
                                     {"encoding", {{"x", x}, {"y", y}, {"color", nominal("strategy", "Optimal strategy", order)}}}}});
-      s.charts.push_back({"ceaf" + id_suffix, "CEAF" + suffix, "The strategy with the highest expected net benefit at each threshold and its probability of being cost-effective.",
-                          dump(spec)});
+      s.charts.push_back(
+          {"ceaf" + id_suffix, "CEAF" + suffix,
+           "The strategy with the highest expected net benefit at each threshold and its probability of being cost-effective.",
+           dump(spec)});
     }
     {
       json spec = base_spec("Expected value of perfect information" + suffix);
@@ -673,7 +740,8 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
       spec["mark"] = {{"type", "line"}, {"strokeWidth", 2}, {"color", "#1f77b4"}};
       spec["encoding"] = {{"x", quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f")},
                           {"y", quantitative("evpi", fmt::format("EVPI per person ({})", unit), ",.0f")}};
-      s.charts.push_back({"evpi" + id_suffix, "EVPI" + suffix, "Per person; multiply by the effective population for the value of further research.", dump(spec)});
+      s.charts.push_back({"evpi" + id_suffix, "EVPI" + suffix,
+                          "Per person; multiply by the effective population for the value of further research.", dump(spec)});
     }
   }
   s.tables.push_back(std::move(summary));
@@ -682,35 +750,55 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
   s.tables.push_back(std::move(ceac_table));
 
   if (!in.evppi.empty()) {
-    ReportTable t{"evppi", "Expected value of partial perfect information (first perspective)", "", "EVPPI", true,
-                  {"Parameters", "Method", "WTP (" + per + ")", fmt::format("EVPPI per person ({})", unit), "Standard error"}, {}};
+    ReportTable t{"evppi", "Expected value of partial perfect information (first perspective)",
+                  "",      "EVPPI",
+                  true,    {"Parameters", "Method", "WTP (" + per + ")", fmt::format("EVPPI per person ({})", unit), "Standard error"},
+                  {}};
     json values = json::array();
     std::vector<std::string> thresholds_seen;
     for (const auto& row : in.evppi) {
       t.rows.push_back({text(row.parameters), text(row.method), money(row.wtp), money(row.evppi), money(row.standard_error)});
       const std::string at = integer(row.wtp).as_text();
       if (std::find(thresholds_seen.begin(), thresholds_seen.end(), at) == thresholds_seen.end()) thresholds_seen.push_back(at);
-      values.push_back({{"parameters", row.parameters}, {"wtp", at}, {"evppi", row.evppi},
-                        {"low", std::max(0.0, row.evppi - 1.96 * row.standard_error)}, {"high", row.evppi + 1.96 * row.standard_error}});
+      values.push_back({{"parameters", row.parameters},
+                        {"wtp", at},
+                        {"evppi", row.evppi},
+                        {"low", std::max(0.0, row.evppi - 1.96 * row.standard_error)},
+                        {"high", row.evppi + 1.96 * row.standard_error}});
     }
     s.tables.push_back(std::move(t));
     // EVPPI is computed at a few thresholds only: bars per threshold, not a curve.
     json spec = base_spec("Expected value of partial perfect information");
-    const json x{{"field", "wtp"}, {"type", "ordinal"}, {"title", "Willingness to pay (" + per + ")"}, {"sort", thresholds_seen}, {"axis", {{"labelAngle", 0}}}};
+    const json x{{"field", "wtp"},
+                 {"type", "ordinal"},
+                 {"title", "Willingness to pay (" + per + ")"},
+                 {"sort", thresholds_seen},
+                 {"axis", {{"labelAngle", 0}}}};
     const json offset{{"field", "parameters"}, {"type", "nominal"}};
     spec["data"] = {{"values", values}};
     spec["layer"] = json::array(
         {{{"mark", {{"type", "bar"}}},
-          {"encoding", {{"x", x}, {"xOffset", offset}, {"y", quantitative("evppi", fmt::format("EVPPI per person ({})", unit), ",.0f")},
-                        {"color", nominal("parameters", "Parameters")}}}},
+          {"encoding",
+           {{"x", x},
+            {"xOffset", offset},
+            {"y", quantitative("evppi", fmt::format("EVPPI per person ({})", unit), ",.0f")},
+            {"color", nominal("parameters", "Parameters")}}}},
          {{"mark", {{"type", "rule"}, {"color", "black"}}},
-          {"encoding", {{"x", x}, {"xOffset", offset}, {"y", {{"field", "low"}, {"type", "quantitative"}}}, {"y2", {{"field", "high"}}}}}}});
-    s.charts.push_back({"evppi", "EVPPI", "Per person, by parameter or group, with 95 % intervals from the regression's standard error.", dump(spec)});
+          {"encoding",
+           {{"x", x}, {"xOffset", offset}, {"y", {{"field", "low"}, {"type", "quantitative"}}}, {"y2", {{"field", "high"}}}}}}});
+    s.charts.push_back(
+        {"evppi", "EVPPI", "Per person, by parameter or group, with 95 % intervals from the regression's standard error.", dump(spec)});
   }
 
   // Sampled parameters and every draw (workbook only for the draws).
   if (!p.parameters.empty()) {
-    ReportTable t{"psa_parameters", "Sampled parameters: mean and 95 % interval over draws", "", "", true, {"Parameter", "Mean", "2.5 %", "97.5 %"}, {}};
+    ReportTable t{"psa_parameters",
+                  "Sampled parameters: mean and 95 % interval over draws",
+                  "",
+                  "",
+                  true,
+                  {"Parameter", "Mean", "2.5 %", "97.5 %"},
+                  {}};
     for (std::size_t j = 0; j < p.parameters.size(); ++j) {
       const auto v = column(p.parameter_values, static_cast<Eigen::Index>(j));
       t.rows.push_back({text(p.parameters[j]), plain(mean(v)), plain(quantile(v, 0.025)), plain(quantile(v, 0.975))});
@@ -738,60 +826,89 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
   ReportSection s{"dsa", "Deterministic sensitivity analysis", {}, {}, {}};
   const std::string strategy = names(r.strategies.at(static_cast<std::size_t>(r.strategy)));
   const std::string comparator = names(r.strategies.at(static_cast<std::size_t>(r.comparator)));
-  s.paragraphs.push_back(fmt::format("{} compared with {}; incremental net monetary benefit (INMB) at a threshold of {:.0f} {}.", strategy, comparator,
-                                     r.willingness_to_pay, per));
+  s.paragraphs.push_back(fmt::format("{} compared with {}; incremental net monetary benefit (INMB) at a threshold of {:.0f} {}.", strategy,
+                                     comparator, r.willingness_to_pay, per));
   if (r.one_way && !r.one_way->parameters.empty()) {
     const auto& a = *r.one_way;
-    s.paragraphs.push_back(fmt::format("Base case: incremental cost {:.2f}, incremental effect {:.6g}, ICER {:.2f}, INMB {:.2f} ({}).", a.base.incremental_cost,
-                                       a.base.incremental_effect, a.base.icer, a.base.incremental_net_benefit, unit));
-    ReportTable t{"one_way", "One-way sensitivity analysis (tornado data, largest swing first)", "", "DSA", true,
-                  {"Parameter", "Source", "Base value", "Low value", "High value", fmt::format("ICER at low ({})", per), fmt::format("ICER at high ({})", per),
-                   fmt::format("INMB at low ({})", unit), fmt::format("INMB at high ({})", unit), fmt::format("Swing in INMB ({})", unit)},
+    s.paragraphs.push_back(fmt::format("Base case: incremental cost {:.2f}, incremental effect {:.6g}, ICER {:.2f}, INMB {:.2f} ({}).",
+                                       a.base.incremental_cost, a.base.incremental_effect, a.base.icer, a.base.incremental_net_benefit,
+                                       unit));
+    ReportTable t{"one_way",
+                  "One-way sensitivity analysis (tornado data, largest swing first)",
+                  "",
+                  "DSA",
+                  true,
+                  {"Parameter", "Source", "Base value", "Low value", "High value", fmt::format("ICER at low ({})", per),
+                   fmt::format("ICER at high ({})", per), fmt::format("INMB at low ({})", unit), fmt::format("INMB at high ({})", unit),
+                   fmt::format("Swing in INMB ({})", unit)},
                   {}};
     json values = json::array();
     int rank = 0;
     for (const auto& p : a.parameters) {
       t.rows.push_back({text(p.parameter), text(p.source), plain(p.base_value), plain(p.low_value), plain(p.high_value), money(p.low.icer),
-                        money(p.high.icer), money(p.low.incremental_net_benefit), money(p.high.incremental_net_benefit), money(p.net_benefit_swing)});
+                        money(p.high.icer), money(p.low.incremental_net_benefit), money(p.high.incremental_net_benefit),
+                        money(p.net_benefit_swing)});
       const std::string label = fmt::format("{} ({:.6g} to {:.6g})", p.parameter, p.low_value, p.high_value);
       ++rank;
-      values.push_back({{"parameter", label}, {"rank", rank}, {"end", "Low value"}, {"base", a.base.incremental_net_benefit}, {"inmb", p.low.incremental_net_benefit}});
-      values.push_back({{"parameter", label}, {"rank", rank}, {"end", "High value"}, {"base", a.base.incremental_net_benefit}, {"inmb", p.high.incremental_net_benefit}});
+      values.push_back({{"parameter", label},
+                        {"rank", rank},
+                        {"end", "Low value"},
+                        {"base", a.base.incremental_net_benefit},
+                        {"inmb", p.low.incremental_net_benefit}});
+      values.push_back({{"parameter", label},
+                        {"rank", rank},
+                        {"end", "High value"},
+                        {"base", a.base.incremental_net_benefit},
+                        {"inmb", p.high.incremental_net_benefit}});
     }
     s.tables.push_back(std::move(t));
     if (!a.parameters.empty()) {
       json spec = base_spec(fmt::format("Tornado diagram: INMB of {} vs {}", strategy, comparator), 480,
                             std::max(120, 24 * static_cast<int>(a.parameters.size())));
-      const json y{{"field", "parameter"}, {"type", "nominal"}, {"title", nullptr}, {"sort", {{"field", "rank"}, {"order", "ascending"}}},
+      const json y{{"field", "parameter"},
+                   {"type", "nominal"},
+                   {"title", nullptr},
+                   {"sort", {{"field", "rank"}, {"order", "ascending"}}},
                    {"axis", {{"labelLimit", 320}}}};
-      spec["layer"] = json::array(
-          {{{"data", {{"values", values}}},
-            {"mark", {{"type", "bar"}, {"height", 14}}},
-            {"encoding",
-             {{"y", y},
-              {"x", quantitative("inmb", fmt::format("Incremental net monetary benefit ({})", unit), ",.0f")},
-              {"x2", {{"field", "base"}}},
-              {"color", {{"field", "end"}, {"type", "nominal"}, {"title", "Parameter at"}, {"scale", {{"domain", {"Low value", "High value"}}, {"range", {"#4c78a8", "#f58518"}}}}}}}}},
-           {{"data", {{"values", json::array({{{"base", a.base.incremental_net_benefit}}})}}},
-            {"mark", {{"type", "rule"}, {"color", "black"}}},
-            {"encoding", {{"x", {{"field", "base"}, {"type", "quantitative"}}}}}}});
-      s.charts.push_back({"tornado", "Tornado diagram", "Bars run from the base-case INMB to the INMB at each end of a parameter's range.", dump(spec)});
+      spec["layer"] = json::array({{{"data", {{"values", values}}},
+                                    {"mark", {{"type", "bar"}, {"height", 14}}},
+                                    {"encoding",
+                                     {{"y", y},
+                                      {"x", quantitative("inmb", fmt::format("Incremental net monetary benefit ({})", unit), ",.0f")},
+                                      {"x2", {{"field", "base"}}},
+                                      {"color",
+                                       {{"field", "end"},
+                                        {"type", "nominal"},
+                                        {"title", "Parameter at"},
+                                        {"scale", {{"domain", {"Low value", "High value"}}, {"range", {"#4c78a8", "#f58518"}}}}}}}}},
+                                   {{"data", {{"values", json::array({{{"base", a.base.incremental_net_benefit}}})}}},
+                                    {"mark", {{"type", "rule"}, {"color", "black"}}},
+                                    {"encoding", {{"x", {{"field", "base"}, {"type", "quantitative"}}}}}}});
+      s.charts.push_back(
+          {"tornado", "Tornado diagram", "Bars run from the base-case INMB to the INMB at each end of a parameter's range.", dump(spec)});
     }
   }
   if (!r.variants.empty()) {
-    ReportTable t{"scenario_analyses", "Scenario analyses", "", "Scenarios", true,
-                  {"Scenario", fmt::format("Incremental cost ({})", unit), "Incremental effect", fmt::format("ICER ({})", per), fmt::format("INMB ({})", unit),
-                   "Optimal strategy"},
+    ReportTable t{"scenario_analyses",
+                  "Scenario analyses",
+                  "",
+                  "Scenarios",
+                  true,
+                  {"Scenario", fmt::format("Incremental cost ({})", unit), "Incremental effect", fmt::format("ICER ({})", per),
+                   fmt::format("INMB ({})", unit), "Optimal strategy"},
                   {}};
     for (const auto& v : r.variants)
-      t.rows.push_back({text(v.name), money(v.evaluation.incremental_cost), effect(v.evaluation.incremental_effect), money(v.evaluation.icer),
-                        money(v.evaluation.incremental_net_benefit), text(names(r.strategies.at(static_cast<std::size_t>(v.evaluation.optimal_strategy))))});
+      t.rows.push_back({text(v.name), money(v.evaluation.incremental_cost), effect(v.evaluation.incremental_effect),
+                        money(v.evaluation.icer), money(v.evaluation.incremental_net_benefit),
+                        text(names(r.strategies.at(static_cast<std::size_t>(v.evaluation.optimal_strategy))))});
     s.tables.push_back(std::move(t));
   }
   if (r.two_way) {
     const auto& g = *r.two_way;
-    ReportTable t{"two_way", fmt::format("Two-way analysis: INMB over {} (rows) and {} (columns)", g.parameter_a, g.parameter_b), "", "Two-way", true,
-                  {g.parameter_a + " \\ " + g.parameter_b}, {}};
+    ReportTable t{"two_way", fmt::format("Two-way analysis: INMB over {} (rows) and {} (columns)", g.parameter_a, g.parameter_b),
+                  "",        "Two-way",
+                  true,      {g.parameter_a + " \\ " + g.parameter_b},
+                  {}};
     for (double b : g.values_b) t.columns.push_back(fmt::format("{:.6g}", b));
     for (std::size_t i = 0; i < g.values_a.size(); ++i) {
       std::vector<ReportCell> row{plain(g.values_a[i])};
@@ -802,11 +919,12 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
   }
   if (r.threshold) {
     const auto& t = *r.threshold;
-    s.paragraphs.push_back(t.threshold ? fmt::format("Threshold analysis: at {} = {:.6g} the optimal strategy changes from {} to {}.", t.parameter, *t.threshold,
-                                                     names(r.strategies.at(static_cast<std::size_t>(t.optimal_below))),
-                                                     names(r.strategies.at(static_cast<std::size_t>(t.optimal_above))))
-                                       : fmt::format("Threshold analysis: {} is optimal over the whole range of {}.",
-                                                     names(r.strategies.at(static_cast<std::size_t>(t.optimal_below))), t.parameter));
+    s.paragraphs.push_back(t.threshold
+                               ? fmt::format("Threshold analysis: at {} = {:.6g} the optimal strategy changes from {} to {}.", t.parameter,
+                                             *t.threshold, names(r.strategies.at(static_cast<std::size_t>(t.optimal_below))),
+                                             names(r.strategies.at(static_cast<std::size_t>(t.optimal_above))))
+                               : fmt::format("Threshold analysis: {} is optimal over the whole range of {}.",
+                                             names(r.strategies.at(static_cast<std::size_t>(t.optimal_below))), t.parameter));
   }
   return s;
 }
@@ -814,18 +932,30 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
 ReportSection price_section(const DsaReport& r, const Names& names, const std::string& unit, const std::string& per) {
   ReportSection s{"price", "Value-based price", {}, {}, {}};
   const std::string strategy = names(r.strategies.at(static_cast<std::size_t>(r.strategy)));
-  s.paragraphs.push_back(fmt::format("The value of the price parameter {} of {} at which its ICER against the next best strategy equals each threshold "
-                                     "(it is cost-effective at any lower price).",
-                                     r.price_parameter, strategy));
-  ReportTable t{"value_based_price", "Value-based price", "", "Price", true,
-                {fmt::format("WTP ({})", per), fmt::format("Price ({})", r.price_parameter), "Next best strategy", fmt::format("Check: ICER at that price ({})", per)},
+  s.paragraphs.push_back(
+      fmt::format("The value of the price parameter {} of {} at which its ICER against the next best strategy equals each threshold "
+                  "(it is cost-effective at any lower price).",
+                  r.price_parameter, strategy));
+  ReportTable t{"value_based_price",
+                "Value-based price",
+                "",
+                "Price",
+                true,
+                {fmt::format("WTP ({})", per), fmt::format("Price ({})", r.price_parameter), "Next best strategy",
+                 fmt::format("Check: ICER at that price ({})", per)},
                 {}};
   for (const auto& p : r.prices)
-    t.rows.push_back({money(p.willingness_to_pay), money(p.price), text(names(r.strategies.at(static_cast<std::size_t>(p.next_best)))), money(p.check_icer)});
+    t.rows.push_back({money(p.willingness_to_pay), money(p.price), text(names(r.strategies.at(static_cast<std::size_t>(p.next_best)))),
+                      money(p.check_icer)});
   s.tables.push_back(std::move(t));
   if (!r.probabilistic_prices.empty()) {
-    ReportTable q{"probabilistic_price", "Price at which the probability of being cost-effective reaches a level", "", "Price (probabilistic)", true,
-                  {fmt::format("WTP ({})", per), "Probability", fmt::format("Price ({})", r.price_parameter)}, {}};
+    ReportTable q{"probabilistic_price",
+                  "Price at which the probability of being cost-effective reaches a level",
+                  "",
+                  "Price (probabilistic)",
+                  true,
+                  {fmt::format("WTP ({})", per), "Probability", fmt::format("Price ({})", r.price_parameter)},
+                  {}};
     for (const auto& level : r.probabilistic_prices)
       for (std::size_t i = 0; i < level.prices.size() && i < level.probabilities.size(); ++i)
         q.rows.push_back({money(level.willingness_to_pay), probability(level.probabilities[i]), money(level.prices[i])});
@@ -838,11 +968,16 @@ ReportSection price_section(const DsaReport& r, const Names& names, const std::s
     json spec = base_spec("Headroom: value-based price of " + strategy);
     const json x = quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f");
     const json y = quantitative("price", fmt::format("Value-based price, {} ({})", r.price_parameter, unit), ",.0f");
-    spec["layer"] = json::array({{{"data", {{"values", values}}}, {"mark", {{"type", "line"}, {"strokeWidth", 2}}}, {"encoding", {{"x", x}, {"y", y}}}},
-                                 {{"data", {{"values", marks}}}, {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}, {"color", "black"}}},
-                                  {"encoding", {{"x", x}, {"y", y}}}}});
-    s.charts.push_back({"headroom", "Headroom curve", "The maximum price at which the strategy remains cost-effective, by threshold.", dump(spec)});
-    ReportTable h{"headroom", "Headroom curve", "", "Headroom", false, {fmt::format("WTP ({})", per), fmt::format("Price ({})", r.price_parameter)}, {}};
+    spec["layer"] =
+        json::array({{{"data", {{"values", values}}}, {"mark", {{"type", "line"}, {"strokeWidth", 2}}}, {"encoding", {{"x", x}, {"y", y}}}},
+                     {{"data", {{"values", marks}}},
+                      {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}, {"color", "black"}}},
+                      {"encoding", {{"x", x}, {"y", y}}}}});
+    s.charts.push_back(
+        {"headroom", "Headroom curve", "The maximum price at which the strategy remains cost-effective, by threshold.", dump(spec)});
+    ReportTable h{
+        "headroom", "Headroom curve", "", "Headroom", false, {fmt::format("WTP ({})", per), fmt::format("Price ({})", r.price_parameter)},
+        {}};
     for (const auto& p : r.headroom) h.rows.push_back({money(p.willingness_to_pay), money(p.price)});
     s.tables.push_back(std::move(h));
   }
@@ -863,24 +998,28 @@ ReportSection reproduce_section(const ReportInputs& in) {
   }
   if (in.psa) {
     const auto& p = *in.psa;
-    add("PSA", fmt::format("hemsim psa {} --draws {} --method {}{} --seed {} --out DIR", file, p.draws, p.method == "cohort" ? "cohort" : "microsim",
+    add("PSA", fmt::format("hemsim psa {} --draws {} --method {}{} --seed {} --out DIR", file, p.draws,
+                           p.method == "cohort" ? "cohort" : "microsim",
                            p.method == "cohort" ? "" : fmt::format(" --individuals {}", p.individuals), p.seed));
   }
   if (in.dsa)
-    add("DSA", fmt::format("hemsim dsa {} --strategy {} --comparator {} --wtp {:.0f} --out DIR", file, in.dsa->strategies.at(static_cast<std::size_t>(in.dsa->strategy)),
+    add("DSA", fmt::format("hemsim dsa {} --strategy {} --comparator {} --wtp {:.0f} --out DIR", file,
+                           in.dsa->strategies.at(static_cast<std::size_t>(in.dsa->strategy)),
                            in.dsa->strategies.at(static_cast<std::size_t>(in.dsa->comparator)), in.dsa->willingness_to_pay));
   if (in.price)
     add("Price", fmt::format("hemsim price {} --parameter {} --strategy {} --out DIR", file, in.price->price_parameter,
                              in.price->strategies.at(static_cast<std::size_t>(in.price->strategy))));
   for (const auto& f : in.files) add("Result file", f);
-  s.paragraphs.push_back("Results are bit-identical for any number of threads; the same scenario, seed, sizes and method reproduce every number.");
+  s.paragraphs.push_back(
+      "Results are bit-identical for any number of threads; the same scenario, seed, sizes and method reproduce every number.");
   s.tables.push_back(std::move(t));
   return s;
 }
 
 void check_same_strategies(const std::vector<std::string>& expected, const std::vector<std::string>& got, const std::string& file) {
   if (expected != got)
-    bad_file(file, fmt::format("is for strategies {} but the other results are for {}", join(got), join(expected)), "results of the same scenario");
+    bad_file(file, fmt::format("is for strategies {} but the other results are for {}", join(got), join(expected)),
+             "results of the same scenario");
 }
 
 }  // namespace
@@ -904,12 +1043,17 @@ std::string ReportCell::as_text() const {
     return fmt::format("{}{}{}", negative ? "-" : "", whole, rest);
   };
   switch (format) {
-    case Format::money: return grouped(v, std::fabs(v) >= 1000 ? 0 : 2);
-    case Format::effect: return fmt::format("{:.4f}", v);
-    case Format::probability: return fmt::format("{:.3f}", v);
-    case Format::integer: return grouped(v, 0);
+    case Format::money:
+      return grouped(v, std::fabs(v) >= 1000 ? 0 : 2);
+    case Format::effect:
+      return fmt::format("{:.4f}", v);
+    case Format::probability:
+      return fmt::format("{:.3f}", v);
+    case Format::integer:
+      return grouped(v, 0);
     case Format::number:
-    case Format::text: return fmt::format("{:.6g}", v);
+    case Format::text:
+      return fmt::format("{:.6g}", v);
   }
   return {};
 }
@@ -936,7 +1080,8 @@ std::vector<const ReportTable*> ReportDocument::tables() const {
 }
 
 ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
-  if (directories.empty()) throw ScenarioError({"", 0, 0, "RESULTS"}, "no results directory given", "a directory written by hemsim run/psa/dsa/price --out");
+  if (directories.empty())
+    throw ScenarioError({"", 0, 0, "RESULTS"}, "no results directory given", "a directory written by hemsim run/psa/dsa/price --out");
   ReportInputs in;
   fs::path run_directory;
   for (const auto& dir : directories) {
@@ -963,9 +1108,12 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
       const auto& p = *in.psa;
       const auto D = p.effects.rows(), K = static_cast<Eigen::Index>(p.strategies.size());
       bool consistent = p.effects.cols() == K && p.costs.size() == p.perspectives.size() && p.parameter_values.rows() == D &&
-                        static_cast<std::size_t>(p.parameter_values.cols()) == p.parameters.size() && p.reference >= 0 && p.reference < K && D > 0;
+                        static_cast<std::size_t>(p.parameter_values.cols()) == p.parameters.size() && p.reference >= 0 && p.reference < K &&
+                        D > 0;
       for (const auto& c : p.costs) consistent = consistent && c.rows() == D && c.cols() == K;
-      if (!consistent) bad_file(psa.string(), "has tables that do not line up with its strategies, perspectives and draws", "psa.json written by hemsim psa");
+      if (!consistent)
+        bad_file(psa.string(), "has tables that do not line up with its strategies, perspectives and draws",
+                 "psa.json written by hemsim psa");
       in.files.push_back(psa.string());
       found = true;
       if (fs::exists(evppi, ec)) {
@@ -985,10 +1133,12 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
         consistent = consistent && r.two_way->incremental_net_benefit.size() == r.two_way->values_a.size();
         for (const auto& row : r.two_way->incremental_net_benefit) consistent = consistent && row.size() == r.two_way->values_b.size();
       }
-      if (!consistent) bad_file(dsa.string(), "refers to strategies or grid points it does not have", "dsa.json written by hemsim dsa or price");
+      if (!consistent)
+        bad_file(dsa.string(), "refers to strategies or grid points it does not have", "dsa.json written by hemsim dsa or price");
       const bool is_price = !r.price_parameter.empty();
       auto& slot = is_price ? in.price : in.dsa;
-      if (slot) bad_file(dsa.string(), std::string("is a second ") + (is_price ? "price" : "DSA") + " result", "one of each among the directories");
+      if (slot)
+        bad_file(dsa.string(), std::string("is a second ") + (is_price ? "price" : "DSA") + " result", "one of each among the directories");
       slot = std::move(r);
       in.files.push_back(dsa.string());
       found = true;
@@ -1003,10 +1153,12 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
     std::vector<fs::path> candidates{named};
     if (named.is_relative()) candidates.push_back(run_directory / named);
     std::error_code ec;
-    const auto it = std::find_if(candidates.begin(), candidates.end(), [&](const fs::path& p) { return !p.empty() && fs::is_regular_file(p, ec); });
+    const auto it =
+        std::find_if(candidates.begin(), candidates.end(), [&](const fs::path& p) { return !p.empty() && fs::is_regular_file(p, ec); });
     if (it == candidates.end()) {
-      in.scenario_note = fmt::format("The scenario file {} is not available: the parameter table, discount rates and population are omitted.",
-                                     in.run->scenario_file.empty() ? std::string("(unnamed)") : in.run->scenario_file);
+      in.scenario_note =
+          fmt::format("The scenario file {} is not available: the parameter table, discount rates and population are omitted.",
+                      in.run->scenario_file.empty() ? std::string("(unnamed)") : in.run->scenario_file);
     } else {
       try {
         Scenario sc = load_scenario(it->string());
@@ -1015,12 +1167,14 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
         std::vector<std::string> expected;
         for (const auto& st : in.run->strategies) expected.push_back(st.name);
         if (sc.name != in.run->scenario_name || names != expected)
-          in.scenario_note = fmt::format("The scenario file {} no longer matches the results (another name or other strategies): its parameters are omitted.",
-                                         it->string());
+          in.scenario_note = fmt::format(
+              "The scenario file {} no longer matches the results (another name or other strategies): its parameters are omitted.",
+              it->string());
         else
           in.scenario = std::move(sc);
       } catch (const ScenarioError& e) {
-        in.scenario_note = fmt::format("The scenario file {} could not be loaded ({}): its parameters are omitted.", it->string(), e.what());
+        in.scenario_note =
+            fmt::format("The scenario file {} could not be loaded ({}): its parameters are omitted.", it->string(), e.what());
       }
     }
   }
@@ -1059,7 +1213,10 @@ ReportDocument build_report(const ReportInputs& in) {
   const std::string per = fmt::format("{} per {}", money_unit(currency, 0), effect_name(measure));
 
   ReportDocument doc;
-  const std::string scenario_name = in.run ? in.run->scenario_name : in.psa ? in.psa->scenario_name : in.dsa ? in.dsa->scenario_name : in.price->scenario_name;
+  const std::string scenario_name = in.run   ? in.run->scenario_name
+                                    : in.psa ? in.psa->scenario_name
+                                    : in.dsa ? in.dsa->scenario_name
+                                             : in.price->scenario_name;
   doc.title = "Economic evaluation: " + (scenario_name.empty() ? std::string("hemsim results") : scenario_name);
   doc.sections.push_back(summary_section(in, names));
   if (in.scenario) doc.sections.push_back(parameter_section(in));

@@ -6,16 +6,20 @@
 
 #ifdef HEMSIM_CHART_LIBRARIES
 
+// clang-format off
 #define HEMSIM_INCBIN(symbol, path)                                  \
   __asm__(".section .rodata\n"                                       \
           ".global " #symbol "_begin\n"                              \
+          ".hidden " #symbol "_begin\n"                              \
           ".balign 16\n" #symbol "_begin:\n"                         \
           ".incbin \"" path "\"\n"                                   \
-          ".global " #symbol "_end\n" #symbol "_end:\n"              \
+          ".global " #symbol "_end\n"                                \
+          ".hidden " #symbol "_end\n" #symbol "_end:\n"              \
           ".byte 0\n"                                                \
           ".previous\n");                                            \
   extern "C" const char symbol##_begin[];                            \
   extern "C" const char symbol##_end[];
+// clang-format on
 
 HEMSIM_INCBIN(hemsim_vega_js, HEMSIM_VEGA_JS)
 HEMSIM_INCBIN(hemsim_vega_lite_js, HEMSIM_VEGA_LITE_JS)

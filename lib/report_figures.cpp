@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -103,7 +104,8 @@ std::vector<std::pair<std::string, std::string>> render_report_figures(const Rep
     figure_error("node could not render the figures: " + read(log), "node on PATH (Debian package nodejs)");
   for (const ReportChart* c : doc.charts()) {
     const fs::path svg = out / (c->id + ".svg"), png = out / (c->id + ".png");
-    if (!run({"rsvg-convert", "--zoom", "2", "--background-color", "white", "--format", "png", "--output", png.string(), svg.string()}, log))
+    if (!run({"rsvg-convert", "--zoom", "2", "--background-color", "white", "--format", "png", "--output", png.string(), svg.string()},
+             log))
       figure_error("rsvg-convert could not make " + c->id + ".png: " + read(log), "rsvg-convert on PATH (Debian package librsvg2-bin)");
     files.emplace_back(c->id + ".svg", read(svg));
     files.emplace_back(c->id + ".png", read(png));

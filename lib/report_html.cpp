@@ -20,12 +20,23 @@ std::string escape(const std::string& s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -110,7 +121,8 @@ std::string table_html(const ReportTable& t) {
   out += "</tr></thead><tbody>\n";
   for (const auto& row : t.rows) {
     out += "<tr>";
-    for (const auto& cell : row) out += cell.is_number() ? "<td class=\"num\">" + escape(cell.as_text()) + "</td>" : "<td>" + escape(cell.as_text()) + "</td>";
+    for (const auto& cell : row)
+      out += cell.is_number() ? "<td class=\"num\">" + escape(cell.as_text()) + "</td>" : "<td>" + escape(cell.as_text()) + "</td>";
     out += "</tr>\n";
   }
   out += "</tbody></table></div>\n";
@@ -135,8 +147,9 @@ std::string report_html(const ReportDocument& doc) {
     for (const auto& p : s.paragraphs) body += "<p>" + escape(p) + "</p>\n";
     std::string charts;
     for (const auto& c : s.charts) {
-      charts += fmt::format("<figure class=\"chart\" id=\"chart-{0}\"><div class=\"vega\" data-chart=\"{0}\"></div><figcaption>{1}</figcaption></figure>\n",
-                          escape(c.id), escape(c.caption));
+      charts += fmt::format(
+          "<figure class=\"chart\" id=\"chart-{0}\"><div class=\"vega\" data-chart=\"{0}\"></div><figcaption>{1}</figcaption></figure>\n",
+          escape(c.id), escape(c.caption));
       specs[c.id] = nlohmann::json::parse(c.vega_lite);
     }
     if (s.charts_first) body += charts;
@@ -161,13 +174,16 @@ std::string report_html(const ReportDocument& doc) {
   html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   // Nothing may be fetched: scripts and styles are inline; vega compiles expressions with
   // Function, hence 'unsafe-eval'.
-  html += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
-          "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; connect-src 'none'\">\n";
+  html +=
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
+      "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; connect-src 'none'\">\n";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  html += fmt::format("<meta name=\"generator\" content=\"hemsim {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n", kVersion, escape(doc.title), kStyle);
-  html += fmt::format("<header><h1>{}</h1>\n<p class=\"note\">Made by hemsim {} from saved results; charts by {}.</p>\n"
-                      "<p id=\"report-status\" class=\"note\" data-state=\"pending\"></p>\n",
-                      escape(doc.title), kVersion, escape(std::string(detail::chart_library_versions())));
+  html += fmt::format("<meta name=\"generator\" content=\"hemsim {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n", kVersion,
+                      escape(doc.title), kStyle);
+  html += fmt::format(
+      "<header><h1>{}</h1>\n<p class=\"note\">Made by hemsim {} from saved results; charts by {}.</p>\n"
+      "<p id=\"report-status\" class=\"note\" data-state=\"pending\"></p>\n",
+      escape(doc.title), kVersion, escape(std::string(detail::chart_library_versions())));
   html += toc + "</header>\n<main>\n" + body + "</main>\n";
   html += "<script>" + script_safe(detail::vega_js()) + "</script>\n";
   html += "<script>" + script_safe(detail::vega_lite_js()) + "</script>\n";

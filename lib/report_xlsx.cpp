@@ -87,11 +87,16 @@ std::string report_xlsx(const ReportDocument& doc) {
   format_set_font_size(title, 13);
   auto number_format = [&](ReportCell::Format f) {
     switch (f) {
-      case ReportCell::Format::money: return money;
-      case ReportCell::Format::effect: return effect;
-      case ReportCell::Format::probability: return probability;
-      case ReportCell::Format::integer: return integer;
-      default: return number;
+      case ReportCell::Format::money:
+        return money;
+      case ReportCell::Format::effect:
+        return effect;
+      case ReportCell::Format::probability:
+        return probability;
+      case ReportCell::Format::integer:
+        return integer;
+      default:
+        return number;
     }
   };
 
@@ -134,7 +139,8 @@ std::string report_xlsx(const ReportDocument& doc) {
         }
       }
     }
-    for (std::size_t c = 0; c < width.size(); ++c) worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width[c], nullptr);
+    for (std::size_t c = 0; c < width.size(); ++c)
+      worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width[c], nullptr);
     worksheet_freeze_panes(ws, 1, t->columns.size() > 6 ? 1 : 0);
     if (!t->columns.empty() && !t->rows.empty())
       worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(t->rows.size()), static_cast<lxw_col_t>(t->columns.size() - 1));

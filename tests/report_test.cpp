@@ -12,8 +12,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -82,7 +82,8 @@ const Saved& saved() {
 
 hemsim::ReportDocument full_report() {
   const auto& s = saved();
-  return hemsim::build_report(hemsim::load_report_inputs({(s.root / "run").string(), (s.root / "psa").string(), (s.root / "dsa").string()}));
+  return hemsim::build_report(
+      hemsim::load_report_inputs({(s.root / "run").string(), (s.root / "psa").string(), (s.root / "dsa").string()}));
 }
 
 /// The row of `table` whose first cell is `label`.
@@ -180,7 +181,8 @@ TEST(Report, PsaTablesMatchAnIndependentCalculationFromTheDraws) {
   for (const auto& row : ceac->rows) {
     if (!row[1].is_number() || row[1].as_number() != wtp) continue;
     found = true;
-    for (Eigen::Index k = 0; k < K; ++k) EXPECT_NEAR(number(row[2 + static_cast<std::size_t>(k)]), wins[static_cast<std::size_t>(k)], 1e-12);
+    for (Eigen::Index k = 0; k < K; ++k)
+      EXPECT_NEAR(number(row[2 + static_cast<std::size_t>(k)]), wins[static_cast<std::size_t>(k)], 1e-12);
   }
   EXPECT_TRUE(found);
   const auto* evpi = doc.find_table("evpi_thresholds");
@@ -307,7 +309,8 @@ TEST(ReportCli, MissingOrCorruptResultsExitTwoAndWriteNothing) {
   EXPECT_FALSE(fs::exists(figures));
   // An output into a directory that does not exist: exit 2, and the workbook asked for
   // with it is not written either.
-  EXPECT_EQ(cli("report " + (saved().root / "run").string() + " --xlsx " + xlsx.string() + " --html " + (dir / "no" / "r.html").string()), 2);
+  EXPECT_EQ(cli("report " + (saved().root / "run").string() + " --xlsx " + xlsx.string() + " --html " + (dir / "no" / "r.html").string()),
+            2);
   EXPECT_FALSE(fs::exists(xlsx));
   // No temporary files left behind.
   for (const auto& entry : fs::directory_iterator(dir)) EXPECT_NE(entry.path().filename().string()[0], '.') << entry.path();
@@ -359,7 +362,8 @@ TEST(Report, EveryPerspectiveOutcomeAndCategoryOfTheResultsIsReported) {
   EXPECT_EQ(icers->rows.back()[0].as_text(), "societal");
   std::set<std::string> ids;
   for (const auto* c : doc.charts()) ids.insert(c->id);
-  for (const char* id : {"ce_plane_1", "ce_plane_2", "ceac_1", "ceac_2", "ceaf_1", "ceaf_2", "evpi_1", "evpi_2"}) EXPECT_TRUE(ids.count(id)) << id;
+  for (const char* id : {"ce_plane_1", "ce_plane_2", "ceac_1", "ceac_2", "ceaf_1", "ceaf_2", "evpi_1", "evpi_2"})
+    EXPECT_TRUE(ids.count(id)) << id;
   const auto* summary = doc.find_table("psa_summary");
   ASSERT_NE(summary, nullptr);
   EXPECT_EQ(summary->rows.size(), 2 * psa.strategies.size());

@@ -26,10 +26,10 @@ namespace hemsim {
 /// Everything the report is built from. Each part is optional; a report needs at least one
 /// of run, psa, dsa (one-way and friends) or price.
 struct ReportInputs {
-  std::optional<RunResults> run;      ///< results.json
-  std::optional<PsaResults> psa;      ///< psa.json
-  std::optional<DsaReport> dsa;       ///< dsa.json from `hemsim dsa`
-  std::optional<DsaReport> price;     ///< dsa.json from `hemsim price` (value-based prices)
+  std::optional<RunResults> run;   ///< results.json
+  std::optional<PsaResults> psa;   ///< psa.json
+  std::optional<DsaReport> dsa;    ///< dsa.json from `hemsim dsa`
+  std::optional<DsaReport> price;  ///< dsa.json from `hemsim price` (value-based prices)
   /// evppi_parameters.csv beside psa.json, if any: one row per (group, threshold).
   struct EvppiRow {
     std::string parameters, method;
@@ -40,8 +40,8 @@ struct ReportInputs {
   /// table (values, distributions, ranges, sources) and the settings results.json does not
   /// carry (discount rates, population, descriptions) come from it.
   std::optional<Scenario> scenario;
-  std::string scenario_note;         ///< why the scenario could not be used, if it could not
-  std::vector<std::string> files;    ///< the result files read, for the reproduction section
+  std::string scenario_note;           ///< why the scenario could not be used, if it could not
+  std::vector<std::string> files;      ///< the result files read, for the reproduction section
   std::string results_hemsim_version;  ///< the hemsim that wrote results.json
 };
 
@@ -76,7 +76,7 @@ struct ReportTable {
 
 /// A chart as a Vega-Lite specification (JSON text) with its data inlined.
 struct ReportChart {
-  std::string id;       ///< also the figure's file name
+  std::string id;  ///< also the figure's file name
   std::string title;
   std::string caption;
   std::string vega_lite;
