@@ -178,6 +178,21 @@ json nominal(const std::string& field, const std::string& title, const std::vect
 
 std::string dump(const json& j) { return j.dump(); }
 
+/// Points 0..last to draw: every point up to kMaxCurvePoints, else an even thinning
+/// that keeps the last point (a lifetime of monthly cycles would otherwise put tens of
+/// thousands of points per curve into the page without changing what it shows).
+constexpr std::size_t kMaxCurvePoints = 400;
+std::vector<std::size_t> curve_points(std::size_t count) {
+  std::vector<std::size_t> points;
+  const std::size_t step = count <= kMaxCurvePoints ? 1 : (count + kMaxCurvePoints - 1) / kMaxCurvePoints;
+  for (std::size_t t = 0; t < count; t += step) points.push_back(t);
+  if (count > 0 && points.back() != count - 1) points.push_back(count - 1);
+  return points;
+}
+
+/// At most this many draws per strategy are drawn on a CE plane (the means use all).
+constexpr Eigen::Index kMaxPlaneDraws = 2500;
+
 /// The display name of strategy `name` (its label when results.json has one).
 struct Names {
   std::map<std::string, std::string> labels;
@@ -468,7 +483,7 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
   if (S > 0) {
     json values = json::array();
     for (const auto& st : r.strategies)
-      for (std::size_t t = 0; t * S < st.trace.size(); ++t)
+      for (std::size_t t : curve_points(st.trace.size() / S))
         for (std::size_t k = 0; k < S; ++k)
           values.push_back({{"time", static_cast<double>(t) * r.cycle_length_years},
                             {"strategy", names(st.name)},
@@ -510,7 +525,7 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
     for (std::size_t e = 0; e < r.events.size(); ++e) {
       for (const auto& st : r.strategies) {
         const auto& inc = st.events[e].cumulative_incidence;
-        for (std::size_t t = 0; t < inc.size(); ++t)
+        for (std::size_t t : curve_points(inc.size()))
           values.push_back({{"time", static_cast<double>(t) * r.cycle_length_years},
                             {"strategy", names(st.name)},
                             {"event", r.events[e]},
@@ -646,9 +661,10 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
         double sx = 0, sy = 0;
         for (Eigen::Index d = 0; d < D; ++d) {
           const double dx = p.effects(d, k) - p.effects(d, p.reference), dy = costs(d, k) - costs(d, p.reference);
+          sx += dx, sy += dy;
+          if (d >= kMaxPlaneDraws) continue;
           points.push_back({{"strategy", order[static_cast<std::size_t>(k)]}, {"draw", d + 1}, {"delta_effect", dx}, {"delta_cost", dy}});
           xmin = std::min(xmin, dx), xmax = std::max(xmax, dx), ymin = std::min(ymin, dy), ymax = std::max(ymax, dy);
-          sx += dx, sy += dy;
         }
         means.push_back({{"strategy", order[static_cast<std::size_t>(k)]},
                          {"delta_effect", sx / static_cast<double>(D)},
@@ -697,7 +713,9 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
                         {"encoding", {{"x", {{"datum", 0}}}}}});
       spec["layer"] = layers;
       s.charts.push_back({"ce_plane" + id_suffix, "Cost-effectiveness plane" + suffix,
-                          "Each point is one parameter draw; diamonds are the means; dashed lines are the willingness-to-pay thresholds.",
+                          fmt::format("Each point is one parameter draw{}; diamonds are the means of all {} draws; dashed lines are the "
+                                      "willingness-to-pay thresholds.",
+                                      D > kMaxPlaneDraws ? fmt::format(" (the first {} are drawn)", kMaxPlaneDraws) : std::string(), D),
                           dump(spec)});
     }
     // CEAC with the scenario's thresholds marked.

@@ -386,3 +386,33 @@ TEST(Report, AScenarioFileThatIsGoneIsSaidAndItsPartsLeftOut) {
   EXPECT_NE(std::find(summary.paragraphs.begin(), summary.paragraphs.end(), inputs.scenario_note), summary.paragraphs.end());
   fs::remove_all(dir);
 }
+
+TEST(Report, LongTracesAreThinnedForChartsKeepingTheLastPoint) {
+  const fs::path dir = fresh("long");
+  hemsim::RunResults run = saved().run;
+  const std::size_t S = run.states.size(), points = 1201;  // e.g. 100 years of monthly cycles
+  run.cycles = static_cast<int>(points - 1);
+  for (auto& st : run.strategies) {
+    st.trace.assign(points * S, 0.0);
+    for (std::size_t t = 0; t < points; ++t) st.trace[t * S] = 1.0 - static_cast<double>(t) / static_cast<double>(points - 1);
+  }
+  hemsim::write_results(run, (dir / "run").string());
+  const auto doc = hemsim::build_report(hemsim::load_report_inputs({(dir / "run").string()}));
+  const hemsim::ReportChart* trace = nullptr;
+  for (const auto* c : doc.charts())
+    if (c->id == "state_trace") trace = c;
+  ASSERT_NE(trace, nullptr);
+  const auto values = nlohmann::json::parse(trace->vega_lite)["data"]["values"];
+  std::set<double> times;
+  double last_proportion = -1;
+  for (const auto& v : values) {
+    times.insert(v["time"].get<double>());
+    if (v["time"].get<double>() == run.cycles * run.cycle_length_years && v["state"] == run.states[0])
+      last_proportion = v["proportion"].get<double>();
+  }
+  EXPECT_LE(times.size(), 402U);
+  EXPECT_GE(times.size(), 300U);
+  EXPECT_EQ(*times.rbegin(), run.cycles * run.cycle_length_years);
+  EXPECT_EQ(last_proportion, 0.0);
+  fs::remove_all(dir);
+}
