@@ -934,6 +934,39 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
       t.rows.push_back(std::move(row));
     }
     s.tables.push_back(std::move(t));
+    // The grid as a map: each cell coloured by the optimal strategy, labelled with INMB.
+    json values = json::array();
+    std::vector<std::string> a_order, b_order;
+    for (double a : g.values_a) a_order.push_back(fmt::format("{:.6g}", a));
+    for (double b : g.values_b) b_order.push_back(fmt::format("{:.6g}", b));
+    for (std::size_t i = 0; i < g.values_a.size(); ++i)
+      for (std::size_t j = 0; j < g.values_b.size(); ++j)
+        values.push_back({{"a", a_order[i]},
+                          {"b", b_order[j]},
+                          {"optimal", names(r.strategies.at(static_cast<std::size_t>(g.optimal_strategy[i][j])))},
+                          {"inmb", g.incremental_net_benefit[i][j]}});
+    json spec = base_spec(fmt::format("Two-way analysis: optimal strategy and INMB ({})", unit), 420, 300);
+    spec["data"] = {{"values", values}};
+    const json x{
+        {"field", "b"}, {"type", "ordinal"}, {"title", g.parameter_b}, {"sort", b_order}, {"axis", {{"labelAngle", 0}, {"grid", false}}}};
+    const json y{{"field", "a"}, {"type", "ordinal"}, {"title", g.parameter_a}, {"sort", a_order}, {"axis", {{"grid", false}}}};
+    spec["layer"] =
+        json::array({{{"mark", {{"type", "rect"}, {"stroke", "white"}}},
+                      {"encoding",
+                       {{"x", x},
+                        {"y", y},
+                        {"color",
+                         [] {
+                           json c = nominal("optimal", "Optimal strategy");
+                           c["scale"] = {{"scheme", "pastel1"}};
+                           return c;
+                         }()}}}},
+                     {{"mark", {{"type", "text"}, {"fontSize", 10}}},
+                      {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "inmb"}, {"type", "quantitative"}, {"format", ",.0f"}}}}}}});
+    s.charts.push_back({"two_way", "Two-way analysis",
+                        fmt::format("Cells: the strategy with the highest net benefit at {:.0f} {}; numbers: INMB of {} vs {}.",
+                                    r.willingness_to_pay, per, strategy, comparator),
+                        dump(spec)});
   }
   if (r.threshold) {
     const auto& t = *r.threshold;
@@ -1150,6 +1183,11 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
       if (r.two_way) {
         consistent = consistent && r.two_way->incremental_net_benefit.size() == r.two_way->values_a.size();
         for (const auto& row : r.two_way->incremental_net_benefit) consistent = consistent && row.size() == r.two_way->values_b.size();
+        consistent = consistent && r.two_way->optimal_strategy.size() == r.two_way->values_a.size();
+        for (const auto& row : r.two_way->optimal_strategy) {
+          consistent = consistent && row.size() == r.two_way->values_b.size();
+          for (int k : row) consistent = consistent && in_range(k);
+        }
       }
       if (!consistent)
         bad_file(dsa.string(), "refers to strategies or grid points it does not have", "dsa.json written by hemsim dsa or price");

@@ -260,7 +260,7 @@ def check_xlsx(work):
 
 def check_figures(work):
     figures = os.path.join(work, "a", "figures")
-    charts = ["state_trace", "ce_plane", "ceac", "ceaf", "evpi", "evppi", "tornado"]
+    charts = ["state_trace", "ce_plane", "ceac", "ceaf", "evpi", "evppi", "tornado", "two_way"]
     for chart in charts:
         svg = open(os.path.join(figures, chart + ".svg"), encoding="utf-8").read()
         if not svg.startswith("<svg") or svg.count("role-mark") == 0:
