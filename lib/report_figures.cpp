@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -61,25 +62,26 @@ std::string read(const fs::path& path) {
   return s.str();
 }
 
-/// Runs a program found on PATH (no shell), its output to `log`; false if it could not
-/// start or did not exit 0.
-bool run(const std::vector<std::string>& args, const fs::path& log) {
+/// Runs a program found on PATH (no shell), its output to `log`. Empty on success, else
+/// what went wrong.
+std::string run(const std::vector<std::string>& args, const fs::path& log) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   pid_t pid = 0;
   const int started = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (started != 0) return false;
+  if (started != 0) return fmt::format("{} cannot be started ({})", args[0], std::strerror(started));
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return false;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (errno != EINTR) return fmt::format("{} could not be waited for", args[0]);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  return fmt::format("{} failed: {}", args[0], read(log));
 }
 
 }  // namespace
@@ -100,13 +102,14 @@ std::vector<std::pair<std::string, std::string>> render_report_figures(const Rep
     files.emplace_back(c->id + ".vl.json", c->vega_lite);
   }
   if (files.empty()) return files;
-  if (!run({"node", (temp.path / "render-figures.js").string(), specs.string(), out.string()}, log))
-    figure_error("node could not render the figures: " + read(log), "node on PATH (Debian package nodejs)");
+  if (const auto problem = run({"node", (temp.path / "render-figures.js").string(), specs.string(), out.string()}, log); !problem.empty())
+    figure_error("the figures could not be rendered: " + problem, "node on PATH (Debian package nodejs)");
   for (const ReportChart* c : doc.charts()) {
     const fs::path svg = out / (c->id + ".svg"), png = out / (c->id + ".png");
-    if (!run({"rsvg-convert", "--zoom", "2", "--background-color", "white", "--format", "png", "--output", png.string(), svg.string()},
-             log))
-      figure_error("rsvg-convert could not make " + c->id + ".png: " + read(log), "rsvg-convert on PATH (Debian package librsvg2-bin)");
+    if (const auto problem = run(
+            {"rsvg-convert", "--zoom", "2", "--background-color", "white", "--format", "png", "--output", png.string(), svg.string()}, log);
+        !problem.empty())
+      figure_error(c->id + ".png could not be made: " + problem, "rsvg-convert on PATH (Debian package librsvg2-bin)");
     files.emplace_back(c->id + ".svg", read(svg));
     files.emplace_back(c->id + ".png", read(png));
   }
