@@ -416,3 +416,18 @@ TEST(Report, LongTracesAreThinnedForChartsKeepingTheLastPoint) {
   EXPECT_EQ(last_proportion, 0.0);
   fs::remove_all(dir);
 }
+
+TEST(Report, CellsAreFormattedForReading) {
+  using F = hemsim::ReportCell::Format;
+  EXPECT_EQ(hemsim::ReportCell::number(1234567.891, F::money).as_text(), "1,234,568");
+  EXPECT_EQ(hemsim::ReportCell::number(-65647.4, F::money).as_text(), "-65,647");
+  EXPECT_EQ(hemsim::ReportCell::number(999.5, F::money).as_text(), "999.50");
+  EXPECT_EQ(hemsim::ReportCell::number(-0.001, F::money).as_text(), "0.00");  // no "-0.00"
+  EXPECT_EQ(hemsim::ReportCell::number(100000, F::integer).as_text(), "100,000");
+  EXPECT_EQ(hemsim::ReportCell::number(22.18451, F::effect).as_text(), "22.1845");
+  EXPECT_EQ(hemsim::ReportCell::number(0.4185, F::probability).as_text(), "0.418");
+  EXPECT_EQ(hemsim::ReportCell::number(0.002, F::number).as_text(), "0.002");
+  EXPECT_EQ(hemsim::ReportCell::number(NAN, F::money).as_text(), "");
+  EXPECT_EQ(hemsim::ReportCell::empty().as_text(), "");
+  EXPECT_EQ(hemsim::ReportCell::text("ND").as_text(), "ND");
+}
