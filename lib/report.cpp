@@ -190,6 +190,9 @@ std::vector<std::size_t> curve_points(std::size_t count) {
   return points;
 }
 
+/// At most this many parameters in a tornado diagram (the largest swings).
+constexpr std::size_t kMaxTornadoBars = 15;
+
 /// At most this many draws per strategy are drawn on a CE plane (the means use all).
 constexpr Eigen::Index kMaxPlaneDraws = 2500;
 
@@ -494,7 +497,11 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
     spec["mark"] = {{"type", "line"}, {"strokeWidth", 1.8}};
     spec["encoding"] = {{"x", quantitative("time", "Time (years)")},
                         {"y", quantitative("proportion", "Proportion of the cohort", ".0%")},
-                        {"color", nominal("state", "State", r.states)}};
+                        {"color", [&] {
+                           json c = nominal("state", "State", r.states);
+                           if (r.states.size() > 10) c["scale"]["scheme"] = "tableau20";  // 10 colours would repeat
+                           return c;
+                         }()}};
     spec["facet"] = {{"field", "strategy"}, {"type", "nominal"}, {"title", nullptr}, {"sort", strategy_order}};
     spec["columns"] = 3;
     // Vega-Lite wants facet charts as {facet, spec}: move the single-view parts inside.
@@ -860,12 +867,21 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
                    fmt::format("ICER at high ({})", per), fmt::format("INMB at low ({})", unit), fmt::format("INMB at high ({})", unit),
                    fmt::format("Swing in INMB ({})", unit)},
                   {}};
-    json values = json::array();
-    int rank = 0;
-    for (const auto& p : a.parameters) {
+    for (const auto& p : a.parameters)
       t.rows.push_back({text(p.parameter), text(p.source), plain(p.base_value), plain(p.low_value), plain(p.high_value), money(p.low.icer),
                         money(p.high.icer), money(p.low.incremental_net_benefit), money(p.high.incremental_net_benefit),
                         money(p.net_benefit_swing)});
+    // The chart shows the largest swings only (a slide holds about 15 bars); the table
+    // and the workbook have every parameter.
+    std::vector<std::size_t> by_swing(a.parameters.size());
+    for (std::size_t i = 0; i < by_swing.size(); ++i) by_swing[i] = i;
+    std::stable_sort(by_swing.begin(), by_swing.end(),
+                     [&](std::size_t x, std::size_t y) { return a.parameters[x].net_benefit_swing > a.parameters[y].net_benefit_swing; });
+    if (by_swing.size() > kMaxTornadoBars) by_swing.resize(kMaxTornadoBars);
+    json values = json::array();
+    int rank = 0;
+    for (std::size_t i : by_swing) {
+      const auto& p = a.parameters[i];
       const std::string label = fmt::format("{} ({:.6g} to {:.6g})", p.parameter, p.low_value, p.high_value);
       ++rank;
       values.push_back({{"parameter", label},
@@ -882,7 +898,7 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
     s.tables.push_back(std::move(t));
     if (!a.parameters.empty()) {
       json spec = base_spec(fmt::format("Tornado diagram: INMB of {} vs {}", strategy, comparator), 480,
-                            std::max(120, 24 * static_cast<int>(a.parameters.size())));
+                            std::max(120, 24 * static_cast<int>(by_swing.size())));
       const json y{{"field", "parameter"},
                    {"type", "nominal"},
                    {"title", nullptr},
@@ -902,8 +918,13 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
                                    {{"data", {{"values", json::array({{{"base", a.base.incremental_net_benefit}}})}}},
                                     {"mark", {{"type", "rule"}, {"color", "black"}}},
                                     {"encoding", {{"x", {{"field", "base"}, {"type", "quantitative"}}}}}}});
-      s.charts.push_back(
-          {"tornado", "Tornado diagram", "Bars run from the base-case INMB to the INMB at each end of a parameter's range.", dump(spec)});
+      s.charts.push_back({"tornado", "Tornado diagram",
+                          fmt::format("Bars run from the base-case INMB to the INMB at each end of a parameter's range{}.",
+                                      by_swing.size() < a.parameters.size()
+                                          ? fmt::format("; the {} largest swings of {} parameters (all are in the table)", by_swing.size(),
+                                                        a.parameters.size())
+                                          : std::string()),
+                          dump(spec)});
     }
   }
   if (!r.variants.empty()) {

@@ -221,7 +221,17 @@ TEST(Report, TornadoDataAndParametersComeFromTheSavedAnalysisAndScenario) {
     if (c->id == "tornado") tornado = c;
   ASSERT_NE(tornado, nullptr);
   const auto spec = nlohmann::json::parse(tornado->vega_lite);
-  EXPECT_EQ(spec["layer"][0]["data"]["values"].size(), 2 * a.parameters.size());
+  // The diagram holds the 15 largest swings (the intro model has 16 ranges), largest first.
+  ASSERT_EQ(a.parameters.size(), 16U);
+  const auto& bars = spec["layer"][0]["data"]["values"];
+  EXPECT_EQ(bars.size(), 2 * 15U);
+  const auto largest = std::max_element(a.parameters.begin(), a.parameters.end(),
+                                        [](const auto& x, const auto& y) { return x.net_benefit_swing < y.net_benefit_swing; });
+  const auto smallest = std::min_element(a.parameters.begin(), a.parameters.end(),
+                                         [](const auto& x, const auto& y) { return x.net_benefit_swing < y.net_benefit_swing; });
+  EXPECT_EQ(bars[0]["parameter"].get<std::string>().rfind(largest->parameter + " (", 0), 0U) << bars[0];
+  EXPECT_EQ(bars[0]["inmb"].get<double>(), largest->low.incremental_net_benefit);
+  for (const auto& bar : bars) EXPECT_NE(bar["parameter"].get<std::string>().rfind(smallest->parameter + " (", 0), 0U);
   // Parameters with their sources, from the scenario file named by results.json.
   const auto scenario = hemsim::load_scenario(kIntro);
   const auto* params = doc.find_table("parameters");
