@@ -124,6 +124,19 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   price->add_option("--draws,-d", price_draws, "PSA draws for --probabilities (default 1000)")->check(CLI::Range(2ULL, 100000000ULL));
 
+  std::vector<std::string> report_dirs;
+  hemsim::ReportOutputs report_outputs;
+  auto* report = app.add_subcommand("report", "Report (HTML, XLSX, figures) from saved results of run, psa, dsa and price; nothing is re-run");
+  report->add_option("RESULTS", report_dirs, "directories holding results.json, psa.json and/or dsa.json")->required();
+  report->add_option("--html", report_outputs.html, "self-contained HTML report (default: RESULTS/report.html when no output is given)");
+  report->add_option("--xlsx", report_outputs.xlsx, "Excel workbook");
+  report->add_option("--figures", report_outputs.figures, "directory for each chart as SVG and PNG");
+  report->add_flag("--quiet,-q", quiet, "print nothing but errors");
+  // The shortcut: report.html and report.xlsx beside the results of run/psa/dsa/price.
+  bool write_report_too = false;
+  for (auto* command : {run, psa, dsa, price})
+    command->add_flag("--report", write_report_too, "also write report.html and report.xlsx into the --out directory");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -137,6 +150,25 @@ int main(int argc, char** argv) {
     if (threads > 0)
       thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
+    if (*report) {
+      if (report_outputs.html.empty() && report_outputs.xlsx.empty() && report_outputs.figures.empty())
+        report_outputs.html = (std::filesystem::path(report_dirs.front()) / "report.html").string();
+      hemsim::write_report(hemsim::build_report(hemsim::load_report_inputs(report_dirs)), report_outputs);
+      if (!quiet)
+        for (const auto& f : {report_outputs.html, report_outputs.xlsx, report_outputs.figures})
+          if (!f.empty()) std::cout << fmt::format("report written to {}\n", f);
+      return 0;
+    }
+    if (write_report_too && out_dir.empty())
+      throw hemsim::ScenarioError({"", 0, 0, "--report"}, "--report writes beside the results: give --out DIR too", "--out DIR --report");
+    // After a successful --out, --report adds report.html and report.xlsx there.
+    auto report_beside_results = [&] {
+      if (!write_report_too) return;
+      const auto dir = std::filesystem::path(out_dir);
+      hemsim::write_report(hemsim::build_report(hemsim::load_report_inputs({out_dir})),
+                           {(dir / "report.html").string(), (dir / "report.xlsx").string(), ""});
+      if (!quiet) std::cout << fmt::format("report written to {}\n", (dir / "report.html").string());
+    };
     const hemsim::Scenario scenario = hemsim::load_scenario(file);
     const hemsim::CompiledModel model = hemsim::compile_model(scenario);
     if (*validate) {
@@ -279,6 +311,7 @@ int main(int argc, char** argv) {
         std::filesystem::create_directories(out_dir, ec);
         if (ec) throw hemsim::ScenarioError({out_dir, 0, 0, "--out"}, "cannot create the output directory: " + ec.message(), "a writable directory");
         for (const auto& [name, content] : files) hemsim::write_file_atomically((std::filesystem::path(out_dir) / name).string(), content);
+        report_beside_results();
       }
       return 0;
     }
@@ -330,6 +363,7 @@ int main(int argc, char** argv) {
         if (!groups.empty())
           hemsim::write_file_atomically((std::filesystem::path(out_dir) / "evppi_parameters.csv").string(), hemsim::evppi_csv(evppi, results));
         if (!quiet) std::cout << fmt::format("\nPSA results written to {}/\n", out_dir);
+        report_beside_results();
       }
       return 0;
     }
@@ -344,6 +378,7 @@ int main(int argc, char** argv) {
     if (!out_dir.empty()) {
       hemsim::write_results(results, out_dir);
       if (!quiet) std::cout << fmt::format("\nresults written to {}/\n", out_dir);
+      report_beside_results();
     }
     return 0;
   } catch (const hemsim::ScenarioError& e) {
