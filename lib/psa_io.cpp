@@ -286,14 +286,22 @@ EvppiReport evppi_report(const PsaResults& psa, const std::vector<std::vector<st
 }
 
 std::string format_evppi(const EvppiReport& report, const PsaResults& psa) {
-  std::string out = fmt::format("\nEVPPI per person ({} perspective; ± standard error of the regression estimate)\n{:<28}", psa.perspectives[0], "Parameters");
+  // Group labels, and a first column wide enough for the longest.
+  std::vector<std::string> labels;
+  std::size_t width = 28;
+  for (const auto& group : report.groups) {
+    std::string names;
+    for (const auto& n : group) names += (names.empty() ? "" : ", ") + n;
+    width = std::max(width, names.size() + 2);
+    labels.push_back(std::move(names));
+  }
+  std::string out = fmt::format("\nEVPPI per person ({} perspective; ± standard error of the regression estimate)\n{:<{}}", psa.perspectives[0],
+                                "Parameters", width);
   if (!report.results.empty())
     for (double w : report.results.front().wtp) out += fmt::format("{:>24}", fmt::format("WTP {:.0f}", w));
   out += "\n";
   for (std::size_t g = 0; g < report.groups.size(); ++g) {
-    std::string names;
-    for (const auto& n : report.groups[g]) names += (names.empty() ? "" : ", ") + n;
-    out += fmt::format("{:<28}", names);
+    out += fmt::format("{:<{}}", labels[g], width);
     for (std::size_t w = 0; w < report.results[g].wtp.size(); ++w)
       out += fmt::format("{:>24}", fmt::format("{:.2f} ± {:.2f}", report.results[g].evppi[w], report.results[g].standard_error[w]));
     out += fmt::format("   [{}]\n", report.results[g].method);
