@@ -144,6 +144,8 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   r.costs_mcse.assign(P, Eigen::MatrixXd::Zero(D, K));
   r.effects = r.effects_mcse = r.qalys = r.life_years = Eigen::MatrixXd::Zero(D, K);
   r.qalys_undiscounted = r.life_years_undiscounted = Eigen::MatrixXd::Zero(D, K);
+  r.increment_costs_mcse.assign(P, Eigen::MatrixXd::Zero(D, K));
+  r.increment_effects_mcse = Eigen::MatrixXd::Zero(D, K);
   for (const auto& e : scenario.events) r.events.push_back(e.name);
   for (const auto& c : scenario.cost_categories) r.cost_categories.push_back(c.name);
   r.costs_by_category.assign(r.cost_categories.size(), Eigen::MatrixXd::Zero(D, K));
@@ -158,6 +160,8 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
     tables.push_back(m);
   for (auto& m : r.event_counts) tables.push_back(&m);
   for (auto& m : r.costs_by_category) tables.push_back(&m);
+  for (auto& m : r.increment_costs_mcse) tables.push_back(&m);
+  tables.push_back(&r.increment_effects_mcse);
   std::size_t width = 0;
   for (const auto* m : tables) width += static_cast<std::size_t>(m->cols());
   std::unique_ptr<detail::PsaCheckpoint> checkpoint;
@@ -227,6 +231,11 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
         const auto& effect = r.effect_measure == "qalys" ? o.qalys.discounted : o.life_years.discounted;
         r.effects(row, k) = effect.mean;
         r.effects_mcse(row, k) = effect.mcse;
+      }
+      for (const auto& inc : run.increments) {
+        const auto k = static_cast<Eigen::Index>(std::find(r.strategies.begin(), r.strategies.end(), inc.name) - r.strategies.begin());
+        for (std::size_t p = 0; p < P; ++p) r.increment_costs_mcse[p](row, k) = inc.costs_by_perspective[p].discounted.mcse;
+        r.increment_effects_mcse(row, k) = (r.effect_measure == "qalys" ? inc.qalys : inc.life_years).discounted.mcse;
       }
       if (checkpoint) {
         std::vector<double> values;

@@ -96,6 +96,8 @@ std::string psa_to_json(const PsaResults& p) {
   j["costs_mcse"] = matrices_to_json(p.costs_mcse);
   j["effects"] = matrix_to_json(p.effects);
   j["effects_mcse"] = matrix_to_json(p.effects_mcse);
+  j["increment_costs_mcse"] = matrices_to_json(p.increment_costs_mcse);
+  j["increment_effects_mcse"] = matrix_to_json(p.increment_effects_mcse);
   j["qalys"] = matrix_to_json(p.qalys);
   j["life_years"] = matrix_to_json(p.life_years);
   j["qalys_undiscounted"] = matrix_to_json(p.qalys_undiscounted);
@@ -128,6 +130,10 @@ PsaResults psa_from_json(const std::string& text) {
   p.costs_mcse = matrices_from_json(j.at("costs_mcse"));
   p.effects = matrix_from_json(j.at("effects"));
   p.effects_mcse = matrix_from_json(j.at("effects_mcse"));
+  if (j.contains("increment_effects_mcse")) {  // files of earlier versions lack them
+    p.increment_costs_mcse = matrices_from_json(j.at("increment_costs_mcse"));
+    p.increment_effects_mcse = matrix_from_json(j.at("increment_effects_mcse"));
+  }
   p.qalys = matrix_from_json(j.at("qalys"));
   p.life_years = matrix_from_json(j.at("life_years"));
   p.qalys_undiscounted = matrix_from_json(j.at("qalys_undiscounted"));
@@ -239,6 +245,23 @@ std::string format_psa_summary(const PsaResults& psa) {
       const auto ve = decompose_variance(psa.effects.col(col), psa.effects_mcse.col(col));
       out += fmt::format("  {:<{}} costs {:5.1f}%   effects {:5.1f}%\n", psa.strategies[k], name_width, 100 * vc.monte_carlo_share,
                          100 * ve.monte_carlo_share);
+    }
+  }
+  if (psa.method != "cohort" && psa.increment_effects_mcse.size() > 0 && !psa.increment_costs_mcse.empty()) {
+    const auto ref = static_cast<Eigen::Index>(psa.reference);
+    out += fmt::format("Share of the variance of the increments against {} due to Monte Carlo noise:\n", psa.strategies[static_cast<std::size_t>(ref)]);
+    for (std::size_t k = 0; k < psa.strategies.size(); ++k) {
+      const auto col = static_cast<Eigen::Index>(k);
+      if (col == ref) continue;
+      const auto vc = decompose_variance(psa.costs[0].col(col) - psa.costs[0].col(ref), psa.increment_costs_mcse[0].col(col));
+      const auto ve = decompose_variance(psa.effects.col(col) - psa.effects.col(ref), psa.increment_effects_mcse.col(col));
+      out += fmt::format("  {:<{}} costs {:5.1f}%   effects {:5.1f}%\n", psa.strategies[k], name_width, 100 * vc.monte_carlo_share,
+                         100 * ve.monte_carlo_share);
+      for (const auto& [name, share] : {std::pair{"incremental costs", vc.monte_carlo_share}, std::pair{"incremental effects", ve.monte_carlo_share}})
+        if (share > kNoiseWarningShare)
+          warnings.push_back(fmt::format("{} {}: {:.0f}% of the spread across draws is Monte Carlo noise; the probability that it is "
+                                         "cost-effective against {} is uncertain for that reason",
+                                         psa.strategies[k], name, 100 * share, psa.strategies[static_cast<std::size_t>(ref)]));
     }
   }
   for (const auto& w : warnings)

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -99,6 +100,41 @@ TEST(Psa, CohortDrawsEqualRunsAtTheSampledValues) {
       EXPECT_EQ(psa.effects(d - 1, static_cast<Eigen::Index>(k)), direct.strategies[k].qalys.discounted.mean);
     }
   }
+}
+
+TEST(Psa, IncrementErrorsAreThoseOfTheRunAtEachDraw) {
+  // Each draw keeps the Monte Carlo error of the paired increments against the reference;
+  // a direct run at the draw's sampled values and simulation stream has the same.
+  const auto s = intro();
+  hemsim::PsaOptions options;
+  options.draws = 3;
+  options.individuals = 500;
+  options.seed = 5;
+  const auto psa = hemsim::run_psa(s, options);
+  ASSERT_EQ(psa.increment_effects_mcse.rows(), 3);
+  for (std::uint32_t d = 1; d <= 3; ++d) {
+    hemsim::SimulationOptions sim;
+    sim.individuals = 500;
+    sim.seed = 5;
+    sim.seed_set = true;
+    sim.draw = d;
+    const auto direct = hemsim::simulate(hemsim::compile_model(s, hemsim::sample_parameters(s, 5, d)), sim);
+    const auto row = static_cast<Eigen::Index>(d - 1);
+    EXPECT_EQ(psa.increment_effects_mcse(row, psa.reference), 0.0);
+    ASSERT_EQ(direct.increments.size(), psa.strategies.size() - 1);
+    for (const auto& inc : direct.increments) {
+      const auto k = static_cast<Eigen::Index>(std::find(psa.strategies.begin(), psa.strategies.end(), inc.name) - psa.strategies.begin());
+      EXPECT_EQ(psa.increment_effects_mcse(row, k), inc.qalys.discounted.mcse) << inc.name;
+      EXPECT_EQ(psa.increment_costs_mcse[0](row, k), inc.costs_by_perspective[0].discounted.mcse) << inc.name;
+      EXPECT_GT(psa.increment_effects_mcse(row, k), 0.0) << inc.name;
+      // Paired differences are more precise than the difference of two unpaired means.
+      EXPECT_LT(psa.increment_effects_mcse(row, k), std::hypot(psa.effects_mcse(row, psa.reference), psa.effects_mcse(row, k))) << inc.name;
+    }
+  }
+  const auto back = hemsim::psa_from_json(hemsim::psa_to_json(psa));
+  EXPECT_EQ(back.increment_effects_mcse, psa.increment_effects_mcse);
+  EXPECT_EQ(back.increment_costs_mcse[0], psa.increment_costs_mcse[0]);
+  EXPECT_NE(hemsim::format_psa_summary(psa).find("increments against"), std::string::npos);
 }
 
 TEST(Psa, VarianceDecompositionRecoversKnownComponents) {

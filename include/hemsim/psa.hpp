@@ -86,6 +86,12 @@ struct PsaResults {
   std::vector<Eigen::MatrixXd> costs;   ///< per perspective: draws x strategies, discounted
   std::vector<Eigen::MatrixXd> costs_mcse;
   Eigen::MatrixXd effects, effects_mcse;          ///< draws x strategies, discounted
+  /// Monte Carlo standard errors of the paired differences against the reference strategy
+  /// (common random numbers), per draw: draws x strategies, 0 in the reference's column.
+  /// What decides between strategies is the increment, whose noise can dominate even when
+  /// the absolute values' noise is negligible.
+  std::vector<Eigen::MatrixXd> increment_costs_mcse;  ///< per perspective
+  Eigen::MatrixXd increment_effects_mcse;
   Eigen::MatrixXd qalys, life_years;              ///< draws x strategies, discounted
   Eigen::MatrixXd qalys_undiscounted, life_years_undiscounted;
   std::vector<std::string> cost_categories;
