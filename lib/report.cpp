@@ -159,7 +159,7 @@ json base_spec(const std::string& title, int width = 560, int height = 340) {
            {{"font", "DejaVu Sans, Helvetica, Arial, sans-serif"},
             {"view", {{"stroke", nullptr}}},
             {"axis", {{"labelFontSize", 11}, {"titleFontSize", 12}, {"titleFontWeight", "normal"}, {"grid", true}, {"gridOpacity", 0.35}}},
-            {"legend", {{"labelFontSize", 11}, {"titleFontSize", 12}, {"orient", "right"}}},
+            {"legend", {{"labelFontSize", 11}, {"titleFontSize", 12}, {"orient", "right"}, {"labelLimit", 320}}},
             {"header", {{"labelFontSize", 12}, {"titleFontSize", 12}}}}}};
 }
 
