@@ -8,11 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "number_text.hpp"
+
 namespace hemsim {
 
 namespace {
-// Shortest text that reads back to the same double.
-std::string number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
+std::string number(double v) { return detail::shortest_number(v); }
 }  // namespace
 
 namespace {

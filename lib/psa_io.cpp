@@ -12,13 +12,13 @@
 #include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/results_io.hpp"
+#include "number_text.hpp"
 
 namespace hemsim {
 
 namespace {
 
-// Shortest text that reads back to the same double.
-std::string number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
+std::string number(double v) { return detail::shortest_number(v); }
 
 // Empirical quantile (type 7, as R's default) of a column.
 double quantile(Eigen::VectorXd values, double p) {

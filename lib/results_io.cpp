@@ -23,6 +23,7 @@
 
 #include "hemsim/error.hpp"
 #include "hemsim/version.hpp"
+#include "number_text.hpp"
 
 namespace hemsim {
 
@@ -307,8 +308,7 @@ std::string field(const std::string& s) {
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
-// The shortest text that reads back as the same double; empty for "not applicable" (NaN).
-std::string field(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
+std::string field(double v) { return detail::shortest_number(v); }
 std::string field(const std::optional<double>& v) { return v ? field(*v) : std::string(); }
 
 /// The point of the trace (0..T) whose value holds at `years`: the last point at or
