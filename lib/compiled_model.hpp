@@ -46,6 +46,7 @@ struct Quantity {
   bool depends_on_time_only() const { return kind == Kind::table && dim_count == 1 && dims[0] == kCoordT; }
   bool is_static() const { return kind == Kind::constant || depends_on_time_only(); }
   bool uses_coordinate(int coordinate) const { return (uses >> coordinate) & 1U; }
+  bool operator==(const Quantity&) const = default;  ///< same value wherever it is evaluated
 };
 
 /// An expression evaluated outside tables, with what it is for (messages) and its check.

@@ -50,15 +50,8 @@ class IndividualSimulator {
     // Strategies usually share the population: the same distributions give the same
     // draws (same streams), so the inverse CDFs are computed once per individual.
     same_attributes_as_previous_.assign(m.strategies.size(), false);
-    for (std::size_t k = 1; k < m.strategies.size(); ++k) {
-      const auto& a = m.strategies[k].attributes;
-      const auto& b = m.strategies[k - 1].attributes;
-      bool same = a.size() == b.size();
-      for (std::size_t j = 0; same && j < a.size(); ++j)
-        same = a[j].kind == b[j].kind && a[j].a == b[j].a && a[j].b == b[j].b && a[j].c == b[j].c && a[j].weights == b[j].weights &&
-               a[j].lower == b[j].lower && a[j].upper == b[j].upper;
-      same_attributes_as_previous_[k] = same;
-    }
+    for (std::size_t k = 1; k < m.strategies.size(); ++k)
+      same_attributes_as_previous_[k] = m.strategies[k].attributes == m.strategies[k - 1].attributes;
     std::size_t slots = 0;
     for (std::size_t k = 0; k < m.strategies.size(); ++k) {
       slots = std::max(slots, m.strategies[k].runtime_expressions.size());
@@ -449,7 +442,8 @@ class IndividualSimulator {
   Accumulator* counts_ = nullptr;
 };
 
-// One simulator and one set of per-point counts per worker thread, made on first use.
+// What a worker thread keeps across blocks, made on first use: its run-time evaluators
+// and its per-point counts.
 struct ThreadState {
   std::vector<std::unique_ptr<RuntimeEvaluator>> evaluators;
   Accumulator counts;

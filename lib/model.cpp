@@ -486,20 +486,19 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
   // State rewards.
   const OutputLayout& L = m.layout;
   sm.states.assign(static_cast<std::size_t>(S), StateModel{});
+  // A quantity that reads only discrete attributes or per-individual values keeps its
+  // value for an individual's whole life.
+  auto constant_over_life = [&](const Quantity& q) {
+    if (q.kind == Quantity::Kind::per_individual) return true;
+    if (q.kind != Quantity::Kind::table) return false;
+    const auto& attributes = m.discrete_attribute_coordinate;
+    return std::all_of(q.dims.begin(), q.dims.begin() + q.dim_count,
+                       [&](int c) { return std::find(attributes.begin(), attributes.end(), c) != attributes.end(); });
+  };
   auto add_term = [&](StateModel& target, int output, int weights, const Quantity& q) {
     if (q.kind == Quantity::Kind::constant && q.constant == 0.0) return;
     RewardTerm term{output, weights, q, {}, {}};
-    bool per_individual_constant = q.kind == Quantity::Kind::per_individual;
-    if (q.kind == Quantity::Kind::table) {
-      per_individual_constant = true;
-      for (int d = 0; d < q.dim_count; ++d) {
-        const int c = q.dims[static_cast<std::size_t>(d)];
-        per_individual_constant = per_individual_constant &&
-                                  std::find(m.discrete_attribute_coordinate.begin(), m.discrete_attribute_coordinate.end(), c) !=
-                                      m.discrete_attribute_coordinate.end();
-      }
-    }
-    if (!q.is_static() && per_individual_constant) {
+    if (!q.is_static() && constant_over_life(q)) {
       target.individual_terms.push_back(std::move(term));
     } else if (q.is_static()) {
       term.table.resize(static_cast<std::size_t>(T) + 1);
@@ -553,13 +552,8 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     add_term(sm_state, L.life_years_discounted(), kEffectDiscounted, ly);
     add_term(sm_state, L.life_years_undiscounted(), kEffectUndiscounted, ly);
     sm_state.shortcut = state.absorbing && sm_state.dynamic_terms.empty();
-    for (std::size_t d = 1; d < sm_state.dynamic_terms.size(); ++d) {
-      const Quantity& a = sm_state.dynamic_terms[d - 1].value;
-      const Quantity& b = sm_state.dynamic_terms[d].value;
-      sm_state.dynamic_terms[d].same_value_as_previous = a.kind == b.kind && a.constant == b.constant && a.offset == b.offset &&
-                                                         a.dim_count == b.dim_count && a.dims == b.dims && a.strides == b.strides &&
-                                                         a.slot == b.slot && a.check == b.check;
-    }
+    for (std::size_t d = 1; d < sm_state.dynamic_terms.size(); ++d)
+      sm_state.dynamic_terms[d].same_value_as_previous = sm_state.dynamic_terms[d].value == sm_state.dynamic_terms[d - 1].value;
 
     // Prefix sums: the four state weight series, then one column per time-varying reward.
     static_assert(kCostDiscounted == 0 && kCostUndiscounted == 1 && kEffectDiscounted == 2 && kEffectUndiscounted == 3);

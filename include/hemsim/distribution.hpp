@@ -66,6 +66,7 @@ struct Distribution {
   [[nodiscard]] int categories() const;
   /// Probability of category k (discrete kinds only).
   [[nodiscard]] double category_probability(int k) const;
+  bool operator==(const Distribution&) const = default;
 };
 
 /// Evaluates the spec's expressions with `evaluate` and validates the result.
