@@ -13,15 +13,18 @@ struct Accumulator {
   double individuals = 0;
   std::vector<double> sum, sum_of_squares;                   ///< strategies x outputs
   std::vector<double> increment_sum, increment_sum_of_squares;///< strategies x increments
-  std::vector<double> trace;                                  ///< strategies x points x states
+  std::vector<double> trace;                                  ///< strategies x points x states (cohort)
   std::vector<double> trace_changes;                             ///< strategies x (points + 1) x states: +1 on entry, -1 on exit (microsimulation)
   std::vector<double> first_event;                            ///< strategies x events x points
 
-  /// `per_point` false leaves trace, trace_changes and first_event empty (the
-  /// microsimulation keeps those counts per thread: they are whole numbers, so their sums
-  /// do not depend on the order of addition, and per-block copies would cost a page-faulting
-  /// allocation per block).
-  explicit Accumulator(const CompiledModelData& m, bool per_point = true)
+  /// Which per-point arrays (strategies x points) an accumulator holds: none for the
+  /// microsimulation's per-block sums; the trace changes and first events for its
+  /// per-thread counts (whole numbers, so their sums do not depend on the order of
+  /// addition, and per-block copies would cost a page-faulting allocation per block); the
+  /// trace and first events for the cohort. The others stay empty.
+  enum class PerPoint { none, microsimulation_counts, cohort };
+
+  Accumulator(const CompiledModelData& m, PerPoint per_point)
       : strategies(static_cast<int>(m.strategies.size())),
         outputs(m.layout.size()),
         increments(m.layout.increment_size()),
@@ -32,9 +35,12 @@ struct Accumulator {
         sum_of_squares(sum.size(), 0.0),
         increment_sum(static_cast<std::size_t>(strategies * increments), 0.0),
         increment_sum_of_squares(increment_sum.size(), 0.0),
-        trace(per_point ? static_cast<std::size_t>(strategies) * static_cast<std::size_t>(points * states) : 0, 0.0),
-        trace_changes(per_point ? static_cast<std::size_t>(strategies) * static_cast<std::size_t>((points + 1) * states) : 0, 0.0),
-        first_event(per_point ? static_cast<std::size_t>(strategies) * static_cast<std::size_t>(events * points) : 0, 0.0) {}
+        trace(per_point == PerPoint::cohort ? static_cast<std::size_t>(strategies) * static_cast<std::size_t>(points * states) : 0, 0.0),
+        trace_changes(per_point == PerPoint::microsimulation_counts
+                          ? static_cast<std::size_t>(strategies) * static_cast<std::size_t>((points + 1) * states)
+                          : 0,
+                      0.0),
+        first_event(per_point != PerPoint::none ? static_cast<std::size_t>(strategies) * static_cast<std::size_t>(events * points) : 0, 0.0) {}
 
   double* trace_row(int k, int t) { return &trace[(static_cast<std::size_t>(k) * points + static_cast<std::size_t>(t)) * states]; }
   double* trace_change_row(int k, int t) { return &trace_changes[(static_cast<std::size_t>(k) * (points + 1) + static_cast<std::size_t>(t)) * states]; }
@@ -52,9 +58,7 @@ struct Accumulator {
   }
 
  private:
-  static void add(std::vector<double>& a, const std::vector<double>& b) {
-    if (b.empty()) return;
-    if (a.empty()) a.assign(b.size(), 0.0);
+  static void add(std::vector<double>& a, const std::vector<double>& b) {  // same PerPoint: same sizes
     for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
   }
 };

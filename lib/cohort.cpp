@@ -41,7 +41,7 @@ Accumulator run_cohort(const CompiledModelData& m) {
   const int T = m.cycles;
   const int K = static_cast<int>(m.strategies.size());
   const OutputLayout& L = m.layout;
-  Accumulator acc(m);
+  Accumulator acc(m, Accumulator::PerPoint::cohort);
   acc.individuals = 1;
 
   // Expanded states: (state, time in state) with time in state only where it matters.

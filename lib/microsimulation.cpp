@@ -447,7 +447,7 @@ class IndividualSimulator {
 struct ThreadState {
   std::vector<std::unique_ptr<RuntimeEvaluator>> evaluators;
   Accumulator counts;
-  explicit ThreadState(const CompiledModelData& m) : counts(m) {}
+  explicit ThreadState(const CompiledModelData& m) : counts(m, Accumulator::PerPoint::microsimulation_counts) {}
 };
 
 using ThreadStates = tbb::enumerable_thread_specific<std::unique_ptr<ThreadState>>;
@@ -464,10 +464,10 @@ struct Body {
 
   Body(const CompiledModelData& model, const RandomStream& r, const std::function<void(double)>& p,
        const std::function<bool()>& c, std::atomic<std::uint64_t>& d, std::uint64_t n, ThreadStates& t)
-      : m(model), random(r), progress(p), cancelled(c), done(d), total(n), threads(t), acc(model, false) {}
+      : m(model), random(r), progress(p), cancelled(c), done(d), total(n), threads(t), acc(model, Accumulator::PerPoint::none) {}
   Body(Body& other, tbb::split)
       : m(other.m), random(other.random), progress(other.progress), cancelled(other.cancelled), done(other.done), total(other.total),
-        threads(other.threads), acc(other.m, false) {}
+        threads(other.threads), acc(other.m, Accumulator::PerPoint::none) {}
 
   void operator()(const tbb::blocked_range<std::uint64_t>& range) {
     if (cancelled && cancelled()) throw Cancelled();
@@ -494,7 +494,7 @@ Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t indivi
   tbb::parallel_deterministic_reduce(tbb::blocked_range<std::uint64_t>(0, individuals, kBlockSize), body);
   // Whole-number counts: the same totals whichever thread counted what.
   Accumulator result = std::move(body.acc);
-  Accumulator counts(m);
+  Accumulator counts(m, Accumulator::PerPoint::microsimulation_counts);
   for (const auto& state : threads)
     if (state) counts.join(state->counts);
   result.trace_changes = std::move(counts.trace_changes);
