@@ -20,6 +20,7 @@
 
 #include "hemsim/error.hpp"
 #include "report_assets.hpp"
+#include "temp_directory.hpp"
 
 extern char** environ;
 
@@ -32,21 +33,6 @@ namespace fs = std::filesystem;
 [[noreturn]] void figure_error(const std::string& problem, const std::string& expected = {}) {
   throw ScenarioError({"<figures>", 0, 0, "--figures"}, problem, expected);
 }
-
-struct TempDirectory {
-  fs::path path;
-  TempDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "hemsim-figures-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) figure_error("cannot create a temporary directory");
-    path = pattern;
-  }
-  ~TempDirectory() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDirectory(const TempDirectory&) = delete;
-  TempDirectory& operator=(const TempDirectory&) = delete;
-};
 
 void write(const fs::path& path, std::string_view content) {
   fs::create_directories(path.parent_path());
@@ -89,11 +75,12 @@ std::string run(const std::vector<std::string>& args, const fs::path& log) {
 std::vector<std::pair<std::string, std::string>> render_report_figures(const ReportDocument& doc) {
   if (!detail::chart_libraries_embedded())
     figure_error("this hemsim was built without the chart libraries (report/node_modules)", "a build after scripts/install-deps");
-  TempDirectory temp;
-  write(temp.path / "node_modules" / "vega" / "index.js", detail::vega_js());
-  write(temp.path / "node_modules" / "vega-lite" / "index.js", detail::vega_lite_js());
-  write(temp.path / "render-figures.js", detail::figure_renderer_js());
-  const fs::path specs = temp.path / "specs", out = temp.path / "out", log = temp.path / "log.txt";
+  const detail::TempDirectory temp("hemsim-figures-");
+  if (temp.path().empty()) figure_error("cannot create a temporary directory");
+  write(temp.path() / "node_modules" / "vega" / "index.js", detail::vega_js());
+  write(temp.path() / "node_modules" / "vega-lite" / "index.js", detail::vega_lite_js());
+  write(temp.path() / "render-figures.js", detail::figure_renderer_js());
+  const fs::path specs = temp.path() / "specs", out = temp.path() / "out", log = temp.path() / "log.txt";
   fs::create_directories(specs);
   fs::create_directories(out);
   std::vector<std::pair<std::string, std::string>> files;
@@ -102,7 +89,7 @@ std::vector<std::pair<std::string, std::string>> render_report_figures(const Rep
     files.emplace_back(c->id + ".vl.json", c->vega_lite);
   }
   if (files.empty()) return files;
-  if (const auto problem = run({"node", (temp.path / "render-figures.js").string(), specs.string(), out.string()}, log); !problem.empty())
+  if (const auto problem = run({"node", (temp.path() / "render-figures.js").string(), specs.string(), out.string()}, log); !problem.empty())
     figure_error("the figures could not be rendered: " + problem, "node on PATH (Debian package nodejs)");
   for (const ReportChart* c : doc.charts()) {
     const fs::path svg = out / (c->id + ".svg"), png = out / (c->id + ".png");

@@ -1,11 +1,10 @@
 // The workbook, by libxlsxwriter. libxlsxwriter 1.1.4 (Debian 12) writes only to a file
-// name, so the workbook goes to a private temporary file whose bytes are returned: the
+// name, so the workbook goes to a file in a private temporary directory, whose bytes are returned: the
 // caller then replaces the target atomically like every other output.
 
 #include "hemsim/report_xlsx.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include <algorithm>
@@ -17,12 +16,11 @@
 #include <sstream>
 
 #include "hemsim/error.hpp"
+#include "temp_directory.hpp"
 
 namespace hemsim {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 [[noreturn]] void workbook_error(const std::string& problem) {
   throw ScenarioError({"<workbook>", 0, 0, "--xlsx"}, problem, "a writable temporary directory");
@@ -39,31 +37,16 @@ std::string sheet_name(std::string name, std::set<std::string>& used) {
   return candidate;
 }
 
-struct TempFile {
-  std::string path;
-  TempFile() {
-    std::string pattern = (fs::temp_directory_path() / "hemsim-workbook-XXXXXX").string();
-    const int fd = ::mkstemp(pattern.data());
-    if (fd < 0) workbook_error("cannot create a temporary file");
-    ::close(fd);
-    path = pattern;
-  }
-  ~TempFile() {
-    std::error_code ec;
-    fs::remove(path, ec);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-};
-
 }  // namespace
 
 std::string report_xlsx(const ReportDocument& doc) {
-  TempFile temp;
+  const detail::TempDirectory temp("hemsim-workbook-");
+  if (temp.path().empty()) workbook_error("cannot create a temporary directory");
+  const std::string file = (temp.path() / "report.xlsx").string();
   lxw_workbook_options options{};
   options.constant_memory = LXW_FALSE;
   options.tmpdir = nullptr;
-  lxw_workbook* wb = workbook_new_opt(temp.path.c_str(), &options);
+  lxw_workbook* wb = workbook_new_opt(file.c_str(), &options);
   if (!wb) workbook_error("cannot start the workbook");
 
   lxw_format* header = workbook_add_format(wb);
@@ -147,7 +130,7 @@ std::string report_xlsx(const ReportDocument& doc) {
   }
   const lxw_error error = workbook_close(wb);
   if (error != LXW_NO_ERROR) workbook_error(std::string("libxlsxwriter: ") + lxw_strerror(error));
-  std::ifstream in(temp.path, std::ios::binary);
+  std::ifstream in(file, std::ios::binary);
   std::stringstream bytes;
   bytes << in.rdbuf();
   if (!in) workbook_error("cannot read back the temporary workbook");
