@@ -13,6 +13,7 @@
 #include "hemsim/error.hpp"
 #include "hemsim/results_io.hpp"
 #include "number_text.hpp"
+#include "quantile.hpp"
 
 namespace hemsim {
 
@@ -20,14 +21,7 @@ namespace {
 
 std::string number(double v) { return detail::shortest_number(v); }
 
-// Empirical quantile (type 7, as R's default) of a column.
-double quantile(Eigen::VectorXd values, double p) {
-  std::sort(values.data(), values.data() + values.size());
-  const double h = (static_cast<double>(values.size()) - 1) * p;
-  const auto lo = static_cast<Eigen::Index>(std::floor(h));
-  const auto hi = std::min<Eigen::Index>(lo + 1, values.size() - 1);
-  return values(lo) + (h - static_cast<double>(lo)) * (values(hi) - values(lo));
-}
+using detail::empirical_quantile;
 
 // The inner sample is too small when Monte Carlo noise is more than this share of the
 // spread of a strategy's per-draw means.
@@ -227,8 +221,8 @@ std::string format_psa_summary(const PsaResults& psa) {
     const auto col = static_cast<Eigen::Index>(k);
     const Eigen::VectorXd c = psa.costs[0].col(col), e = psa.effects.col(col);
     out += fmt::format("{:<{}}{:>34}{:>30}\n", psa.strategies[k], name_width,
-                       fmt::format("{:.0f} ({:.0f} to {:.0f})", c.mean(), quantile(c, 0.025), quantile(c, 0.975)),
-                       fmt::format("{:.4f} ({:.4f} to {:.4f})", e.mean(), quantile(e, 0.025), quantile(e, 0.975)));
+                       fmt::format("{:.0f} ({:.0f} to {:.0f})", c.mean(), empirical_quantile(c, 0.025), empirical_quantile(c, 0.975)),
+                       fmt::format("{:.4f} ({:.4f} to {:.4f})", e.mean(), empirical_quantile(e, 0.025), empirical_quantile(e, 0.975)));
     for (const auto& [name, means, errors] : {std::tuple{"costs", c, Eigen::VectorXd(psa.costs_mcse[0].col(col))},
                                               std::tuple{"effects", e, Eigen::VectorXd(psa.effects_mcse.col(col))}}) {
       const VarianceDecomposition v = decompose_variance(means, errors);

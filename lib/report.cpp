@@ -20,6 +20,7 @@
 #include "hemsim/results_io.hpp"
 #include "hemsim/scenario_io.hpp"
 #include "hemsim/version.hpp"
+#include "quantile.hpp"
 
 namespace hemsim {
 
@@ -126,25 +127,13 @@ std::string money_unit(const std::string& currency, int price_year) {
 std::string effect_name(const std::string& measure) { return measure == "life_years" ? "life-year" : "QALY"; }
 std::string effect_plural(const std::string& measure) { return measure == "life_years" ? "life-years" : "QALYs"; }
 
-double quantile(std::vector<double> v, double p) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::sort(v.begin(), v.end());
-  const double h = (static_cast<double>(v.size()) - 1) * p;  // type 7, as R's default
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const auto hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
+using detail::empirical_quantile;
 
-std::vector<double> column(const Eigen::MatrixXd& m, Eigen::Index c) {
-  std::vector<double> out(static_cast<std::size_t>(m.rows()));
-  for (Eigen::Index r = 0; r < m.rows(); ++r) out[static_cast<std::size_t>(r)] = m(r, c);
-  return out;
-}
-
-double mean(const std::vector<double>& v) {
+// Summed in draw order (as the tests' hand calculations do); NaN when empty.
+double mean(const Eigen::VectorXd& v) {
   double s = 0;
   for (double x : v) s += x;
-  return v.empty() ? std::numeric_limits<double>::quiet_NaN() : s / static_cast<double>(v.size());
+  return v.size() == 0 ? std::numeric_limits<double>::quiet_NaN() : s / static_cast<double>(v.size());
 }
 
 /// Axis and legend style shared by every chart: labelled axes, readable fonts, no
@@ -619,15 +608,15 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
     const Eigen::MatrixXd& costs = p.costs[pi];
     const Eigen::MatrixXd ceac_at = acceptability_curves(costs, p.effects, thresholds);
     for (Eigen::Index k = 0; k < K; ++k) {
-      const auto c = column(costs, k), e = column(p.effects, k);
+      const Eigen::VectorXd c = costs.col(k), e = p.effects.col(k);
       std::vector<ReportCell> row{text(p.perspectives[pi]),
                                   text(order[static_cast<std::size_t>(k)]),
                                   money(mean(c)),
-                                  money(quantile(c, 0.025)),
-                                  money(quantile(c, 0.975)),
+                                  money(empirical_quantile(c, 0.025)),
+                                  money(empirical_quantile(c, 0.975)),
                                   effect(mean(e)),
-                                  effect(quantile(e, 0.025)),
-                                  effect(quantile(e, 0.975))};
+                                  effect(empirical_quantile(e, 0.025)),
+                                  effect(empirical_quantile(e, 0.975))};
       for (std::size_t w = 0; w < thresholds.size(); ++w) row.push_back(probability(ceac_at(static_cast<Eigen::Index>(w), k)));
       summary.rows.push_back(std::move(row));
     }
@@ -825,8 +814,8 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
                   {"Parameter", "Mean", "2.5 %", "97.5 %"},
                   {}};
     for (std::size_t j = 0; j < p.parameters.size(); ++j) {
-      const auto v = column(p.parameter_values, static_cast<Eigen::Index>(j));
-      t.rows.push_back({text(p.parameters[j]), plain(mean(v)), plain(quantile(v, 0.025)), plain(quantile(v, 0.975))});
+      const Eigen::VectorXd v = p.parameter_values.col(static_cast<Eigen::Index>(j));
+      t.rows.push_back({text(p.parameters[j]), plain(mean(v)), plain(empirical_quantile(v, 0.025)), plain(empirical_quantile(v, 0.975))});
     }
     s.tables.push_back(std::move(t));
   }
