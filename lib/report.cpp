@@ -21,6 +21,7 @@
 #include "hemsim/scenario_io.hpp"
 #include "hemsim/version.hpp"
 #include "quantile.hpp"
+#include "read_file.hpp"
 
 namespace hemsim {
 
@@ -35,12 +36,9 @@ using Format = ReportCell::Format;
 }
 
 std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) bad_file(path.string(), "cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) bad_file(path.string(), "cannot be read");
-  return text.str();
+  auto text = detail::read_file(path);
+  if (!text) bad_file(path.string(), "cannot be read");
+  return std::move(*text);
 }
 
 // Readers of the other result kinds throw nlohmann or std exceptions; the report names

@@ -20,6 +20,7 @@
 
 #include "hemsim/error.hpp"
 #include "report_assets.hpp"
+#include "read_file.hpp"
 #include "temp_directory.hpp"
 
 extern char** environ;
@@ -41,12 +42,8 @@ void write(const fs::path& path, std::string_view content) {
   if (!out) figure_error("cannot write the temporary file " + path.string());
 }
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// Empty when the file is missing or unreadable (a log the program never wrote).
+std::string read(const fs::path& path) { return detail::read_file(path).value_or(std::string()); }
 
 /// Runs a program found on PATH (no shell), its output to `log`. Empty on success, else
 /// what went wrong.

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "hemsim/error.hpp"
+#include "read_file.hpp"
 #include "temp_directory.hpp"
 
 namespace hemsim {
@@ -130,11 +131,9 @@ std::string report_xlsx(const ReportDocument& doc) {
   }
   const lxw_error error = workbook_close(wb);
   if (error != LXW_NO_ERROR) workbook_error(std::string("libxlsxwriter: ") + lxw_strerror(error));
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  if (!in) workbook_error("cannot read back the temporary workbook");
-  return bytes.str();
+  auto bytes = detail::read_file(file);
+  if (!bytes) workbook_error("cannot read back the temporary workbook");
+  return std::move(*bytes);
 }
 
 }  // namespace hemsim
