@@ -50,8 +50,9 @@ int index_of(const std::vector<std::string>& names, const std::string& name) {
 }
 
 const hemsim::StrategyOutcomes& strategy(const RunResults& r, const std::string& name) {
-  return r.strategies.at(static_cast<std::size_t>(
-      std::find_if(r.strategies.begin(), r.strategies.end(), [&](const auto& s) { return s.name == name; }) - r.strategies.begin()));
+  for (const auto& s : r.strategies)
+    if (s.name == name) return s;
+  throw std::runtime_error("no strategy " + name);
 }
 
 const hemsim::Increment& increment(const RunResults& r, const std::string& name) {
