@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "compiled_model.hpp"
+#include "hemsim/results.hpp"
 
 namespace hemsim::detail {
 
@@ -16,6 +17,7 @@ struct Accumulator {
   std::vector<double> trace;                                  ///< strategies x points x states (cohort)
   std::vector<double> trace_changes;                             ///< strategies x (points + 1) x states: +1 on entry, -1 on exit (microsimulation)
   std::vector<double> first_event;                            ///< strategies x events x points
+  BatchSums batches;                                          ///< microsimulation: per-block totals
 
   /// Which per-point arrays (strategies x points) an accumulator holds: none for the
   /// microsimulation's per-block sums; the trace changes and first events for its
@@ -75,6 +77,18 @@ inline void finish_outputs(const CompiledModelData& m, double* out) {
     out[L.perspective_discounted(p)] = disc;
     out[L.perspective_undiscounted(p)] = undisc;
   }
+}
+
+/// The values of one output vector kept per batch (BatchValue order: costs by perspective
+/// discounted and undiscounted, QALYs and life-years discounted and undiscounted).
+inline void batch_values(const OutputLayout& L, const double* out, double* batch) {
+  int i = 0;
+  for (int p = 0; p < L.perspectives; ++p) batch[i++] += out[L.perspective_discounted(p)];
+  for (int p = 0; p < L.perspectives; ++p) batch[i++] += out[L.perspective_undiscounted(p)];
+  batch[i++] += out[L.qalys_discounted()];
+  batch[i++] += out[L.qalys_undiscounted()];
+  batch[i++] += out[L.life_years_discounted()];
+  batch[i++] += out[L.life_years_undiscounted()];
 }
 
 /// The paired-difference quantities (strategy minus reference) of one output vector.

@@ -57,18 +57,37 @@ struct RuntimeExpression {
   bool per_individual = false;  ///< evaluated once at entry (else every cycle)
 };
 
-/// One state's outgoing transitions for one strategy, in sampling order:
-/// background death (if any), the declared moves, then the complement.
+/// Random streams of a transition draw (see docs/methods.md, "Aligned random numbers").
+/// Each competing group of outcomes is decided by its own uniform, keyed by (individual,
+/// cycle, stream), so an outcome whose probability is the same in two strategies happens
+/// to the same individuals in the same cycle in both, whatever else their rows hold.
+inline constexpr std::uint32_t kStreamDeath = 0;  ///< moves into dead or absorbing states
+inline constexpr std::uint32_t kStreamMove = 1;   ///< the other moves, staying included
+inline constexpr std::uint32_t kStreamFirstEvent = 2;  ///< + e: moves that record event e
+
+/// Outcomes [previous group's end, end) of a row's sampling order, drawn with `stream`.
+struct OutcomeGroup {
+  std::uint32_t end = 0;
+  std::uint32_t stream = kStreamMove;
+  bool operator==(const OutcomeGroup&) const = default;
+};
+
+/// One state's outgoing transitions for one strategy. `outcomes` and `probabilities` are
+/// in declaration order (background death first, if any, the complement last);
+/// `sampling_order` is the canonical order in which they are drawn: deaths first, then the
+/// moves that record events (by event), then the other moves (staying first, then by
+/// destination state), each group with its own random stream.
 struct Row {
   std::vector<int> outcomes;          ///< destination states
   std::vector<Quantity> probabilities;///< one per outcome except the complement
   bool has_complement = false;        ///< the last outcome takes 1 - the rest
   bool has_background = false;        ///< outcome 0 is background death; the others are conditional on surviving it
   bool is_static = false;             ///< every quantity constant or time-only: use `cumulative`
-  /// Static rows: (T) x outcomes cumulative probabilities in `sampling_order` (the complement,
-  /// usually "stay", first, so the commonest draw needs one comparison); the last is exactly 1.
+  /// Static rows: (T) x outcomes cumulative probabilities in `sampling_order`; the last is exactly 1.
   std::vector<double> cumulative;
-  std::vector<int> sampling_order;    ///< static and gridded rows: destination states in cumulative order
+  std::vector<int> sampling_order;    ///< destination states in sampling order
+  std::vector<std::uint32_t> sampling_index;  ///< outcome indices in sampling order
+  std::vector<OutcomeGroup> groups;   ///< the sampling order's competing groups
   /// Gridded rows (tabulated quantities over a bounded grid of coordinates): cumulative
   /// probabilities for every combination, in sampling_order; entry at
   /// (sum of coords[grid_dims[i]] * grid_strides[i]) * outcomes.
@@ -79,6 +98,35 @@ struct Row {
   std::shared_ptr<const std::vector<double>> grid_cumulative;
   SourceLocation where;
 };
+
+/// Draws an outcome from cumulative probabilities `c` (in sampling order, the last exactly
+/// 1) group by group: group g is chosen with its probability conditional on no earlier
+/// group having been chosen, by its own uniform `uniform(stream)` in [0, 1); within the
+/// group, the same uniform picks the outcome. Returns the position in sampling order.
+/// With one group this is plain inversion; a group whose probability is the same in two
+/// rows (and whose earlier groups' are too) is chosen for the same uniforms in both, and
+/// a larger death probability only adds deaths (monotone coupling).
+template <typename Uniform>
+inline std::size_t sample_outcome(const double* c, const OutcomeGroup* groups, std::size_t group_count, Uniform&& uniform) {
+  double below = 0.0;  // probability of the groups already passed
+  std::size_t start = 0;
+  for (std::size_t g = 0;; ++g) {
+    const std::size_t end = groups[g].end;
+    const bool last = g + 1 == group_count;
+    if (last && end - start == 1) return start;
+    const double above = c[end - 1];
+    if (last || above > below) {
+      const double u = below + uniform(groups[g].stream) * (1.0 - below);
+      if (last || u < above) {
+        std::size_t j = start;
+        while (j + 1 < end && !(u < c[j])) ++j;
+        return j;
+      }
+    }
+    below = above;
+    start = end;
+  }
+}
 
 /// A reward paid while in a state (or on a transition), for one output.
 struct RewardTerm {
@@ -191,6 +239,15 @@ struct CompiledModelData {
   /// microsimulation must keep t, age and time in state current.
   bool needs_coordinates_per_cycle = false;
   std::vector<bool> state_uses_state_time;  ///< per state: some quantity of this state reads state_time
+  /// Life-years by survival: when every living state weighs a year alike (the default
+  /// weight 1, or the same constant everywhere), an individual's life-years are
+  /// weight x prefix[point of death] (prefix sums of the effect weight series, discounted
+  /// and undiscounted), so two strategies in which someone dies at the same point give
+  /// exactly the same life-years, whatever route the stays took. Otherwise empty, and
+  /// life-years are paid per stay like any other reward.
+  double life_years_weight = 0.0;
+  std::array<std::vector<double>, 2> life_years_prefix;  ///< discounted, undiscounted; t = 0..T+1
+  std::vector<bool> dead_state;  ///< per state
   OutputLayout layout;
   std::vector<std::vector<int>> perspective_categories;  ///< per perspective: category indices
   std::vector<StrategyModel> strategies;

@@ -5,6 +5,8 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_reduce.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <fmt/format.h>
@@ -18,9 +20,14 @@ namespace hemsim::detail {
 
 namespace {
 
-// Individuals per leaf of the reduction tree. Fixed, so the summation order, and with it
-// every bit of the result, does not depend on the number of threads.
-constexpr std::uint64_t kBlockSize = 256;
+// Individuals per block: a leaf of the reduction tree and a batch for paired Monte Carlo
+// errors (BatchSums). It depends on the number of individuals only, so the summation
+// order, and with it every bit of the result, does not depend on the number of threads.
+// Small runs get smaller blocks, so that they still have enough batches (at least 64
+// below 16,384 individuals) for a batch variance.
+std::uint64_t block_size(std::uint64_t individuals) {
+  return std::clamp<std::uint64_t>((individuals + 63) / 64, 16, 256);
+}
 
 class IndividualSimulator {
  public:
@@ -40,6 +47,7 @@ class IndividualSimulator {
         attributes_(m.scenario.attributes.size(), 0.0),
         attribute_streams_(m.scenario.attributes.size()),
         probabilities_(static_cast<std::size_t>(S_) + 2, 0.0),
+        cumulative_(probabilities_.size(), 0.0),
         diff_(static_cast<std::size_t>(m.layout.increment_size()), 0.0),
         counters_(m.counters.size(), 0),
         evaluators_(m.strategies.size()),
@@ -63,7 +71,7 @@ class IndividualSimulator {
       }
     }
     individual_values_.assign(slots, 0.0);
-    blocks_.resize(static_cast<std::size_t>(m.cycles) / 4 + 1);
+    blocks_.resize(static_cast<std::size_t>(m.cycles) / 2 + 1);
     for (std::size_t k = 0; k < m.strategies.size(); ++k) {
       const StrategyModel& sm = m.strategies[k];
       Lane& lane = lanes_[k];
@@ -85,10 +93,9 @@ class IndividualSimulator {
       for (int st = 0; st < S_; ++st) {
         const Row& row = sm.rows[static_cast<std::size_t>(st)];
         const StateModel& state = sm.states[static_cast<std::size_t>(st)];
-        HotState h{row.cumulative.data(), row.is_static ? row.sampling_order.data() : row.outcomes.data(),
+        HotState h{row.cumulative.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
                    row.outcomes.size(), row.is_static, state.shortcut, !state.dynamic_terms.empty(), false};
-        h.quiet_stay = row.is_static && !row.sampling_order.empty() && row.sampling_order[0] == st &&
-                       flags[static_cast<std::size_t>(st * S_ + st)] == 0;
+        h.quiet_stay = flags[static_cast<std::size_t>(st * S_ + st)] == 0;
         lane.hot.push_back(h);
       }
       lane.pair_flags = std::move(flags);
@@ -98,7 +105,9 @@ class IndividualSimulator {
   // Where this thread's whole-number per-point counts go (trace changes, first events).
   void use_counts(Accumulator* counts) { counts_ = counts; }
 
-  void simulate(std::uint64_t i, Accumulator& acc) {
+  // Simulates individual i in every strategy, adding to `acc` and to its batch's totals
+  // (`batch`: strategies x BatchSums values).
+  void simulate(std::uint64_t i, Accumulator& acc, double* batch) {
     blocks_ready_ = 0;  // this individual's transition numbers, shared by every strategy
     if (fast_) {
       for (int k = 0; k < K_; ++k) begin_strategy(i, k);
@@ -122,6 +131,7 @@ class IndividualSimulator {
         sum[v] += out[v];
         sq[v] += out[v] * out[v];
       }
+      batch_values(L, out, batch + static_cast<std::size_t>(k) * static_cast<std::size_t>(L.increment_size()));
       if (k == reference) continue;
       increment_values(L, out, ref, diff_.data());
       const int I = L.increment_size();
@@ -138,12 +148,14 @@ class IndividualSimulator {
   // container bookkeeping.
   struct HotState {
     const double* cumulative = nullptr;  // static rows: T x n
-    const int* outcomes = nullptr;
+    const int* outcomes = nullptr;       // destinations in sampling order
+    const OutcomeGroup* groups = nullptr;
+    std::size_t group_count = 0;
     std::size_t n = 0;
     bool is_static = false;
     bool shortcut = false;
     bool has_dynamic = false;
-    bool quiet_stay = false;  // static row whose first sampled outcome is staying, with nothing recorded
+    bool quiet_stay = false;  // staying records nothing (no transition reward, no event)
   };
 
   // One strategy's walk of the current individual.
@@ -164,13 +176,33 @@ class IndividualSimulator {
     bool active = false;
   };
 
-  double uniform(std::uint64_t i, int cycle) {
-    const auto b = static_cast<std::size_t>(cycle >> 2);
-    while (blocks_ready_ <= b) {
-      blocks_[blocks_ready_] = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(blocks_ready_));
-      ++blocks_ready_;
+  // The uniform of (individual i, cycle, stream). The death and move streams of two
+  // consecutive cycles share a Philox block, made once per individual and used by every
+  // strategy; an event stream has blocks of its own (four cycles each), made when a row
+  // first needs them.
+  double uniform(std::uint64_t i, int cycle, std::uint32_t stream) {
+    if (stream <= kStreamMove) {
+      const auto b = static_cast<std::size_t>(cycle >> 1);
+      while (blocks_ready_ <= b) {
+        blocks_[blocks_ready_] = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(blocks_ready_));
+        ++blocks_ready_;
+      }
+      return RandomStream::to_uniform(blocks_[b][static_cast<std::size_t>(((cycle & 1) << 1) | static_cast<int>(stream))]);
     }
-    return RandomStream::to_uniform(blocks_[b][static_cast<std::size_t>(cycle & 3)]);
+    const std::uint32_t e = stream - kStreamFirstEvent;
+    EventBlocks& cache = event_blocks_[e];
+    const auto b = static_cast<std::uint32_t>(cycle >> 2);
+    if (cache.individual != i || cache.index != b) {
+      cache.individual = i;
+      cache.index = b;
+      cache.block = random_.block(i, Purpose::event_transition, (e << 24) | b);
+    }
+    return RandomStream::to_uniform(cache.block[static_cast<std::size_t>(cycle & 3)]);
+  }
+
+  // Draws the outcome of a row from its cumulative probabilities (sampling order).
+  std::size_t draw(std::uint64_t i, int cycle, const double* cumulative, const OutcomeGroup* groups, std::size_t group_count) {
+    return sample_outcome(cumulative, groups, group_count, [&](std::uint32_t stream) { return uniform(i, cycle, stream); });
   }
 
   // Static rewards and the trace are settled per stay: the stay adds prefix[exit] -
@@ -302,16 +334,13 @@ class IndividualSimulator {
     int active = 0;
     for (const Lane& lane : lanes_) active += lane.active ? 1 : 0;
     for (int t = 0; t < T && active > 0; ++t) {
-      const double u = uniform(i, t);
       for (int k = 0; k < K_; ++k) {
         Lane& lane = lanes_[static_cast<std::size_t>(k)];
         if (!lane.active) continue;
         const HotState& h = lane.hot[static_cast<std::size_t>(lane.state)];
         const double* cumulative = h.cumulative + static_cast<std::size_t>(t) * h.n;
-        std::size_t j = 0;
-        while (!(u < cumulative[j])) ++j;  // the last value is exactly 1 and u < 1
-        if (j == 0 && h.quiet_stay) continue;
-        const int to = h.outcomes[j];
+        const int to = h.outcomes[draw(i, t, cumulative, h.groups, h.group_count)];
+        if (to == lane.state && h.quiet_stay) continue;
         const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
         if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, nullptr);
         if (to != lane.state) {
@@ -358,28 +387,24 @@ class IndividualSimulator {
       if (h.shortcut) return;  // absorbing with static rewards: the stay runs to the horizon
       set_coordinates(t);
       if (h.has_dynamic) add_dynamic_rewards(t);
-      const double u = uniform(i, t);
       const std::size_t n = h.n;
-      std::size_t j = 0;
       const Row& row = sm.rows[static_cast<std::size_t>(lane.state)];
-      const int* destinations = h.outcomes;
+      const double* cumulative = nullptr;
       if (h.is_static) {
-        const double* cumulative = h.cumulative + static_cast<std::size_t>(t) * n;
-        while (!(u < cumulative[j])) ++j;
+        cumulative = h.cumulative + static_cast<std::size_t>(t) * n;
       } else if (row.is_gridded) {
         std::size_t index = 0;
         for (std::size_t d = 0; d < row.grid_dims.size(); ++d)
           index += static_cast<std::size_t>(coords_[static_cast<std::size_t>(row.grid_dims[d])]) * row.grid_strides[d];
-        const double* cumulative = row.grid_cumulative->data() + index * n;
-        while (!(u < cumulative[j])) ++j;  // the last value is exactly 1
-        destinations = row.sampling_order.data();
+        cumulative = row.grid_cumulative->data() + index * n;
       } else {
-        row_probabilities(m_, sm, sm.rows[static_cast<std::size_t>(lane.state)], coords_.data(), individual_values_.data(),
-                          runtime, probabilities_.data());
-        double cumulative = probabilities_[0];
-        while (j + 1 < n && !(u < cumulative)) cumulative += probabilities_[++j];
+        row_probabilities(m_, sm, row, coords_.data(), individual_values_.data(), runtime, probabilities_.data());
+        double sum = 0.0;
+        for (std::size_t j = 0; j < n; ++j) cumulative_[j] = (sum += probabilities_[row.sampling_index[j]]);
+        cumulative_[n - 1] = 1.0;
+        cumulative = cumulative_.data();
       }
-      const int to = destinations[j];
+      const int to = row.sampling_order[draw(i, t, cumulative, h.groups, h.group_count)];
       const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
       if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime);
       for (std::size_t c = 0; c < counters_.size(); ++c) {
@@ -410,6 +435,7 @@ class IndividualSimulator {
     const StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k)];
     const OutputLayout& L = m_.layout;
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
+    const int alive_until = m_.dead_state[static_cast<std::size_t>(lane.state)] ? lane.entered : m_.cycles + 1;
     close_stay(k, lane, lane.state, lane.entered, m_.cycles + 1);
     for (int s = 0; s < S_; ++s) {
       if (!((lane.visited >> (s & 63)) & 1U)) continue;
@@ -417,6 +443,10 @@ class IndividualSimulator {
       double* total = &lane.stay_totals[lane.stay_offset[static_cast<std::size_t>(s)]];
       for (const auto& use : st.prefix_uses) lane.out[use.output] += use.factor * total[use.column];
       std::fill(total, total + st.prefix_width, 0.0);  // ready for the next individual
+    }
+    if (!m_.life_years_prefix[0].empty()) {  // life-years by survival: equal deaths, equal life-years
+      lane.out[L.life_years_discounted()] = m_.life_years_weight * m_.life_years_prefix[0][static_cast<std::size_t>(alive_until)];
+      lane.out[L.life_years_undiscounted()] = m_.life_years_weight * m_.life_years_prefix[1][static_cast<std::size_t>(alive_until)];
     }
     for (int e = 0; e < L.events; ++e) lane.out[L.event_ever(e)] = (lane.ever >> e) & 1U ? 1.0 : 0.0;
     finish_outputs(m_, lane.out);
@@ -431,13 +461,20 @@ class IndividualSimulator {
   std::vector<std::uint32_t> attribute_streams_;
   std::vector<bool> same_attributes_as_previous_;  // per strategy
   std::vector<double> probabilities_;
+  std::vector<double> cumulative_;  // general rows, in sampling order
   std::vector<double> diff_;
   std::vector<int> counters_;
   std::vector<double> individual_values_;
   std::vector<RuntimeEvaluator*> evaluators_;
   std::vector<Lane> lanes_;
-  std::vector<r123::Philox4x32::ctr_type> blocks_;
+  std::vector<r123::Philox4x32::ctr_type> blocks_;  // death and move streams, two cycles a block
   std::size_t blocks_ready_ = 0;
+  struct EventBlocks {
+    std::uint64_t individual = ~std::uint64_t{0};
+    std::uint32_t index = 0;
+    r123::Philox4x32::ctr_type block{};
+  };
+  std::array<EventBlocks, 32> event_blocks_{};  // per event stream: the last block made
   bool fast_;
   Accumulator* counts_ = nullptr;
 };
@@ -460,23 +497,35 @@ struct Body {
   std::atomic<std::uint64_t>& done;
   std::uint64_t total;
   ThreadStates& threads;
+  BatchSums& batches;  // each block writes its own rows
   Accumulator acc;  // sums whose order matters: joined in block order
 
   Body(const CompiledModelData& model, const RandomStream& r, const std::function<void(double)>& p,
-       const std::function<bool()>& c, std::atomic<std::uint64_t>& d, std::uint64_t n, ThreadStates& t)
-      : m(model), random(r), progress(p), cancelled(c), done(d), total(n), threads(t), acc(model, Accumulator::PerPoint::none) {}
+       const std::function<bool()>& c, std::atomic<std::uint64_t>& d, std::uint64_t n, ThreadStates& t, BatchSums& b)
+      : m(model), random(r), progress(p), cancelled(c), done(d), total(n), threads(t), batches(b), acc(model, Accumulator::PerPoint::none) {}
   Body(Body& other, tbb::split)
       : m(other.m), random(other.random), progress(other.progress), cancelled(other.cancelled), done(other.done), total(other.total),
-        threads(other.threads), acc(other.m, Accumulator::PerPoint::none) {}
+        threads(other.threads), batches(other.batches), acc(other.m, Accumulator::PerPoint::none) {}
 
+  // `range` counts blocks; each block is simulated whole by one call, so its batch totals
+  // are written by one thread.
   void operator()(const tbb::blocked_range<std::uint64_t>& range) {
     if (cancelled && cancelled()) throw Cancelled();
     auto& state = threads.local();
     if (!state) state = std::make_unique<ThreadState>(m);
     IndividualSimulator simulator(m, random, state->evaluators);
     simulator.use_counts(&state->counts);
-    for (std::uint64_t i = range.begin(); i != range.end(); ++i) simulator.simulate(i, acc);
-    const std::uint64_t finished = done.fetch_add(range.size()) + range.size();
+    const std::uint64_t size = batches.batch_size;
+    const auto width = static_cast<std::size_t>(batches.strategies * batches.values);
+    std::uint64_t simulated = 0;
+    for (std::uint64_t b = range.begin(); b != range.end(); ++b) {
+      const std::uint64_t first = b * size, last = std::min(total, first + size);
+      double* batch = &batches.sums[b * width];
+      for (std::uint64_t i = first; i != last; ++i) simulator.simulate(i, acc, batch);
+      batches.counts[b] = static_cast<double>(last - first);
+      simulated += last - first;
+    }
+    const std::uint64_t finished = done.fetch_add(simulated) + simulated;
     if (progress) progress(static_cast<double>(finished) / static_cast<double>(total));
   }
   void join(Body& rhs) { acc.join(rhs.acc); }
@@ -490,10 +539,18 @@ Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t indivi
   const RandomStream random(seed, draw);
   std::atomic<std::uint64_t> done{0};
   ThreadStates threads;
-  Body body(m, random, progress, cancelled, done, individuals, threads);
-  tbb::parallel_deterministic_reduce(tbb::blocked_range<std::uint64_t>(0, individuals, kBlockSize), body);
+  BatchSums batches;
+  batches.batch_size = block_size(individuals);
+  batches.strategies = static_cast<int>(m.strategies.size());
+  batches.values = m.layout.increment_size();
+  const std::uint64_t blocks = (individuals + batches.batch_size - 1) / batches.batch_size;
+  batches.counts.assign(blocks, 0.0);
+  batches.sums.assign(blocks * static_cast<std::size_t>(batches.strategies * batches.values), 0.0);
+  Body body(m, random, progress, cancelled, done, individuals, threads, batches);
+  tbb::parallel_deterministic_reduce(tbb::blocked_range<std::uint64_t>(0, blocks, 1), body);
   // Whole-number counts: the same totals whichever thread counted what.
   Accumulator result = std::move(body.acc);
+  result.batches = std::move(batches);
   Accumulator counts(m, Accumulator::PerPoint::microsimulation_counts);
   for (const auto& state : threads)
     if (state) counts.join(state->counts);

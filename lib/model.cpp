@@ -2,12 +2,14 @@
 // at the coarsest level its dependencies allow.
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
 #include <numeric>
 #include <map>
 #include <optional>
+#include <tuple>
 
 #include "compiled_model.hpp"
 #include "hemsim/error.hpp"
@@ -244,15 +246,96 @@ class Compiler {
   std::vector<SlotRole> roles_;
 };
 
-// Pre-summed rows are sampled with the complement (usually "stay") first, so the
-// commonest draw needs one comparison. Returns outcome indices in sampling order.
-std::vector<std::size_t> set_sampling_order(Row& row) {
-  std::vector<std::size_t> order(row.outcomes.size());
+// The canonical sampling order of a row (see Row): deaths (background first, then by
+// destination), the moves that record an event (by their first event, then destination),
+// then the other moves (staying first, then by destination). The order depends only on
+// where the moves lead, not on how the row was written, so rows of different strategies
+// or states that share an outcome draw it from the same stream. Returns outcome indices
+// in sampling order.
+std::vector<std::size_t> set_sampling_order(Row& row, int from, const CompiledModelData& m) {
+  const Scenario& s = m.scenario;
+  const auto S = static_cast<int>(s.states.size());
+  const std::size_t n = row.outcomes.size();
+  auto stream_of = [&](std::size_t j) -> std::uint32_t {
+    const int to = row.outcomes[j];
+    const State& destination = s.states[static_cast<std::size_t>(to)];
+    if (to != from && (destination.dead || destination.absorbing)) return kStreamDeath;
+    const std::uint32_t events = m.event_masks[static_cast<std::size_t>(from * S + to)];
+    if (to != from && events) return kStreamFirstEvent + static_cast<std::uint32_t>(std::countr_zero(events));
+    return kStreamMove;
+  };
+  // Sort key: group (deaths, events in order, moves last), then position in the group.
+  auto key = [&](std::size_t j) {
+    const std::uint32_t stream = stream_of(j);
+    const std::uint32_t group = stream == kStreamDeath ? 0 : stream == kStreamMove ? 0xFFFFFFFFU : stream;
+    const bool background = row.has_background && j == 0;
+    const int place = background ? -1 : row.outcomes[j] == from ? -1 : row.outcomes[j];
+    return std::tuple(group, place, j);
+  };
+  std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  if (row.has_complement) std::rotate(order.begin(), order.end() - 1, order.end());
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
   row.sampling_order.clear();
-  for (std::size_t j : order) row.sampling_order.push_back(row.outcomes[j]);
+  row.sampling_index.clear();
+  row.groups.clear();
+  for (std::size_t position = 0; position < n; ++position) {
+    const std::size_t j = order[position];
+    row.sampling_order.push_back(row.outcomes[j]);
+    row.sampling_index.push_back(static_cast<std::uint32_t>(j));
+    const std::uint32_t stream = stream_of(j);
+    if (row.groups.empty() || row.groups.back().stream != stream) row.groups.push_back({0, stream});
+    row.groups.back().end = static_cast<std::uint32_t>(position + 1);
+  }
   return order;
+}
+
+// Life-years by survival (see CompiledModelData::life_years_weight): taken when no
+// dead state counts life-years and every living state of every strategy counts them with
+// one constant weight. The per-stay life-year rewards are then dropped from the
+// microsimulation's prefix uses (the cohort keeps its own terms).
+void use_life_years_by_survival(CompiledModelData& m) {
+  const OutputLayout& L = m.layout;
+  const auto S = static_cast<std::size_t>(L.states);
+  m.dead_state.assign(S, false);
+  for (std::size_t i = 0; i < S; ++i) m.dead_state[i] = m.scenario.states[i].dead;
+  auto is_life_years = [&](const RewardTerm& term) {
+    return term.output == L.life_years_discounted() || term.output == L.life_years_undiscounted();
+  };
+  std::optional<double> weight;
+  for (const StrategyModel& sm : m.strategies) {
+    for (std::size_t i = 0; i < S; ++i) {
+      const StateModel& state = sm.states[i];
+      const auto varying = std::count_if(state.dynamic_terms.begin(), state.dynamic_terms.end(), is_life_years) +
+                           std::count_if(state.individual_terms.begin(), state.individual_terms.end(), is_life_years);
+      std::vector<double> constants;
+      for (const RewardTerm& term : state.static_terms)
+        if (term.output == L.life_years_discounted()) {
+          if (term.value.kind != Quantity::Kind::constant) return;
+          constants.push_back(term.value.constant);
+        }
+      if (varying > 0) return;
+      if (m.dead_state[i]) {
+        if (!constants.empty()) return;
+        continue;
+      }
+      const double w = constants.empty() ? 0.0 : constants.front();
+      if (constants.size() > 1 || (weight && *weight != w)) return;
+      weight = w;
+    }
+  }
+  if (!weight) return;
+  m.life_years_weight = *weight;
+  for (int series = 0; series < 2; ++series) {
+    const auto& w = m.weights[static_cast<std::size_t>(series == 0 ? kEffectDiscounted : kEffectUndiscounted)];
+    auto& prefix = m.life_years_prefix[static_cast<std::size_t>(series)];
+    prefix.assign(static_cast<std::size_t>(m.cycles) + 2, 0.0);
+    for (int t = 0; t <= m.cycles; ++t) prefix[static_cast<std::size_t>(t) + 1] = prefix[static_cast<std::size_t>(t)] + w[static_cast<std::size_t>(t)];
+  }
+  for (StrategyModel& sm : m.strategies)
+    for (StateModel& state : sm.states)
+      std::erase_if(state.prefix_uses, [&](const StateModel::PrefixUse& use) {
+        return use.output == L.life_years_discounted() || use.output == L.life_years_undiscounted();
+      });
 }
 
 struct EffectiveState {
@@ -270,13 +353,13 @@ void append_bytes(std::string& key, const T& value) {
   key.append(reinterpret_cast<const char*>(&value), sizeof value);
 }
 
-std::string row_grid_key(const Row& row, const std::vector<std::size_t>& order, const std::vector<int>& dims) {
+std::string row_grid_key(const Row& row, const std::vector<std::uint32_t>& order, const std::vector<int>& dims) {
   std::string key;
   append_bytes(key, row.has_complement);
   append_bytes(key, row.has_background);
   for (int o : row.outcomes) append_bytes(key, o);
   key += '|';
-  for (std::size_t o : order) append_bytes(key, o);
+  for (std::uint32_t o : order) append_bytes(key, o);
   key += '|';
   for (int d : dims) append_bytes(key, d);
   key += '|';
@@ -363,6 +446,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
       row.outcomes = {i};
       row.has_complement = true;
       row.is_static = true;
+      set_sampling_order(row, i, m);
       continue;
     }
     const auto& row_cells = cells[static_cast<std::size_t>(i)];
@@ -405,6 +489,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
       row.has_complement = true;
     }
     row.is_static = std::all_of(row.probabilities.begin(), row.probabilities.end(), [](const Quantity& q) { return q.is_static(); });
+    set_sampling_order(row, i, m);
   }
 
   // Static rows: cumulative probabilities per cycle, checked now.
@@ -414,7 +499,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     Row& row = sm.rows[static_cast<std::size_t>(i)];
     if (!row.is_static) continue;
     const std::size_t n = row.outcomes.size();
-    const std::vector<std::size_t> order = set_sampling_order(row);
+    const std::vector<std::uint32_t>& order = row.sampling_index;
     row.cumulative.assign(static_cast<std::size_t>(T) * n, 0.0);
     p.assign(n, 0.0);
     for (int t = 0; t < T; ++t) {
@@ -451,7 +536,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     // Checked now, and kept as a cumulative table: sampling becomes one lookup.
     Row& gridded = sm.rows[static_cast<std::size_t>(i)];
     const std::size_t n_out = gridded.outcomes.size();
-    const std::vector<std::size_t> order = set_sampling_order(gridded);
+    const std::vector<std::uint32_t>& order = gridded.sampling_index;
     gridded.grid_dims = dims;
     gridded.grid_strides.assign(dims.size(), 0);
     std::size_t stride = 1;
@@ -919,6 +1004,8 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
                           e.expected());
     }
   }
+
+  use_life_years_by_survival(m);
 
   // What the engines need to know about dependencies.
   m.counter_used.assign(s.counters.size(), false);

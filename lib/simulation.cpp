@@ -138,6 +138,7 @@ RunResults simulate(const CompiledModel& model, const SimulationOptions& options
     table.perspective = s.perspectives[static_cast<std::size_t>(p)];
     r.incremental_tables.push_back(std::move(table));
   }
+  r.batches = std::move(acc.batches);
   return r;
 }
 

@@ -266,7 +266,7 @@ TEST(Psa, InterruptedRunResumesFromItsCheckpointWithIdenticalResults) {
   options.checkpoint = file;
   options.checkpoint_key = "intro, seed 1, 200 individuals";
   std::atomic<int> started{0};
-  options.cancelled = [&] { return ++started > 60; };  // about three polls per draw: stops part-way
+  options.cancelled = [&] { return ++started > 150; };  // about 14 polls per draw (one per block of 16): stops part-way
   EXPECT_THROW((void)hemsim::run_psa(s, options), hemsim::Cancelled);
   options.cancelled = nullptr;
   std::atomic<double> first_progress{2.0};

@@ -13,6 +13,7 @@
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
 #include "hemsim/parameters.hpp"
+#include "hemsim/paired.hpp"
 #include "hemsim/psa.hpp"
 #include "hemsim/psa_io.hpp"
 #include "hemsim/report.hpp"

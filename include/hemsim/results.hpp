@@ -57,6 +57,32 @@ struct Increment {
   DiscountedEstimate life_years;
 };
 
+/// Sums over fixed batches of individuals (batch b holds individuals b * batch_size to
+/// (b + 1) * batch_size - 1), kept in memory (not in results.json) so that two runs with
+/// the same seed and individuals can be paired: the Monte Carlo error of any difference
+/// between them (a DSA end against the base case, one price against another) comes from
+/// the batch differences (see paired.hpp). Empty for a cohort run.
+struct BatchSums {
+  std::uint64_t batch_size = 0;
+  int strategies = 0;
+  int values = 0;              ///< per strategy, in the order of BatchValue below
+  std::vector<double> counts;  ///< individuals per batch
+  std::vector<double> sums;    ///< batch x strategy x value
+  std::size_t batches() const { return counts.size(); }
+  double sum(std::size_t batch, int strategy, int value) const {
+    return sums[(batch * static_cast<std::size_t>(strategies) + static_cast<std::size_t>(strategy)) * static_cast<std::size_t>(values) +
+                static_cast<std::size_t>(value)];
+  }
+};
+
+/// Index of an outcome in BatchSums for a model with `perspectives` perspectives: costs
+/// by perspective (discounted, then undiscounted), QALYs and life-years (discounted, undiscounted).
+struct BatchValue {
+  static int cost(int perspective, bool discounted, int perspectives) { return discounted ? perspective : perspectives + perspective; }
+  static int qalys(bool discounted, int perspectives) { return 2 * perspectives + (discounted ? 0 : 1); }
+  static int life_years(bool discounted, int perspectives) { return 2 * perspectives + (discounted ? 2 : 3); }
+};
+
 struct RunResults {
   std::string scenario_name;
   std::string scenario_file;
@@ -82,6 +108,7 @@ struct RunResults {
   std::vector<Increment> increments;  ///< one per non-reference strategy, in strategy order
   /// One incremental table per perspective (discounted costs vs the effect measure).
   std::vector<IncrementalTable> incremental_tables;
+  BatchSums batches;  ///< microsimulation only; not serialised
 };
 
 }  // namespace hemsim
