@@ -89,6 +89,25 @@ int main(int argc, char** argv) {
   std::vector<std::string> evppi_groups;
   psa->add_option("--evppi", evppi_groups, "EVPPI for a parameter or a comma-separated group (repeatable)");
 
+  // Precision targets (precision.hpp): individuals sized from a pilot.
+  hemsim::PrecisionTarget target;
+  std::string target_measure = "effects";
+  run->add_option("--target-mcse", target.mcse, "simulate until the MCSE of every increment against the reference is at most this")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--target-measure", target_measure, "increment the target bounds: effects (default), costs or net_benefit")
+      ->check(CLI::IsMember({"effects", "costs", "net_benefit"}));
+  double max_noise_share = 0;
+  std::uint64_t pilot_draws = 50;
+  std::vector<std::string> noise_strategies;
+  psa->add_option("--max-noise-share", max_noise_share,
+                  "size the individuals per draw from a pilot PSA so that Monte Carlo noise is at most this share of each increment's spread")
+      ->check(CLI::Range(0.0001, 0.9999));
+  psa->add_option("--noise-strategy", noise_strategies, "strategy whose increments --max-noise-share sizes for (repeatable; default: all)");
+  psa->add_option("--pilot-draws", pilot_draws, "draws of the pilot PSA for --max-noise-share (default 50)")->check(CLI::Range(2ULL, 100000ULL));
+  for (auto* command : {run, psa})
+    command->add_option("--max-individuals", target.max_individuals, "cap for --target-mcse / --max-noise-share (default 10,000,000)")
+        ->check(CLI::Range(2ULL, 1000000000000ULL));
+
   std::string strategy_name, comparator_name, two_way, threshold_parameter, price_parameter;
   double wtp = 0;
   int steps = 5;
@@ -323,6 +342,15 @@ int main(int argc, char** argv) {
       psa_options.seed = seed;
       psa_options.seed_set = psa_seed->count() > 0;
       psa_options.progress = progress_reporter(quiet, "draws");
+      if (max_noise_share > 0) {
+        hemsim::PsaOptions pilot = psa_options;
+        pilot.draws = std::min<std::uint64_t>(pilot_draws, draws);
+        pilot.progress = progress_reporter(quiet, "pilot draws");
+        const hemsim::InnerSampleSize size =
+            hemsim::size_psa_inner_sample(hemsim::run_psa(scenario, pilot), max_noise_share, target.max_individuals, noise_strategies);
+        if (!quiet) std::cout << hemsim::format_inner_sample_size(size, max_noise_share, pilot.draws);
+        psa_options.individuals = individuals = size.individuals;
+      }
       if (!checkpoint.empty()) {
         // The run's identity: the scenario text and everything that changes a draw.
         std::ifstream in(file, std::ios::binary);
@@ -373,7 +401,17 @@ int main(int argc, char** argv) {
     options.seed = seed;
     options.seed_set = seed_option->count() > 0;
     options.progress = progress_reporter(quiet);
-    const hemsim::RunResults results = hemsim::simulate(model, options);
+    hemsim::RunResults results;
+    if (target.mcse > 0) {
+      target.measure = target_measure == "costs"         ? hemsim::IncrementMeasure::costs
+                       : target_measure == "net_benefit" ? hemsim::IncrementMeasure::net_benefit
+                                                         : hemsim::IncrementMeasure::effects;
+      hemsim::PrecisionRun precise = hemsim::simulate_to_precision(model, options, target);
+      if (!quiet) std::cout << hemsim::format_precision_run(precise, target, file) << "\n";
+      results = std::move(precise.results);
+    } else {
+      results = hemsim::simulate(model, options);
+    }
     if (!quiet) std::cout << hemsim::format_results_table(results);
     if (!out_dir.empty()) {
       hemsim::write_results(results, out_dir);

@@ -14,6 +14,7 @@
 #include "hemsim/model.hpp"
 #include "hemsim/parameters.hpp"
 #include "hemsim/paired.hpp"
+#include "hemsim/precision.hpp"
 #include "hemsim/psa.hpp"
 #include "hemsim/psa_io.hpp"
 #include "hemsim/report.hpp"

@@ -1,0 +1,88 @@
+#pragma once
+/// \file precision.hpp
+/// Precision targets: how many individuals a decision-grade answer needs.
+///
+/// `simulate_to_precision` runs a pilot, predicts from its Monte Carlo standard error
+/// (MCSE falls as 1/sqrt(individuals)) how many individuals reach the target MCSE of
+/// the paired increments, and re-runs from scratch with that many (repeating if the
+/// prediction falls short), so the result is exactly that of a plain run with the
+/// reported number of individuals and the same seed.
+///
+/// `size_psa_inner_sample` does the same for a PSA: from a pilot PSA it estimates each
+/// increment's per-individual variance (within draws) and its parameter variance
+/// (across draws), and returns the individuals per draw at which Monte Carlo noise is at
+/// most a given share of the increments' spread across draws (O'Hagan, Stevenson &
+/// Madan, Health Econ 2007).
+///
+///     hemsim::PrecisionTarget target;
+///     target.mcse = 0.005;  // incremental QALYs of every strategy against the reference
+///     auto run = hemsim::simulate_to_precision(model, options, target);
+///     // run.results.individuals individuals; run.achieved_mcse <= 0.005 unless capped
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hemsim/psa.hpp"
+#include "hemsim/simulation.hpp"
+
+namespace hemsim {
+
+/// Which increment (strategy minus the reference strategy, discounted) a target bounds.
+enum class IncrementMeasure { effects, costs, net_benefit };
+
+[[nodiscard]] std::string to_string(IncrementMeasure measure);
+
+struct PrecisionTarget {
+  IncrementMeasure measure = IncrementMeasure::effects;  ///< effects: the ICER's measure (QALYs or life-years)
+  double mcse = 0.0;                 ///< the largest acceptable MCSE (> 0)
+  int strategy = -1;                 ///< -1: every non-reference strategy must meet it
+  int perspective = 0;               ///< costs and net benefit
+  double willingness_to_pay = 0.0;   ///< net benefit; 0: the scenario's first threshold (or 100,000)
+  std::uint64_t max_individuals = 10'000'000;
+};
+
+struct PrecisionRun {
+  RunResults results;                         ///< the final run
+  std::vector<std::uint64_t> individuals_tried;  ///< pilot first, final last
+  double achieved_mcse = 0.0;                 ///< the largest MCSE of the targeted increments
+  bool met = false;                           ///< false when max_individuals was reached first
+};
+
+/// Runs `model` until the targeted increments' MCSE is at most `target.mcse` (pilot:
+/// options.individuals, or the scenario's). Throws ScenarioError for a target that is
+/// not positive, a cohort run, or a model with one strategy.
+[[nodiscard]] PrecisionRun simulate_to_precision(const CompiledModel& model, SimulationOptions options, const PrecisionTarget& target);
+
+/// The largest MCSE of the increments a target names, in `results`.
+[[nodiscard]] double increment_mcse(const RunResults& results, const PrecisionTarget& target);
+
+/// Individuals per draw for a PSA whose increments' noise share is at most `max_share`.
+struct InnerSampleSize {
+  std::uint64_t individuals = 0;       ///< recommended (capped at max_individuals)
+  bool capped = false;
+  /// Per non-reference strategy and measure (effects, costs of the first perspective):
+  /// the per-individual variance within draws, the parameter variance across draws and
+  /// the individuals each needs (0 where the parameter variance is 0: not reachable).
+  struct Increment {
+    std::string strategy;
+    IncrementMeasure measure = IncrementMeasure::effects;
+    double within_variance = 0.0, parameter_variance = 0.0;
+    double needed = 0.0;
+  };
+  std::vector<Increment> increments;
+};
+
+/// Sizes the inner sample from a pilot PSA (`pilot`, run with `pilot.individuals`).
+/// `strategies`: names of the strategies whose increments must meet the share (empty:
+/// every non-reference strategy whose increments vary across draws).
+[[nodiscard]] InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share, std::uint64_t max_individuals,
+                                                    const std::vector<std::string>& strategies = {});
+
+/// Terminal text: what the target asked, what was reached with how many individuals, and
+/// the plain `hemsim run` command that gives the same results.
+[[nodiscard]] std::string format_precision_run(const PrecisionRun& run, const PrecisionTarget& target, const std::string& scenario_file);
+/// Terminal text: the pilot's variances and the individuals each increment needs.
+[[nodiscard]] std::string format_inner_sample_size(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws);
+
+}  // namespace hemsim

@@ -1,0 +1,134 @@
+// Precision targets: pilot, predict, re-run; and the inner sample size of a PSA.
+
+#include "hemsim/precision.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "hemsim/error.hpp"
+#include "hemsim/paired.hpp"
+
+namespace hemsim {
+
+std::string to_string(IncrementMeasure measure) {
+  switch (measure) {
+    case IncrementMeasure::effects: return "effects";
+    case IncrementMeasure::costs: return "costs";
+    case IncrementMeasure::net_benefit: return "net_benefit";
+  }
+  return "effects";
+}
+
+namespace {
+
+int strategy_index(const RunResults& r, const std::string& name) {
+  for (std::size_t k = 0; k < r.strategies.size(); ++k)
+    if (r.strategies[k].name == name) return static_cast<int>(k);
+  throw InternalError("no strategy " + name + " in the results");
+}
+
+// MCSE of one strategy's increment against the reference.
+double one_increment_mcse(const RunResults& r, int strategy, const PrecisionTarget& target) {
+  const int reference = strategy_index(r, r.reference_strategy);
+  const Increment* inc = nullptr;
+  for (const Increment& i : r.increments)
+    if (i.name == r.strategies[static_cast<std::size_t>(strategy)].name) inc = &i;
+  if (!inc) throw InternalError("no increment for strategy " + r.strategies[static_cast<std::size_t>(strategy)].name);
+  const EffectMeasure measure = r.effect_measure == "life_years" ? EffectMeasure::life_years : EffectMeasure::qalys;
+  switch (target.measure) {
+    case IncrementMeasure::effects:
+      return (measure == EffectMeasure::qalys ? inc->qalys : inc->life_years).discounted.mcse;
+    case IncrementMeasure::costs:
+      return inc->costs_by_perspective.at(static_cast<std::size_t>(target.perspective)).discounted.mcse;
+    case IncrementMeasure::net_benefit: {
+      double wtp = target.willingness_to_pay;
+      if (wtp <= 0) wtp = r.willingness_to_pay.empty() ? 100000.0 : r.willingness_to_pay.front();
+      return paired_estimate(net_benefit_terms(r, strategy, reference, target.perspective, wtp, measure)).mcse;
+    }
+  }
+  return 0.0;
+}
+
+std::uint64_t round_up(double individuals) {
+  const double step = individuals > 10000 ? 1000.0 : 100.0;
+  return static_cast<std::uint64_t>(std::ceil(individuals / step) * step);
+}
+
+}  // namespace
+
+double increment_mcse(const RunResults& results, const PrecisionTarget& target) {
+  double worst = 0.0;
+  const int reference = strategy_index(results, results.reference_strategy);
+  for (int k = 0; k < static_cast<int>(results.strategies.size()); ++k) {
+    if (k == reference || (target.strategy >= 0 && k != target.strategy)) continue;
+    worst = std::max(worst, one_increment_mcse(results, k, target));
+  }
+  return worst;
+}
+
+PrecisionRun simulate_to_precision(const CompiledModel& model, SimulationOptions options, const PrecisionTarget& target) {
+  const Scenario& s = model.scenario();
+  const SourceLocation where{"", 0, 0, "--target-mcse"};
+  if (!(target.mcse > 0) || !std::isfinite(target.mcse))
+    throw ScenarioError(where, fmt::format("the target MCSE must be a positive number, not {}", target.mcse), "a value > 0");
+  if (options.method != Method::microsimulation)
+    throw ScenarioError(where, "a precision target needs a microsimulation (a cohort run has no Monte Carlo error)", "--method microsim");
+  if (s.strategies.size() < 2) throw ScenarioError(where, "a precision target bounds increments: the scenario needs two strategies", "two strategies or more");
+  std::uint64_t n = options.individuals ? options.individuals : s.settings.individuals;
+  n = std::min(n, target.max_individuals);
+  PrecisionRun run;
+  for (;;) {
+    options.individuals = n;
+    run.results = simulate(model, options);
+    run.individuals_tried.push_back(n);
+    run.achieved_mcse = increment_mcse(run.results, target);
+    run.met = run.achieved_mcse <= target.mcse;
+    if (run.met || n >= target.max_individuals) return run;
+    // MCSE falls as 1/sqrt(n); 5 % more than predicted, so that one re-run usually suffices.
+    const double ratio = run.achieved_mcse / target.mcse;
+    const std::uint64_t next = round_up(static_cast<double>(n) * ratio * ratio * 1.05);
+    n = std::min(target.max_individuals, std::max(next, n + 1));
+  }
+}
+
+InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share, std::uint64_t max_individuals,
+                                      const std::vector<std::string>& strategies) {
+  const SourceLocation where{"", 0, 0, "--max-noise-share"};
+  if (!(max_share > 0 && max_share < 1))
+    throw ScenarioError(where, fmt::format("the noise share must be between 0 and 1 (exclusive), not {}", max_share), "e.g. 0.05");
+  if (pilot.method == "cohort" || pilot.individuals < 2 || pilot.draws < 2)
+    throw ScenarioError(where, "sizing the inner sample needs a microsimulation pilot with at least 2 draws", "--method microsim");
+  for (const std::string& name : strategies)
+    if (std::find(pilot.strategies.begin(), pilot.strategies.end(), name) == pilot.strategies.end())
+      throw ScenarioError({"", 0, 0, "--noise-strategy"}, fmt::format("no strategy '{}'", name), "a strategy of the scenario");
+  InnerSampleSize size;
+  const int ref = pilot.reference;
+  const auto n0 = static_cast<double>(pilot.individuals);
+  double worst = 0.0;
+  for (int k = 0; k < static_cast<int>(pilot.strategies.size()); ++k) {
+    if (k == ref) continue;
+    const std::string& name = pilot.strategies[static_cast<std::size_t>(k)];
+    if (!strategies.empty() && std::find(strategies.begin(), strategies.end(), name) == strategies.end()) continue;
+    auto add = [&](IncrementMeasure measure, const Eigen::VectorXd& means, const Eigen::VectorXd& mcse) {
+      const VarianceDecomposition v = decompose_variance(means, mcse);
+      InnerSampleSize::Increment inc;
+      inc.strategy = name;
+      inc.measure = measure;
+      inc.within_variance = v.monte_carlo * n0;  // per-individual variance of the paired difference
+      inc.parameter_variance = v.parameter;
+      // noise / (noise + parameter) <= s  <=>  within / n <= s / (1 - s) x parameter
+      if (inc.parameter_variance > 0) inc.needed = inc.within_variance * (1 - max_share) / (max_share * inc.parameter_variance);
+      worst = std::max(worst, inc.parameter_variance > 0 ? inc.needed : static_cast<double>(max_individuals));
+      size.capped = size.capped || inc.parameter_variance <= 0 || inc.needed > static_cast<double>(max_individuals);
+      size.increments.push_back(inc);
+    };
+    add(IncrementMeasure::effects, pilot.effects.col(k) - pilot.effects.col(ref), pilot.increment_effects_mcse.col(k));
+    add(IncrementMeasure::costs, pilot.costs[0].col(k) - pilot.costs[0].col(ref), pilot.increment_costs_mcse[0].col(k));
+  }
+  size.individuals = std::max<std::uint64_t>(2, std::min(max_individuals, round_up(worst)));
+  return size;
+}
+
+}  // namespace hemsim

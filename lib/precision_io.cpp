@@ -1,0 +1,33 @@
+// Terminal text for precision targets.
+
+#include <fmt/format.h>
+
+#include "hemsim/precision.hpp"
+
+namespace hemsim {
+
+std::string format_precision_run(const PrecisionRun& run, const PrecisionTarget& target, const std::string& scenario_file) {
+  std::string tried;
+  for (std::uint64_t n : run.individuals_tried) tried += fmt::format("{}{}", tried.empty() ? "" : " -> ", n);
+  const std::string which = target.strategy >= 0 ? run.results.strategies.at(static_cast<std::size_t>(target.strategy)).name
+                                                 : "every strategy";
+  std::string out = fmt::format("Precision target: MCSE of the increment in {} ({} against {}) at most {:.6g}\n", to_string(target.measure),
+                                which, run.results.reference_strategy, target.mcse);
+  out += fmt::format("  {} with {} individuals (MCSE {:.6g}; individuals tried: {})\n",
+                     run.met ? "reached" : "NOT reached (capped by --max-individuals)", run.results.individuals, run.achieved_mcse, tried);
+  out += fmt::format("  the same results: hemsim run {} --individuals {} --seed {}\n", scenario_file, run.results.individuals, run.results.seed);
+  return out;
+}
+
+std::string format_inner_sample_size(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws) {
+  std::string out = fmt::format("Inner sample for Monte Carlo noise at most {:.3g}% of each increment's spread (pilot of {} draws):\n",
+                                100 * max_share, pilot_draws);
+  out += fmt::format("  {:<28} {:<8} {:>16} {:>16} {:>14}\n", "strategy", "measure", "within (per ind.)", "parameter", "individuals");
+  for (const auto& inc : size.increments)
+    out += fmt::format("  {:<28} {:<8} {:>16.6g} {:>16.6g} {:>14}\n", inc.strategy, to_string(inc.measure), inc.within_variance,
+                       inc.parameter_variance, inc.parameter_variance > 0 ? fmt::format("{:.0f}", inc.needed) : "unreachable");
+  out += fmt::format("  individuals per draw: {}{}\n\n", size.individuals, size.capped ? " (capped by --max-individuals)" : "");
+  return out;
+}
+
+}  // namespace hemsim

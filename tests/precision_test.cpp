@@ -1,0 +1,137 @@
+// Precision targets (precision.hpp): runs sized to a target Monte Carlo error, and the
+// inner sample of a PSA sized to a noise share, checked against hand computations and
+// against plain runs.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "hemsim/hemsim.hpp"
+
+namespace {
+
+const hemsim::CompiledModel& sick_sicker() {
+  static const hemsim::CompiledModel m =
+      hemsim::compile_model(hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_microsim.yaml"));
+  return m;
+}
+
+TEST(Precision, RunReachesTheTargetAndEqualsAPlainRunOfThatSize) {
+  hemsim::SimulationOptions options;
+  options.individuals = 2000;
+  hemsim::PrecisionTarget target;
+  target.mcse = 0.004;  // incremental QALYs (the pilot's MCSE is checked to be larger below)
+  const hemsim::PrecisionRun run = hemsim::simulate_to_precision(sick_sicker(), options, target);
+  ASSERT_TRUE(run.met);
+  ASSERT_GE(run.individuals_tried.size(), 2U);  // the pilot fell short
+  EXPECT_EQ(run.individuals_tried.front(), 2000U);
+  EXPECT_EQ(run.individuals_tried.back(), run.results.individuals);
+  EXPECT_LE(run.achieved_mcse, target.mcse);
+  EXPECT_EQ(run.achieved_mcse, run.results.increments[0].qalys.discounted.mcse);
+  // MCSE falls as 1/sqrt(n): the final size is about (pilot MCSE / target)^2 x pilot.
+  options.individuals = 2000;
+  const double pilot_mcse = hemsim::simulate(sick_sicker(), options).increments[0].qalys.discounted.mcse;
+  EXPECT_GT(pilot_mcse, target.mcse);
+  const double predicted = 2000.0 * std::pow(pilot_mcse / target.mcse, 2);
+  EXPECT_NEAR(static_cast<double>(run.results.individuals), 1.05 * predicted, 0.1 * predicted);
+  // Exactly the results of `hemsim run -n N` with the same seed.
+  options.individuals = run.results.individuals;
+  const hemsim::RunResults plain = hemsim::simulate(sick_sicker(), options);
+  EXPECT_EQ(plain.strategies[1].qalys.discounted.mean, run.results.strategies[1].qalys.discounted.mean);
+  EXPECT_EQ(plain.increments[0].costs_by_perspective[0].discounted.mcse, run.results.increments[0].costs_by_perspective[0].discounted.mcse);
+}
+
+TEST(Precision, CapIsReportedAsNotMet) {
+  hemsim::SimulationOptions options;
+  options.individuals = 1000;
+  hemsim::PrecisionTarget target;
+  target.mcse = 1e-6;
+  target.max_individuals = 3000;
+  const hemsim::PrecisionRun run = hemsim::simulate_to_precision(sick_sicker(), options, target);
+  EXPECT_FALSE(run.met);
+  EXPECT_EQ(run.results.individuals, 3000U);
+  EXPECT_GT(run.achieved_mcse, target.mcse);
+}
+
+TEST(Precision, NetBenefitTargetUsesThePairedErrorOfCostsAndEffectsTogether) {
+  hemsim::SimulationOptions options;
+  options.individuals = 5000;
+  const hemsim::RunResults r = hemsim::simulate(sick_sicker(), options);
+  hemsim::PrecisionTarget target;
+  target.measure = hemsim::IncrementMeasure::net_benefit;
+  target.willingness_to_pay = 100000;
+  const double nmb = hemsim::increment_mcse(r, target);
+  const double expected = hemsim::paired_estimate(hemsim::net_benefit_terms(r, 1, 0, 0, 100000, hemsim::EffectMeasure::qalys)).mcse;
+  EXPECT_EQ(nmb, expected);
+  target.measure = hemsim::IncrementMeasure::costs;
+  EXPECT_EQ(hemsim::increment_mcse(r, target), r.increments[0].costs_by_perspective[0].discounted.mcse);
+}
+
+TEST(Precision, BadTargetsAreUserErrors) {
+  hemsim::SimulationOptions options;
+  hemsim::PrecisionTarget target;
+  target.mcse = 0;
+  EXPECT_THROW((void)hemsim::simulate_to_precision(sick_sicker(), options, target), hemsim::ScenarioError);
+  target.mcse = 0.01;
+  options.method = hemsim::Method::cohort;
+  EXPECT_THROW((void)hemsim::simulate_to_precision(sick_sicker(), options, target), hemsim::ScenarioError);
+}
+
+TEST(Precision, InnerSampleSizeFollowsTheVarianceDecomposition) {
+  // Four draws whose incremental effects are 1, 2, 3, 4 (variance 5/3) with MCSE 0.1 at
+  // 1,000 individuals: noise 0.01, parameter 5/3 - 0.01, per-individual variance 10.
+  // Share 5 %: n = 10 x 0.95 / (0.05 x (5/3 - 0.01)) = 114.69...
+  hemsim::PsaResults pilot;
+  pilot.method = "microsimulation";
+  pilot.draws = 4;
+  pilot.individuals = 1000;
+  pilot.reference = 0;
+  pilot.strategies = {"a", "b"};
+  pilot.effects = Eigen::MatrixXd::Zero(4, 2);
+  pilot.effects.col(1) << 1, 2, 3, 4;
+  pilot.increment_effects_mcse = Eigen::MatrixXd::Constant(4, 2, 0.1);
+  pilot.costs = {Eigen::MatrixXd::Zero(4, 2)};
+  pilot.costs[0].col(1) << 10, 10, 10, 10;  // no parameter variance: unreachable, capped
+  pilot.increment_costs_mcse = {Eigen::MatrixXd::Constant(4, 2, 1.0)};
+  const auto only_effects = hemsim::size_psa_inner_sample(pilot, 0.05, 1000000, {"b"});
+  ASSERT_EQ(only_effects.increments.size(), 2U);
+  const auto& effects = only_effects.increments[0];
+  EXPECT_DOUBLE_EQ(effects.within_variance, 10.0);
+  EXPECT_DOUBLE_EQ(effects.parameter_variance, 5.0 / 3.0 - 0.01);
+  EXPECT_NEAR(effects.needed, 10.0 * 0.95 / (0.05 * (5.0 / 3.0 - 0.01)), 1e-9);
+  EXPECT_EQ(only_effects.increments[1].parameter_variance, 0.0);
+  EXPECT_TRUE(only_effects.capped);  // the cost increment cannot reach any share
+  EXPECT_EQ(only_effects.individuals, 1000000U);
+  // Costs 10..40 (variance 500/3) with MCSE 3: per-individual variance 9,000, parameter
+  // variance 500/3 - 9, needing 9000 x 0.95 / (0.05 x (500/3 - 9)) = 1,084.6 individuals.
+  pilot.costs[0].col(1) << 10, 20, 30, 40;
+  pilot.increment_costs_mcse = {Eigen::MatrixXd::Constant(4, 2, 3.0)};
+  const auto both = hemsim::size_psa_inner_sample(pilot, 0.05, 1000000);
+  EXPECT_FALSE(both.capped);
+  EXPECT_NEAR(both.increments[1].needed, 9000 * 0.95 / (0.05 * (500.0 / 3 - 9)), 1e-9);
+  EXPECT_EQ(both.individuals, 1100U);  // the larger need, rounded up to a hundred
+}
+
+TEST(Precision, SizedPsaMeetsTheNoiseShare) {
+  // Pilot of 30 draws at 300 individuals, sized for 10 % noise, then a PSA of 60 draws
+  // at that size: the share measured on it is near 10 % (it is itself estimated).
+  const hemsim::Scenario s = hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml");
+  hemsim::PsaOptions options;
+  options.method = hemsim::Method::microsimulation;
+  options.draws = 30;
+  options.individuals = 300;
+  const auto pilot = hemsim::run_psa(s, options);
+  const auto size = hemsim::size_psa_inner_sample(pilot, 0.10, 200000, {pilot.strategies.back()});
+  ASSERT_FALSE(size.capped);
+  EXPECT_GT(size.individuals, 300U);
+  options.draws = 60;
+  options.individuals = size.individuals;
+  const auto psa = hemsim::run_psa(s, options);
+  const int k = static_cast<int>(psa.strategies.size()) - 1;
+  const auto v = hemsim::decompose_variance(psa.effects.col(k) - psa.effects.col(psa.reference), psa.increment_effects_mcse.col(k));
+  EXPECT_LT(v.monte_carlo_share, 0.2);
+  const auto v_pilot = hemsim::decompose_variance(pilot.effects.col(k) - pilot.effects.col(pilot.reference), pilot.increment_effects_mcse.col(k));
+  EXPECT_LT(v.monte_carlo_share, v_pilot.monte_carlo_share);
+}
+
+}  // namespace
