@@ -9,7 +9,8 @@
 // * The ICER of BMSC against usual care is linear in its price, with the slope that the
 //   discounted number of injections implies.
 // * With disease mortality off, life expectancy equals a life-table calculation written
-//   out here from the CSV and the population's age and sex distribution.
+//   out here from the CSV and the population's age and sex distribution, and every
+//   strategy gives every individual exactly the same life-years (aligned random numbers).
 // * Productivity loss counts in the societal perspective only, and is positive there.
 // * Results are identical for 1, 2 and 8 threads.
 // * Every parameter has a source, and every number that is not a structural switch has a
@@ -197,6 +198,16 @@ TEST_P(Flagship, LifeExpectancyMatchesTheLifeTableWithoutDiseaseMortality) {
     EXPECT_NEAR(ly.mean, expected, 4 * ly.mcse) << s.name;
     EXPECT_LT(ly.mcse, 0.15) << s.name;
     EXPECT_EQ(event_count(r, s, "overdose_death"), 0.0) << s.name;
+  }
+  // Aligned random numbers: with the same (background) death risk in every strategy,
+  // everyone dies at the same point in every strategy, so each paired life-year
+  // increment is exactly 0, for every individual (MCSE 0), even with BMSC response 0.
+  overrides["p_bmsc_resp"] = 0.0;
+  const RunResults same_deaths = run(GetParam(), overrides, 20000);
+  for (const auto& inc : same_deaths.increments) {
+    EXPECT_EQ(inc.life_years.undiscounted.mean, 0.0) << inc.name;
+    EXPECT_EQ(inc.life_years.undiscounted.mcse, 0.0) << inc.name;
+    EXPECT_EQ(inc.life_years.discounted.mcse, 0.0) << inc.name;
   }
   // And with disease mortality on, fewer life-years (overdoses, OUD).
   const RunResults base = run(GetParam(), {{"p_female", 0.5}}, 20000);
