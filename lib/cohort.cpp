@@ -125,13 +125,8 @@ Accumulator run_cohort(const CompiledModelData& m) {
               const double x = mass[static_cast<std::size_t>(offset[static_cast<std::size_t>(i)] + tau)];
               if (x == 0.0) continue;
               coords[kCoordStateTime] = tau;
-              if (row.is_static) {
-                const double* cumulative = &row.cumulative[static_cast<std::size_t>(t) * n];
-                for (std::size_t j = 0; j < n; ++j) p[j] = cumulative[j] - (j ? cumulative[j - 1] : 0.0);
-              } else {
-                row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
-              }
-              const int* destinations = row.is_static ? row.sampling_order.data() : row.outcomes.data();
+              row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
+              const int* destinations = row.outcomes.data();
               for (std::size_t j = 0; j < n; ++j) {
                 if (p[j] == 0.0) continue;
                 const int to = destinations[j];

@@ -82,48 +82,61 @@ struct Row {
   std::vector<Quantity> probabilities;///< one per outcome except the complement
   bool has_complement = false;        ///< the last outcome takes 1 - the rest
   bool has_background = false;        ///< outcome 0 is background death; the others are conditional on surviving it
-  bool is_static = false;             ///< every quantity constant or time-only: use `cumulative`
-  /// Static rows: (T) x outcomes cumulative probabilities in `sampling_order`; the last is exactly 1.
-  std::vector<double> cumulative;
+  bool is_static = false;             ///< every quantity constant or time-only: use `thresholds`
+  /// Static rows: T x outcomes conditional thresholds in `sampling_order` (see
+  /// cumulative_to_thresholds); the last of each cycle is exactly 1.
+  std::vector<double> thresholds;
   std::vector<int> sampling_order;    ///< destination states in sampling order
   std::vector<std::uint32_t> sampling_index;  ///< outcome indices in sampling order
   std::vector<OutcomeGroup> groups;   ///< the sampling order's competing groups
-  /// Gridded rows (tabulated quantities over a bounded grid of coordinates): cumulative
-  /// probabilities for every combination, in sampling_order; entry at
+  /// Gridded rows (tabulated quantities over a bounded grid of coordinates): thresholds
+  /// for every combination, in sampling_order; entry at
   /// (sum of coords[grid_dims[i]] * grid_strides[i]) * outcomes.
   bool is_gridded = false;
   std::vector<int> grid_dims;
   std::vector<std::size_t> grid_strides;
   /// Shared between strategies whose rows are the same (same quantities and tables).
-  std::shared_ptr<const std::vector<double>> grid_cumulative;
+  std::shared_ptr<const std::vector<double>> grid_thresholds;
   SourceLocation where;
 };
 
-/// Draws an outcome from cumulative probabilities `c` (in sampling order, the last exactly
-/// 1) group by group: group g is chosen with its probability conditional on no earlier
-/// group having been chosen, by its own uniform `uniform(stream)` in [0, 1); within the
-/// group, the same uniform picks the outcome. Returns the position in sampling order.
-/// With one group this is plain inversion; a group whose probability is the same in two
-/// rows (and whose earlier groups' are too) is chosen for the same uniforms in both, and
-/// a larger death probability only adds deaths (monotone coupling).
+/// Turns cumulative probabilities `c` (sampling order, the last exactly 1) into the
+/// conditional thresholds sample_outcome compares uniforms with: within group g, whose
+/// earlier groups have probability L, entry j becomes (c[j] - L) / (1 - L), the
+/// probability of outcomes up to j given that no earlier group was chosen. The death
+/// group (L = 0) keeps its cumulative probabilities; the last entry stays 1.
+inline void cumulative_to_thresholds(double* c, const OutcomeGroup* groups, std::size_t group_count) {
+  for (std::size_t g = group_count; g-- > 0;) {  // backwards: L is read before it is overwritten
+    const std::size_t start = g == 0 ? 0 : groups[g - 1].end;
+    const double below = start == 0 ? 0.0 : c[start - 1];
+    for (std::size_t j = start; j < groups[g].end; ++j) c[j] = below >= 1.0 ? 0.0 : (c[j] - below) / (1.0 - below);
+  }
+  c[groups[group_count - 1].end - 1] = 1.0;
+}
+
+/// Draws an outcome from conditional thresholds `th` (cumulative_to_thresholds) group by
+/// group: group g is chosen when its own uniform `uniform(stream)` in [0, 1) is below its
+/// last threshold, i.e. with its probability given that no earlier group was chosen, and
+/// the same uniform picks the outcome within it. Returns the position in sampling order.
+/// The death group's thresholds are its plain probabilities, so an individual dies when
+/// the death uniform is below the row's death probability: the same outcome in every
+/// strategy where that probability is the same, and a larger probability only adds
+/// deaths. A group that cannot happen draws no uniform.
 template <typename Uniform>
-inline std::size_t sample_outcome(const double* c, const OutcomeGroup* groups, std::size_t group_count, Uniform&& uniform) {
-  double below = 0.0;  // probability of the groups already passed
+inline std::size_t sample_outcome(const double* th, const OutcomeGroup* groups, std::size_t group_count, Uniform&& uniform) {
   std::size_t start = 0;
   for (std::size_t g = 0;; ++g) {
     const std::size_t end = groups[g].end;
     const bool last = g + 1 == group_count;
     if (last && end - start == 1) return start;
-    const double above = c[end - 1];
-    if (last || above > below) {
-      const double u = below + uniform(groups[g].stream) * (1.0 - below);
-      if (last || u < above) {
+    if (last || th[end - 1] > 0.0) {
+      const double u = uniform(groups[g].stream);
+      if (last || u < th[end - 1]) {
         std::size_t j = start;
-        while (j + 1 < end && !(u < c[j])) ++j;
+        while (j + 1 < end && !(u < th[j])) ++j;
         return j;
       }
     }
-    below = above;
     start = end;
   }
 }

@@ -47,7 +47,7 @@ class IndividualSimulator {
         attributes_(m.scenario.attributes.size(), 0.0),
         attribute_streams_(m.scenario.attributes.size()),
         probabilities_(static_cast<std::size_t>(S_) + 2, 0.0),
-        cumulative_(probabilities_.size(), 0.0),
+        thresholds_(probabilities_.size(), 0.0),
         diff_(static_cast<std::size_t>(m.layout.increment_size()), 0.0),
         counters_(m.counters.size(), 0),
         evaluators_(m.strategies.size()),
@@ -93,7 +93,7 @@ class IndividualSimulator {
       for (int st = 0; st < S_; ++st) {
         const Row& row = sm.rows[static_cast<std::size_t>(st)];
         const StateModel& state = sm.states[static_cast<std::size_t>(st)];
-        HotState h{row.cumulative.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
+        HotState h{row.thresholds.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
                    row.outcomes.size(), row.is_static, state.shortcut, !state.dynamic_terms.empty(), false};
         h.quiet_stay = flags[static_cast<std::size_t>(st * S_ + st)] == 0;
         lane.hot.push_back(h);
@@ -147,7 +147,7 @@ class IndividualSimulator {
   // Plain pointers to each strategy's per-state data, so the cycle loop does no
   // container bookkeeping.
   struct HotState {
-    const double* cumulative = nullptr;  // static rows: T x n
+    const double* thresholds = nullptr;  // static rows: T x n
     const int* outcomes = nullptr;       // destinations in sampling order
     const OutcomeGroup* groups = nullptr;
     std::size_t group_count = 0;
@@ -200,9 +200,9 @@ class IndividualSimulator {
     return RandomStream::to_uniform(cache.block[static_cast<std::size_t>(cycle & 3)]);
   }
 
-  // Draws the outcome of a row from its cumulative probabilities (sampling order).
-  std::size_t draw(std::uint64_t i, int cycle, const double* cumulative, const OutcomeGroup* groups, std::size_t group_count) {
-    return sample_outcome(cumulative, groups, group_count, [&](std::uint32_t stream) { return uniform(i, cycle, stream); });
+  // Draws the outcome of a row from its thresholds (sampling order).
+  std::size_t draw(std::uint64_t i, int cycle, const double* thresholds, const OutcomeGroup* groups, std::size_t group_count) {
+    return sample_outcome(thresholds, groups, group_count, [&](std::uint32_t stream) { return uniform(i, cycle, stream); });
   }
 
   // Static rewards and the trace are settled per stay: the stay adds prefix[exit] -
@@ -334,12 +334,17 @@ class IndividualSimulator {
     int active = 0;
     for (const Lane& lane : lanes_) active += lane.active ? 1 : 0;
     for (int t = 0; t < T && active > 0; ++t) {
+      // The death and move uniforms of this cycle, shared by every strategy.
+      const double u_death = uniform(i, t, kStreamDeath), u_move = uniform(i, t, kStreamMove);
+      auto uniform_of = [&](std::uint32_t stream) {
+        return stream == kStreamDeath ? u_death : stream == kStreamMove ? u_move : uniform(i, t, stream);
+      };
       for (int k = 0; k < K_; ++k) {
         Lane& lane = lanes_[static_cast<std::size_t>(k)];
         if (!lane.active) continue;
         const HotState& h = lane.hot[static_cast<std::size_t>(lane.state)];
-        const double* cumulative = h.cumulative + static_cast<std::size_t>(t) * h.n;
-        const int to = h.outcomes[draw(i, t, cumulative, h.groups, h.group_count)];
+        const double* thresholds = h.thresholds + static_cast<std::size_t>(t) * h.n;
+        const int to = h.outcomes[sample_outcome(thresholds, h.groups, h.group_count, uniform_of)];
         if (to == lane.state && h.quiet_stay) continue;
         const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
         if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, nullptr);
@@ -389,22 +394,23 @@ class IndividualSimulator {
       if (h.has_dynamic) add_dynamic_rewards(t);
       const std::size_t n = h.n;
       const Row& row = sm.rows[static_cast<std::size_t>(lane.state)];
-      const double* cumulative = nullptr;
+      const double* thresholds = nullptr;
       if (h.is_static) {
-        cumulative = h.cumulative + static_cast<std::size_t>(t) * n;
+        thresholds = h.thresholds + static_cast<std::size_t>(t) * n;
       } else if (row.is_gridded) {
         std::size_t index = 0;
         for (std::size_t d = 0; d < row.grid_dims.size(); ++d)
           index += static_cast<std::size_t>(coords_[static_cast<std::size_t>(row.grid_dims[d])]) * row.grid_strides[d];
-        cumulative = row.grid_cumulative->data() + index * n;
+        thresholds = row.grid_thresholds->data() + index * n;
       } else {
         row_probabilities(m_, sm, row, coords_.data(), individual_values_.data(), runtime, probabilities_.data());
         double sum = 0.0;
-        for (std::size_t j = 0; j < n; ++j) cumulative_[j] = (sum += probabilities_[row.sampling_index[j]]);
-        cumulative_[n - 1] = 1.0;
-        cumulative = cumulative_.data();
+        for (std::size_t j = 0; j < n; ++j) thresholds_[j] = (sum += probabilities_[row.sampling_index[j]]);
+        thresholds_[n - 1] = 1.0;
+        cumulative_to_thresholds(thresholds_.data(), h.groups, h.group_count);
+        thresholds = thresholds_.data();
       }
-      const int to = row.sampling_order[draw(i, t, cumulative, h.groups, h.group_count)];
+      const int to = row.sampling_order[draw(i, t, thresholds, h.groups, h.group_count)];
       const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
       if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime);
       for (std::size_t c = 0; c < counters_.size(); ++c) {
@@ -461,7 +467,7 @@ class IndividualSimulator {
   std::vector<std::uint32_t> attribute_streams_;
   std::vector<bool> same_attributes_as_previous_;  // per strategy
   std::vector<double> probabilities_;
-  std::vector<double> cumulative_;  // general rows, in sampling order
+  std::vector<double> thresholds_;  // general rows, in sampling order
   std::vector<double> diff_;
   std::vector<int> counters_;
   std::vector<double> individual_values_;

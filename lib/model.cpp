@@ -361,6 +361,8 @@ std::string row_grid_key(const Row& row, const std::vector<std::uint32_t>& order
   key += '|';
   for (std::uint32_t o : order) append_bytes(key, o);
   key += '|';
+  for (const OutcomeGroup& g : row.groups) append_bytes(key, g);
+  key += '|';
   for (int d : dims) append_bytes(key, d);
   key += '|';
   for (const Quantity& q : row.probabilities) {
@@ -492,7 +494,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     set_sampling_order(row, i, m);
   }
 
-  // Static rows: cumulative probabilities per cycle, checked now.
+  // Static rows: thresholds per cycle, checked now.
   std::vector<double> p;
   std::vector<int> coords(static_cast<std::size_t>(m.coordinate_count), 0);
   for (int i = 0; i < S; ++i) {
@@ -500,14 +502,16 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     if (!row.is_static) continue;
     const std::size_t n = row.outcomes.size();
     const std::vector<std::uint32_t>& order = row.sampling_index;
-    row.cumulative.assign(static_cast<std::size_t>(T) * n, 0.0);
+    row.thresholds.assign(static_cast<std::size_t>(T) * n, 0.0);
     p.assign(n, 0.0);
     for (int t = 0; t < T; ++t) {
       coords[kCoordT] = t;
       row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
       double c = 0;
-      for (std::size_t j = 0; j < n; ++j) row.cumulative[static_cast<std::size_t>(t) * n + j] = (c += p[order[j]]);
-      row.cumulative[static_cast<std::size_t>(t) * n + n - 1] = 1.0;
+      double* th = &row.thresholds[static_cast<std::size_t>(t) * n];
+      for (std::size_t j = 0; j < n; ++j) th[j] = (c += p[order[j]]);
+      th[n - 1] = 1.0;
+      cumulative_to_thresholds(th, row.groups.data(), row.groups.size());
     }
   }
 
@@ -533,7 +537,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
       combinations *= static_cast<std::size_t>(sizes.back());
     }
     if (!tabulated || combinations > kMaxRowChecks) continue;
-    // Checked now, and kept as a cumulative table: sampling becomes one lookup.
+    // Checked now, and kept as a table of thresholds: sampling becomes one lookup.
     Row& gridded = sm.rows[static_cast<std::size_t>(i)];
     const std::size_t n_out = gridded.outcomes.size();
     const std::vector<std::uint32_t>& order = gridded.sampling_index;
@@ -547,7 +551,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     gridded.is_gridded = true;
     std::string key = row_grid_key(gridded, order, dims);
     if (auto hit = grid_cache.find(key); hit != grid_cache.end()) {
-      gridded.grid_cumulative = hit->second;
+      gridded.grid_thresholds = hit->second;
       continue;
     }
     auto grid = std::make_shared<std::vector<double>>(combinations * n_out, 0.0);
@@ -556,15 +560,17 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     for (std::size_t n = 0; n < combinations; ++n) {
       row_probabilities(m, sm, gridded, check_coords.data(), nullptr, nullptr, probabilities.data());
       double c = 0;
-      for (std::size_t j = 0; j < n_out; ++j) (*grid)[n * n_out + j] = (c += probabilities[order[j]]);
-      (*grid)[n * n_out + n_out - 1] = 1.0;
+      double* th = &(*grid)[n * n_out];
+      for (std::size_t j = 0; j < n_out; ++j) th[j] = (c += probabilities[order[j]]);
+      th[n_out - 1] = 1.0;
+      cumulative_to_thresholds(th, gridded.groups.data(), gridded.groups.size());
       for (std::size_t d = dims.size(); d-- > 0;) {
         const auto c2 = static_cast<std::size_t>(dims[d]);
         if (++check_coords[c2] < sizes[d]) break;
         check_coords[c2] = 0;
       }
     }
-    gridded.grid_cumulative = grid;
+    gridded.grid_thresholds = grid;
     grid_cache.emplace(std::move(key), std::move(grid));
   }
 

@@ -143,17 +143,22 @@ strategies:
 TEST(AlignedRandomNumbers, SamplerDrawsEachOutcomeWithItsProbability) {
   // Groups: a death (0.1), an event move (0.2), then moves staying 0.5 / elsewhere 0.2.
   // Frequencies over a grid of the three uniforms, within the grid's resolution.
-  const double cumulative[] = {0.1, 0.3, 0.8, 1.0};
+  double thresholds[] = {0.1, 0.3, 0.8, 1.0};  // cumulative, then turned into thresholds
   const hemsim::detail::OutcomeGroup groups[] = {{1, hemsim::detail::kStreamDeath},
                                                  {2, hemsim::detail::kStreamFirstEvent},
                                                  {4, hemsim::detail::kStreamMove}};
+  hemsim::detail::cumulative_to_thresholds(thresholds, groups, 3);
+  EXPECT_EQ(thresholds[0], 0.1);               // death: its plain probability
+  EXPECT_DOUBLE_EQ(thresholds[1], 0.2 / 0.9);  // the event, given no death
+  EXPECT_DOUBLE_EQ(thresholds[2], 0.5 / 0.7);  // staying, given neither
+  EXPECT_EQ(thresholds[3], 1.0);
   constexpr int kGrid = 200;
   double counts[4] = {0, 0, 0, 0};
   for (int a = 0; a < kGrid; ++a)
     for (int b = 0; b < kGrid; ++b)
       for (int c = 0; c < kGrid; ++c) {
         const double u[3] = {(a + 0.5) / kGrid, (b + 0.5) / kGrid, (c + 0.5) / kGrid};
-        const std::size_t j = hemsim::detail::sample_outcome(cumulative, groups, 3, [&](std::uint32_t stream) {
+        const std::size_t j = hemsim::detail::sample_outcome(thresholds, groups, 3, [&](std::uint32_t stream) {
           return stream == hemsim::detail::kStreamDeath ? u[0] : stream == hemsim::detail::kStreamMove ? u[2] : u[1];
         });
         counts[j] += 1.0;
