@@ -6,7 +6,6 @@
 #include <tbb/parallel_reduce.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cmath>
 #include <fmt/format.h>
@@ -96,6 +95,10 @@ class IndividualSimulator {
         HotState h{row.thresholds.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
                    row.outcomes.size(), row.is_static, state.shortcut, !state.dynamic_terms.empty(), false};
         h.quiet_stay = flags[static_cast<std::size_t>(st * S_ + st)] == 0;
+        const auto& g = row.groups;
+        h.deaths_then_moves = (g.size() == 1 && g[0].stream == kStreamMove) ||
+                              (g.size() == 2 && g[0].stream == kStreamDeath && g[1].stream == kStreamMove);
+        h.deaths = g.size() == 2 ? g[0].end : 0;
         lane.hot.push_back(h);
       }
       lane.pair_flags = std::move(flags);
@@ -156,6 +159,8 @@ class IndividualSimulator {
     bool shortcut = false;
     bool has_dynamic = false;
     bool quiet_stay = false;  // staying records nothing (no transition reward, no event)
+    bool deaths_then_moves = false;  // groups: deaths (if any) then moves, no event group
+    std::size_t deaths = 0;          // outcomes in the death group
   };
 
   // One strategy's walk of the current individual.
@@ -176,33 +181,22 @@ class IndividualSimulator {
     bool active = false;
   };
 
-  // The uniform of (individual i, cycle, stream). The death and move streams of two
-  // consecutive cycles share a Philox block, made once per individual and used by every
-  // strategy; an event stream has blocks of its own (four cycles each), made when a row
-  // first needs them.
-  double uniform(std::uint64_t i, int cycle, std::uint32_t stream) {
-    if (stream <= kStreamMove) {
-      const auto b = static_cast<std::size_t>(cycle >> 1);
-      while (blocks_ready_ <= b) {
-        blocks_[blocks_ready_] = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(blocks_ready_));
-        ++blocks_ready_;
-      }
-      return RandomStream::to_uniform(blocks_[b][static_cast<std::size_t>(((cycle & 1) << 1) | static_cast<int>(stream))]);
+  // The Philox block holding the death and move uniforms of `cycle` (words 0-1 for even
+  // cycles, 2-3 for odd ones), made once per individual and used by every strategy.
+  const r123::Philox4x32::ctr_type& transition_block(std::uint64_t i, int cycle) {
+    const auto b = static_cast<std::size_t>(cycle >> 1);
+    while (blocks_ready_ <= b) {
+      blocks_[blocks_ready_] = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(blocks_ready_));
+      ++blocks_ready_;
     }
-    const std::uint32_t e = stream - kStreamFirstEvent;
-    EventBlocks& cache = event_blocks_[e];
-    const auto b = static_cast<std::uint32_t>(cycle >> 2);
-    if (cache.individual != i || cache.index != b) {
-      cache.individual = i;
-      cache.index = b;
-      cache.block = random_.block(i, Purpose::event_transition, (e << 24) | b);
-    }
-    return RandomStream::to_uniform(cache.block[static_cast<std::size_t>(cycle & 3)]);
+    return blocks_[b];
   }
 
   // Draws the outcome of a row from its thresholds (sampling order).
   std::size_t draw(std::uint64_t i, int cycle, const double* thresholds, const OutcomeGroup* groups, std::size_t group_count) {
-    return sample_outcome(thresholds, groups, group_count, [&](std::uint32_t stream) { return uniform(i, cycle, stream); });
+    const auto& words = transition_block(i, cycle);
+    const auto w = static_cast<std::size_t>((cycle & 1) << 1);
+    return sample_outcome(thresholds, groups, group_count, RandomStream::to_uniform(words[w]), RandomStream::to_uniform(words[w + 1]));
   }
 
   // Static rewards and the trace are settled per stay: the stay adds prefix[exit] -
@@ -335,16 +329,28 @@ class IndividualSimulator {
     for (const Lane& lane : lanes_) active += lane.active ? 1 : 0;
     for (int t = 0; t < T && active > 0; ++t) {
       // The death and move uniforms of this cycle, shared by every strategy.
-      const double u_death = uniform(i, t, kStreamDeath), u_move = uniform(i, t, kStreamMove);
-      auto uniform_of = [&](std::uint32_t stream) {
-        return stream == kStreamDeath ? u_death : stream == kStreamMove ? u_move : uniform(i, t, stream);
-      };
+      const auto& words = transition_block(i, t);
+      const double u_death = RandomStream::to_uniform(words[static_cast<std::size_t>((t & 1) << 1)]);
+      const double u_move = RandomStream::to_uniform(words[static_cast<std::size_t>(((t & 1) << 1) | 1)]);
       for (int k = 0; k < K_; ++k) {
         Lane& lane = lanes_[static_cast<std::size_t>(k)];
         if (!lane.active) continue;
         const HotState& h = lane.hot[static_cast<std::size_t>(lane.state)];
-        const double* thresholds = h.thresholds + static_cast<std::size_t>(t) * h.n;
-        const int to = h.outcomes[sample_outcome(thresholds, h.groups, h.group_count, uniform_of)];
+        const double* th = h.thresholds + static_cast<std::size_t>(t) * h.n;
+        std::size_t j;
+        if (h.deaths_then_moves) {  // sample_outcome for the common groups [deaths][moves], spelled out
+          const std::size_t d = h.deaths;
+          if (d && u_death < th[d - 1]) {
+            j = 0;
+            while (!(u_death < th[j])) ++j;
+          } else {
+            j = d;
+            while (!(u_move < th[j])) ++j;  // the last threshold is 1 and u_move < 1
+          }
+        } else {
+          j = sample_outcome(th, h.groups, h.group_count, u_death, u_move);
+        }
+        const int to = h.outcomes[j];
         if (to == lane.state && h.quiet_stay) continue;
         const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
         if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, nullptr);
@@ -475,12 +481,6 @@ class IndividualSimulator {
   std::vector<Lane> lanes_;
   std::vector<r123::Philox4x32::ctr_type> blocks_;  // death and move streams, two cycles a block
   std::size_t blocks_ready_ = 0;
-  struct EventBlocks {
-    std::uint64_t individual = ~std::uint64_t{0};
-    std::uint32_t index = 0;
-    r123::Philox4x32::ctr_type block{};
-  };
-  std::array<EventBlocks, 32> event_blocks_{};  // per event stream: the last block made
   bool fast_;
   Accumulator* counts_ = nullptr;
 };
