@@ -11,8 +11,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <iostream>
 #include <memory>
 
@@ -324,15 +322,10 @@ int main(int argc, char** argv) {
       psa_options.seed_set = psa_seed->count() > 0;
       psa_options.progress = progress_reporter(quiet, "draws");
       if (!checkpoint.empty()) {
-        // The run's identity: the scenario text and everything that changes a draw.
-        std::ifstream in(file, std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
-        std::uint64_t hash = 1469598103934665603ULL;  // FNV-1a
-        for (unsigned char c : text.str()) hash = (hash ^ c) * 1099511628211ULL;
+        // The run's identity beyond its inputs (the scenario text and its tables, whose
+        // hashes the checkpoint checks itself): everything else that changes a draw.
         psa_options.checkpoint = checkpoint;
-        psa_options.checkpoint_key = fmt::format("scenario {:016x}, seed {}, individuals {}, method {}", hash,
-                                                 psa_options.seed_set ? seed : scenario.settings.seed,
+        psa_options.checkpoint_key = fmt::format("seed {}, individuals {}, method {}", psa_options.seed_set ? seed : scenario.settings.seed,
                                                  individuals ? individuals : scenario.settings.individuals, method);
       }
       const hemsim::PsaResults results = hemsim::run_psa(scenario, psa_options);

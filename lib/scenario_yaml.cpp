@@ -15,6 +15,7 @@
 #include "expression_engine.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/scenario_io.hpp"
+#include "sha256.hpp"
 
 namespace hemsim {
 
@@ -988,7 +989,9 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   if (!root.IsMap()) throw ScenarioError({file_name, 1, 1, ""}, "the file is not a YAML mapping", "a scenario mapping with schema_version, name, settings, ...");
   const std::string base_dir = std::filesystem::path(file_name).parent_path().string();
   ScenarioParser parser(reader, base_dir.empty() ? "." : base_dir);
-  return parser.parse(root);
+  Scenario scenario = parser.parse(root);
+  scenario.sha256 = detail::sha256_hex(yaml_text);
+  return scenario;
 }
 
 Scenario load_scenario(const std::string& path) {
