@@ -147,6 +147,10 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text.replace(at, from.size(), to);
 }
 
+int line_of(const std::string& text, const std::string& what) {
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(text.find(what)), '\n'));
+}
+
 }  // namespace
 
 TEST_F(CliExitCodes, AFailedRunLeavesTheEarlierResultsUntouched) {
@@ -241,4 +245,21 @@ TEST_F(CliExitCodes, AnotherProgramsSqliteFileIsNotACheckpoint) {
   const std::string before = read(other);
   expect_bad_input("psa " + kCohort + " --method cohort --draws 3 --quiet --checkpoint " + other.string(), "not a hemsim PSA checkpoint");
   EXPECT_EQ(read(other), before);
+}
+
+TEST_F(CliExitCodes, TextThatIsNotUtf8IsRefusedAtValidateWithItsPlace) {
+  const std::string text = read(kCohort);
+  const fs::path latin1 = dir_ / "latin1.yaml";
+  std::ofstream(latin1, std::ios::binary) << replaced(text, "label: Healthy", "label: Healthy \xE9t\xE9");
+  const std::string place = fmt::format("{}:{}:", latin1.string(), line_of(text, "label: Healthy"));
+  expect_bad_input("validate " + latin1.string(), place);
+  expect_bad_input("validate " + latin1.string(), "is not UTF-8");
+}
+
+TEST_F(CliExitCodes, ValuesThatOverflowInARunAreBadInputNamingTheQuantity) {
+  const fs::path huge = dir_ / "huge.yaml";
+  std::ofstream(huge, std::ios::binary) << replaced(read(kCohort), "c_H:    {value: 2000,  distribution: {type: gamma, shape: 100, scale: 20}",
+                                                    "c_H:    {value: 1e308");
+  ASSERT_EQ(hemsim("validate " + huge.string()).code, 0);  // each value is finite
+  expect_bad_input("run " + huge.string() + " --method cohort", "of the cost (health_care perspective) for strategy 'soc' is inf");
 }
