@@ -12,8 +12,9 @@ namespace hemsim::detail {
 namespace {
 
 void require_finite(const DiscountedEstimate& e, const std::string& quantity, const std::string& strategy, const std::string& file) {
-  for (const auto& [value, what] : {std::pair{e.discounted.mean, "discounted mean"}, std::pair{e.discounted.mcse, "discounted MCSE"},
-                                    std::pair{e.undiscounted.mean, "undiscounted mean"}, std::pair{e.undiscounted.mcse, "undiscounted MCSE"}})
+  for (const auto& [value, what] :
+       {std::pair{e.discounted.mean, "discounted mean"}, std::pair{e.discounted.mcse, "discounted MCSE"},
+        std::pair{e.undiscounted.mean, "undiscounted mean"}, std::pair{e.undiscounted.mcse, "undiscounted MCSE"}})
     if (!std::isfinite(value))
       throw ScenarioError({file, 0, 0, ""},
                           fmt::format("the {} of {} for strategy '{}' is {}: summed over individuals and cycles, the scenario's values "

@@ -107,17 +107,17 @@ bool is_legacy_temporary(const std::string& name) { return name.size() > 5 && na
 }  // namespace
 
 const std::set<std::string>& output_file_names() {
-  static const std::set<std::string> names{
-      kManifest,
-      // hemsim run
-      "results.json", "summary.csv", "increments.csv", "icers.csv", "trace.csv", "events.csv", "event_incidence.csv", "years_in_state.csv",
-      // hemsim psa
-      "psa.json", "psa_draws.csv", "ceac.csv", "evpi.csv", "ce_plane.csv", "evppi_parameters.csv",
-      // hemsim dsa and price
-      "dsa.json", "one_way.csv", "scenarios.csv", "two_way.csv", "value_based_price.csv", "headroom.csv",
-      "value_based_price_probabilistic.csv",
-      // --report, or hemsim report's default output
-      "report.html", "report.xlsx"};
+  static const std::set<std::string> names{kManifest,
+                                           // hemsim run
+                                           "results.json", "summary.csv", "increments.csv", "icers.csv", "trace.csv", "events.csv",
+                                           "event_incidence.csv", "years_in_state.csv",
+                                           // hemsim psa
+                                           "psa.json", "psa_draws.csv", "ceac.csv", "evpi.csv", "ce_plane.csv", "evppi_parameters.csv",
+                                           // hemsim dsa and price
+                                           "dsa.json", "one_way.csv", "scenarios.csv", "two_way.csv", "value_based_price.csv",
+                                           "headroom.csv", "value_based_price_probabilistic.csv",
+                                           // --report, or hemsim report's default output
+                                           "report.html", "report.xlsx"};
   return names;
 }
 
@@ -165,10 +165,11 @@ void OutputFolder::lock(std::chrono::milliseconds wait) {
   while (::flock(lock_.fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) output_error(target_, "cannot lock the output folder: " + errno_message(errno));
     if (std::chrono::steady_clock::now() >= deadline)
-      output_error(target_,
-                   fmt::format("another hemsim is writing to this folder (it holds {}); run again when it has finished, or give another --out",
-                               lock_file.string()),
-                   "one writer per output folder at a time");
+      output_error(
+          target_,
+          fmt::format("another hemsim is writing to this folder (it holds {}); run again when it has finished, or give another --out",
+                      lock_file.string()),
+          "one writer per output folder at a time");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
@@ -199,11 +200,13 @@ void OutputFolder::require_only_hemsim_files() const {
   if (!fs::exists(target_, ec)) return;
   for (const auto& entry : fs::directory_iterator(target_, ec)) {
     const std::string name = entry.path().filename().string();
-    const bool ours = (output_file_names().contains(name) || is_legacy_temporary(name)) && entry.is_regular_file(ec) && !entry.is_symlink(ec);
+    const bool ours =
+        (output_file_names().contains(name) || is_legacy_temporary(name)) && entry.is_regular_file(ec) && !entry.is_symlink(ec);
     if (!ours)
-      output_error(target_,
-                   fmt::format("holds '{}', which hemsim did not write; hemsim replaces an output folder as a whole and will not delete it", name),
-                   "a new or empty folder, or one written by hemsim (e.g. one folder per command: results/run, results/psa)");
+      output_error(
+          target_,
+          fmt::format("holds '{}', which hemsim did not write; hemsim replaces an output folder as a whole and will not delete it", name),
+          "a new or empty folder, or one written by hemsim (e.g. one folder per command: results/run, results/psa)");
   }
   if (ec) output_error(target_, "cannot list the folder: " + ec.message());
 }
@@ -221,7 +224,8 @@ void OutputFolder::add(const std::string& name, const std::string& content) {
 void OutputFolder::write_manifest() const {
   json files = json::array();
   for (const auto& e : entries_) files.push_back({{"name", e.name}, {"size", e.size}, {"sha256", e.sha256}});
-  const json manifest{{"format", "hemsim output folder"}, {"format_version", kManifestFormatVersion}, {"hemsim_version", kVersion}, {"files", files}};
+  const json manifest{
+      {"format", "hemsim output folder"}, {"format_version", kManifestFormatVersion}, {"hemsim_version", kVersion}, {"files", files}};
   // Replaced by rename, so the staged folder always has one whole manifest.
   const fs::path next = staging_ / ".manifest.json.next";
   write_new_file(next, manifest.dump(2) + "\n");
@@ -248,8 +252,7 @@ void OutputFolder::commit() {
 std::set<std::string> verify_output_folder(const std::string& directory) {
   const fs::path dir(directory), manifest_path = dir / kManifest;
   auto refuse = [&](const fs::path& file, const std::string& problem) -> void {
-    throw ScenarioError({file.string(), 0, 0, ""}, problem,
-                        "an output folder written whole by hemsim (rerun the command that wrote it)");
+    throw ScenarioError({file.string(), 0, 0, ""}, problem, "an output folder written whole by hemsim (rerun the command that wrote it)");
   };
   const auto text = detail::read_file(manifest_path);
   if (!text) refuse(manifest_path, "is missing: the folder was not written as one set by this hemsim, or was changed since");

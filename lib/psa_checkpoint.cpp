@@ -71,16 +71,18 @@ void PsaCheckpoint::require_hemsim_checkpoint() const {
   Statement id(db_.get(), "PRAGMA application_id", path_);
   const bool ours = sqlite3_step(id.handle) == SQLITE_ROW && sqlite3_column_int64(id.handle, 0) == kApplicationId;
   if (!ours)
-    fail(path_, "is an SQLite database but not a hemsim PSA checkpoint (another program's file, or a checkpoint of an earlier "
-                "hemsim that did not record the scenario's files); give a new file name");
+    fail(path_,
+         "is an SQLite database but not a hemsim PSA checkpoint (another program's file, or a checkpoint of an earlier "
+         "hemsim that did not record the scenario's files); give a new file name");
 }
 
 void PsaCheckpoint::create(const std::string& key, const std::vector<CheckpointInput>& inputs) {
-  execute(fmt::format("BEGIN; PRAGMA application_id={};"
-                      "CREATE TABLE run (key TEXT NOT NULL, width INTEGER NOT NULL);"
-                      "CREATE TABLE inputs (role TEXT PRIMARY KEY, file TEXT NOT NULL, sha256 TEXT NOT NULL);"
-                      "CREATE TABLE draws (draw INTEGER PRIMARY KEY, data BLOB NOT NULL);",
-                      kApplicationId));
+  execute(
+      fmt::format("BEGIN; PRAGMA application_id={};"
+                  "CREATE TABLE run (key TEXT NOT NULL, width INTEGER NOT NULL);"
+                  "CREATE TABLE inputs (role TEXT PRIMARY KEY, file TEXT NOT NULL, sha256 TEXT NOT NULL);"
+                  "CREATE TABLE draws (draw INTEGER PRIMARY KEY, data BLOB NOT NULL);",
+                  kApplicationId));
   Statement run(db_.get(), "INSERT INTO run (key, width) VALUES (?, ?)", path_);
   sqlite3_bind_text(run.handle, 1, key.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(run.handle, 2, static_cast<sqlite3_int64>(width_));
@@ -118,8 +120,9 @@ void PsaCheckpoint::require_same_inputs(const std::vector<CheckpointInput>& inpu
   for (const auto& input : inputs) {
     const auto found = saved.find(input.role);
     if (found == saved.end())
-      fail(path_, fmt::format("the file '{}' ({}) was not an input when this checkpoint was started: its saved draws were made without it; {}",
-                              input.file, input.role, remedy));
+      fail(path_,
+           fmt::format("the file '{}' ({}) was not an input when this checkpoint was started: its saved draws were made without it; {}",
+                       input.file, input.role, remedy));
     if (found->second.second != input.sha256)
       fail(path_, fmt::format("the file '{}' ({}) has changed since this checkpoint was started (SHA-256 {}, now {}): its saved draws "
                               "come from the old content; {}",

@@ -29,8 +29,7 @@ class PsaCheckpoint {
   /// Opens (or creates) `path`. Throws ScenarioError if it is not a hemsim checkpoint, if
   /// it belongs to another key, or if any input differs from the one its draws came from
   /// (naming that file): a resumed run must never mix draws of two versions of the inputs.
-  PsaCheckpoint(const std::string& path, const std::string& key, std::size_t values_per_draw,
-                const std::vector<CheckpointInput>& inputs);
+  PsaCheckpoint(const std::string& path, const std::string& key, std::size_t values_per_draw, const std::vector<CheckpointInput>& inputs);
   ~PsaCheckpoint();
   PsaCheckpoint(const PsaCheckpoint&) = delete;
   PsaCheckpoint& operator=(const PsaCheckpoint&) = delete;

@@ -111,8 +111,10 @@ TEST_F(OutputFolderTest, AKillAtAnyPointLeavesTheOldSetOrTheNewSet) {
     int status = 0;
     ::waitpid(child, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status)) << k;
-    if (k < 4) expect_set("old");
-    else expect_set("new");
+    if (k < 4)
+      expect_set("old");
+    else
+      expect_set("new");
     // The next writer removes what the killed one left and finds a consistent set.
     write_set(k < 4 ? "old" : "new");
     expect_nothing_left_beside();
