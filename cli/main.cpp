@@ -11,8 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -180,13 +179,14 @@ int main(int argc, char** argv) {
     }
     if (write_report_too && out_dir.empty())
       throw hemsim::ScenarioError({"", 0, 0, "--report"}, "--report writes beside the results: give --out DIR too", "--out DIR --report");
-    // After a successful --out, --report adds report.html and report.xlsx there.
-    auto report_beside_results = [&] {
-      if (!write_report_too) return;
-      const auto dir = std::filesystem::path(out_dir);
-      hemsim::write_report(hemsim::build_report(hemsim::load_report_inputs({out_dir})),
-                           {(dir / "report.html").string(), (dir / "report.xlsx").string(), ""});
-      if (!quiet) std::cout << fmt::format("report written to {}\n", (dir / "report.html").string());
+    // Everything one command writes to --out (with the report, when asked) is one set,
+    // replaced as a whole: a failure at any point leaves the earlier set as it was.
+    auto write_out = [&](const std::function<void(hemsim::OutputFolder&)>& add_files) {
+      hemsim::OutputFolder folder(out_dir);
+      add_files(folder);
+      if (write_report_too) hemsim::add_report(folder);
+      folder.commit();
+      if (!quiet && write_report_too) std::cout << fmt::format("report written to {}\n", (folder.directory() / "report.html").string());
     };
     const hemsim::Scenario scenario = hemsim::load_scenario(file);
     const hemsim::CompiledModel model = hemsim::compile_model(scenario);
@@ -325,13 +325,10 @@ int main(int argc, char** argv) {
         }
       }
       files.emplace_back("dsa.json", hemsim::dsa_to_json(report));
-      if (!out_dir.empty()) {
-        std::error_code ec;
-        std::filesystem::create_directories(out_dir, ec);
-        if (ec) throw hemsim::ScenarioError({out_dir, 0, 0, "--out"}, "cannot create the output directory: " + ec.message(), "a writable directory");
-        for (const auto& [name, content] : files) hemsim::write_file_atomically((std::filesystem::path(out_dir) / name).string(), content);
-        report_beside_results();
-      }
+      if (!out_dir.empty())
+        write_out([&](hemsim::OutputFolder& folder) {
+          for (const auto& [name, content] : files) folder.add(name, content);
+        });
       return 0;
     }
     if (*psa) {
@@ -352,15 +349,10 @@ int main(int argc, char** argv) {
         psa_options.individuals = individuals = size.individuals;
       }
       if (!checkpoint.empty()) {
-        // The run's identity: the scenario text and everything that changes a draw.
-        std::ifstream in(file, std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
-        std::uint64_t hash = 1469598103934665603ULL;  // FNV-1a
-        for (unsigned char c : text.str()) hash = (hash ^ c) * 1099511628211ULL;
+        // The run's identity beyond its inputs (the scenario text and its tables, whose
+        // hashes the checkpoint checks itself): everything else that changes a draw.
         psa_options.checkpoint = checkpoint;
-        psa_options.checkpoint_key = fmt::format("scenario {:016x}, seed {}, individuals {}, method {}", hash,
-                                                 psa_options.seed_set ? seed : scenario.settings.seed,
+        psa_options.checkpoint_key = fmt::format("seed {}, individuals {}, method {}", psa_options.seed_set ? seed : scenario.settings.seed,
                                                  individuals ? individuals : scenario.settings.individuals, method);
       }
       const hemsim::PsaResults results = hemsim::run_psa(scenario, psa_options);
@@ -387,11 +379,12 @@ int main(int argc, char** argv) {
         double top = wtp_max;
         for (double w : results.willingness_to_pay) top = std::max(top, wtp_max > 0 ? 0.0 : 2 * w);
         if (top <= 0) top = 100000;
-        hemsim::write_psa_results(results, hemsim::willingness_to_pay_grid(results, top, wtp_step > 0 ? wtp_step : top / 100), out_dir);
-        if (!groups.empty())
-          hemsim::write_file_atomically((std::filesystem::path(out_dir) / "evppi_parameters.csv").string(), hemsim::evppi_csv(evppi, results));
+        const auto grid = hemsim::willingness_to_pay_grid(results, top, wtp_step > 0 ? wtp_step : top / 100);
+        write_out([&](hemsim::OutputFolder& folder) {
+          hemsim::add_psa_results(folder, results, grid);
+          if (!groups.empty()) folder.add("evppi_parameters.csv", hemsim::evppi_csv(evppi, results));
+        });
         if (!quiet) std::cout << fmt::format("\nPSA results written to {}/\n", out_dir);
-        report_beside_results();
       }
       return 0;
     }
@@ -414,9 +407,8 @@ int main(int argc, char** argv) {
     }
     if (!quiet) std::cout << hemsim::format_results_table(results);
     if (!out_dir.empty()) {
-      hemsim::write_results(results, out_dir);
+      write_out([&](hemsim::OutputFolder& folder) { hemsim::add_results(folder, results); });
       if (!quiet) std::cout << fmt::format("\nresults written to {}/\n", out_dir);
-      report_beside_results();
     }
     return 0;
   } catch (const hemsim::ScenarioError& e) {

@@ -6,9 +6,12 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "hemsim/error.hpp"
+#include "read_file.hpp"
+#include "sha256.hpp"
 
 namespace hemsim::detail {
 
@@ -33,10 +36,13 @@ void on_row(int, void* user) {
 }  // namespace
 
 void read_csv_table(const std::string& path, Table& table) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  const std::optional<std::string> bytes = read_file(path);
+  if (!bytes)
     throw ScenarioError(table.where, fmt::format("cannot open table file '{}'", path),
                         "a readable CSV file (path relative to the scenario file)");
+  // The hash of exactly the bytes parsed, so a checkpoint can tell when the file changes.
+  table.sha256 = sha256_hex(*bytes);
+  std::istringstream in(*bytes);
   // Drop comment lines before handing the text to the CSV parser, keeping line numbers.
   std::string text, line;
   std::vector<int> source_line;  // CSV record index -> file line (non-comment lines only)

@@ -167,7 +167,7 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   std::unique_ptr<detail::PsaCheckpoint> checkpoint;
   std::vector<char> saved(options.draws, 0);
   if (!options.checkpoint.empty()) {
-    checkpoint = std::make_unique<detail::PsaCheckpoint>(options.checkpoint, options.checkpoint_key, width);
+    checkpoint = std::make_unique<detail::PsaCheckpoint>(options.checkpoint, options.checkpoint_key, width, detail::checkpoint_inputs(scenario));
     for (const auto& [draw, values] : checkpoint->load()) {
       if (draw < 1 || draw > options.draws) continue;  // a later run may ask for fewer draws
       const auto row = static_cast<Eigen::Index>(draw - 1);

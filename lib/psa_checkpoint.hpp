@@ -8,14 +8,28 @@
 #include <string>
 #include <vector>
 
+#include "hemsim/scenario.hpp"
+
 struct sqlite3;
 
 namespace hemsim::detail {
 
+/// A file whose bytes went into every draw: the scenario text or a table it loads.
+struct CheckpointInput {
+  std::string role;    ///< what it is to the scenario ("scenario", "table 'life'"), stable across directories
+  std::string file;    ///< where it was read, for the message
+  std::string sha256;  ///< of the bytes read
+};
+
+/// The inputs of `scenario`: its text and each table file, with their hashes.
+[[nodiscard]] std::vector<CheckpointInput> checkpoint_inputs(const Scenario& scenario);
+
 class PsaCheckpoint {
  public:
-  /// Opens (or creates) `path`; throws ScenarioError if it belongs to another key.
-  PsaCheckpoint(const std::string& path, const std::string& key, std::size_t values_per_draw);
+  /// Opens (or creates) `path`. Throws ScenarioError if it is not a hemsim checkpoint, if
+  /// it belongs to another key, or if any input differs from the one its draws came from
+  /// (naming that file): a resumed run must never mix draws of two versions of the inputs.
+  PsaCheckpoint(const std::string& path, const std::string& key, std::size_t values_per_draw, const std::vector<CheckpointInput>& inputs);
   ~PsaCheckpoint();
   PsaCheckpoint(const PsaCheckpoint&) = delete;
   PsaCheckpoint& operator=(const PsaCheckpoint&) = delete;
@@ -27,6 +41,11 @@ class PsaCheckpoint {
 
  private:
   void execute(const std::string& sql) const;
+  [[nodiscard]] bool is_empty_database() const;
+  void require_hemsim_checkpoint() const;
+  void create(const std::string& key, const std::vector<CheckpointInput>& inputs);
+  void require_same_run(const std::string& key) const;
+  void require_same_inputs(const std::vector<CheckpointInput>& inputs) const;
   struct Closer {
     void operator()(sqlite3* db) const;
   };

@@ -147,7 +147,7 @@ std::vector<double> willingness_to_pay_grid(const PsaResults& psa, double max, d
   return grid;
 }
 
-void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, const std::string& directory) {
+void add_psa_results(OutputFolder& folder, const PsaResults& psa, const std::vector<double>& wtp) {
   const auto D = psa.parameter_values.rows();
   std::string draws = "draw";
   for (const auto& p : psa.parameters) draws += fmt::format(",{}", p);
@@ -188,14 +188,10 @@ void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, co
       evpi += fmt::format("{},{},{}\n", psa.perspectives[p], number(wtp[w]), number(values[w]));
     }
   }
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) throw ScenarioError({directory, 0, 0, "output"}, "cannot create the output directory: " + ec.message(), "a writable output location");
-  const std::filesystem::path dir(directory);
-  write_file_atomically((dir / "psa.json").string(), psa_to_json(psa));
-  write_file_atomically((dir / "psa_draws.csv").string(), draws);
-  write_file_atomically((dir / "ceac.csv").string(), ceac);
-  write_file_atomically((dir / "evpi.csv").string(), evpi);
+  folder.add("psa.json", psa_to_json(psa));
+  folder.add("psa_draws.csv", draws);
+  folder.add("ceac.csv", ceac);
+  folder.add("evpi.csv", evpi);
   // The cost-effectiveness plane: each draw's increments against the reference.
   std::string plane = "perspective,strategy,draw,incremental_cost,incremental_effect\n";
   const auto ref = static_cast<Eigen::Index>(psa.reference);
@@ -206,7 +202,13 @@ void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, co
         plane += fmt::format("{},{},{},{},{}\n", psa.perspectives[p], psa.strategies[static_cast<std::size_t>(k)], d + 1,
                              number(psa.costs[p](d, k) - psa.costs[p](d, ref)), number(psa.effects(d, k) - psa.effects(d, ref)));
     }
-  write_file_atomically((dir / "ce_plane.csv").string(), plane);
+  folder.add("ce_plane.csv", plane);
+}
+
+void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp, const std::string& directory) {
+  OutputFolder folder(directory);
+  add_psa_results(folder, psa, wtp);
+  folder.commit();
 }
 
 std::string format_psa_summary(const PsaResults& psa) {

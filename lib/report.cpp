@@ -11,11 +11,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
+#include "hemsim/output_folder.hpp"
 #include "hemsim/psa_io.hpp"
 #include "hemsim/results_io.hpp"
 #include "hemsim/scenario_io.hpp"
@@ -1147,10 +1149,21 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
       bad_file(dir, fs::exists(dir, ec) ? "is not a directory" : "does not exist", "a directory written by hemsim run/psa/dsa/price --out");
+    // Only a whole set is reported: a folder whose files are not those its manifest lists
+    // (a kill mid-write by an older hemsim, an edit, two runs mixed) is refused.
+    const std::set<std::string> listed = verify_output_folder(dir);
+    auto exists_and_listed = [&](const fs::path& file) {
+      std::error_code ec;
+      if (!fs::exists(file, ec)) return false;
+      if (!listed.contains(file.filename().string()))
+        bad_file(file.string(), "is not listed in the folder's manifest.json: it is not part of the set written there",
+                 "an output folder written whole by hemsim (rerun the command that wrote it)");
+      return true;
+    };
     bool found = false;
     const fs::path results = fs::path(dir) / "results.json", psa = fs::path(dir) / "psa.json", dsa = fs::path(dir) / "dsa.json",
                    evppi = fs::path(dir) / "evppi_parameters.csv";
-    if (fs::exists(results, ec)) {
+    if (exists_and_listed(results)) {
       if (in.run) bad_file(results.string(), "is a second results.json", "one results.json among the directories");
       in.run = read_result(results, "results.json", [&in](const std::string& t) {
         auto r = results_from_json(t);
@@ -1161,7 +1174,7 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
       in.files.push_back(results.string());
       found = true;
     }
-    if (fs::exists(psa, ec)) {
+    if (exists_and_listed(psa)) {
       if (in.psa) bad_file(psa.string(), "is a second psa.json", "one psa.json among the directories");
       in.psa = read_result(psa, "psa.json", [](const std::string& t) { return psa_from_json(t); });
       const auto& p = *in.psa;
@@ -1175,12 +1188,12 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
                  "psa.json written by hemsim psa");
       in.files.push_back(psa.string());
       found = true;
-      if (fs::exists(evppi, ec)) {
+      if (exists_and_listed(evppi)) {
         in.evppi = read_evppi(evppi);
         in.files.push_back(evppi.string());
       }
     }
-    if (fs::exists(dsa, ec)) {
+    if (exists_and_listed(dsa)) {
       DsaReport r = read_result(dsa, "dsa.json", [](const std::string& t) { return dsa_from_json(t); });
       const int K = static_cast<int>(r.strategies.size());
       auto in_range = [K](int k) { return k >= 0 && k < K; };

@@ -36,4 +36,13 @@ void write_report(const ReportDocument& doc, const ReportOutputs& outputs) {
   for (const auto& [path, bytes] : files) write_file_atomically(path.string(), bytes);
 }
 
+void add_report(OutputFolder& folder) {
+  ReportInputs inputs = load_report_inputs({folder.staging().string()});
+  // The report names the files where they will be once committed, not where they are staged.
+  for (auto& file : inputs.files) file = (folder.directory() / std::filesystem::path(file).filename()).string();
+  const ReportDocument document = build_report(inputs);
+  folder.add("report.html", report_html(document));
+  folder.add("report.xlsx", report_xlsx(document));
+}
+
 }  // namespace hemsim

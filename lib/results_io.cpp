@@ -572,32 +572,23 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   sync_directory(staged.target().parent_path());
 }
 
-void write_results(const RunResults& results, const std::string& directory) {
+void add_results(OutputFolder& folder, const RunResults& results) {
   require_consistent(results);
-  // Everything is rendered before the first file is touched, and every file is complete
-  // on disk before the first rename: a failure (a full disk, say) replaces none of the
-  // earlier results rather than some of them.
-  const std::vector<std::pair<std::string, std::string>> files{{"results.json", results_to_json(results)},
-                                                               {"summary.csv", summary_csv(results)},
-                                                               {"increments.csv", increments_csv(results)},
-                                                               {"icers.csv", icers_csv(results)},
-                                                               {"trace.csv", trace_csv(results)},
-                                                               {"events.csv", events_csv(results)},
-                                                               {"event_incidence.csv", incidence_csv(results)},
-                                                               {"years_in_state.csv", years_in_state_csv(results)}};
-  std::error_code ec;
-  fs::create_directories(directory, ec);
-  if (ec) output_error(directory, "cannot create the output directory: " + ec.message());
-  if (!fs::is_directory(directory, ec)) output_error(directory, "is not a directory");
-  std::vector<StagedFile> staged;
-  staged.reserve(files.size());
-  for (const auto& [name, content] : files) staged.emplace_back(fs::path(directory) / name, content);
-  // A directory in a file's place is the one rename failure that can be foreseen: check
-  // every target before replacing any.
-  for (const auto& file : staged)
-    if (fs::is_directory(file.target(), ec)) output_error(file.target().string(), "is a directory");
-  for (auto& file : staged) file.commit();
-  sync_directory(directory);
+  folder.add("results.json", results_to_json(results));
+  folder.add("summary.csv", summary_csv(results));
+  folder.add("increments.csv", increments_csv(results));
+  folder.add("icers.csv", icers_csv(results));
+  folder.add("trace.csv", trace_csv(results));
+  folder.add("events.csv", events_csv(results));
+  folder.add("event_incidence.csv", incidence_csv(results));
+  folder.add("years_in_state.csv", years_in_state_csv(results));
+}
+
+void write_results(const RunResults& results, const std::string& directory) {
+  require_consistent(results);  // a bug, found before the folder is locked
+  OutputFolder folder(directory);
+  add_results(folder, results);
+  folder.commit();
 }
 
 std::string format_results_table(const RunResults& r) {

@@ -3,11 +3,16 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <iconv.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -15,6 +20,7 @@
 #include "expression_engine.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/scenario_io.hpp"
+#include "sha256.hpp"
 
 namespace hemsim {
 
@@ -976,7 +982,50 @@ class ScenarioParser {
 
 }  // namespace
 
+namespace {
+
+/// Byte offset of the first byte of `text` that is not valid UTF-8 (overlong forms and
+/// surrogates included), found by iconv (glibc) converting UTF-8 to UTF-8.
+std::optional<std::size_t> first_invalid_utf8(const std::string& text) {
+  const iconv_t converter = ::iconv_open("UTF-8", "UTF-8");
+  if (converter == reinterpret_cast<iconv_t>(-1)) throw InternalError("iconv cannot convert UTF-8");
+  char* in = const_cast<char*>(text.data());  // iconv's signature; it does not write the input
+  std::size_t in_left = text.size();
+  std::array<char, 4096> buffer{};
+  std::optional<std::size_t> invalid;
+  while (in_left > 0) {
+    char* out = buffer.data();
+    std::size_t out_left = buffer.size();
+    if (::iconv(converter, &in, &in_left, &out, &out_left) != static_cast<std::size_t>(-1)) continue;
+    if (errno == E2BIG) continue;                        // buffer full: convert the rest
+    invalid = static_cast<std::size_t>(in - text.data());  // EILSEQ, or EINVAL: cut off at the end
+    break;
+  }
+  ::iconv_close(converter);
+  return invalid;
+}
+
+/// yaml-cpp passes bytes that are not UTF-8 through into names and labels, where only the
+/// JSON writer would trip over them at the end of a run: refused here, with the place.
+void require_utf8(const std::string& text, const std::string& file_name) {
+  // A UTF-16 or UTF-32 file (with its byte-order mark) is decoded by yaml-cpp itself.
+  if (text.starts_with("\xFE\xFF") || text.starts_with("\xFF\xFE") || text.starts_with(std::string("\0\0\xFE\xFF", 4))) return;
+  const auto invalid = first_invalid_utf8(text);
+  if (!invalid) return;
+  const std::size_t at = *invalid;
+  const std::size_t newline_before = at == 0 ? std::string::npos : text.rfind('\n', at - 1);
+  const std::size_t line_begin = newline_before == std::string::npos ? 0 : newline_before + 1;
+  const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  const int column = 1 + static_cast<int>(at - line_begin);  // in bytes
+  throw ScenarioError({file_name, line, column, ""},
+                      fmt::format("byte 0x{:02X} is not UTF-8 text", static_cast<unsigned char>(text[at])),
+                      "a file saved as UTF-8 (names, labels and sources are UTF-8 text)");
+}
+
+}  // namespace
+
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name) {
+  require_utf8(yaml_text, file_name);
   Reader reader(file_name);
   YAML::Node root;
   try {
@@ -988,7 +1037,9 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   if (!root.IsMap()) throw ScenarioError({file_name, 1, 1, ""}, "the file is not a YAML mapping", "a scenario mapping with schema_version, name, settings, ...");
   const std::string base_dir = std::filesystem::path(file_name).parent_path().string();
   ScenarioParser parser(reader, base_dir.empty() ? "." : base_dir);
-  return parser.parse(root);
+  Scenario scenario = parser.parse(root);
+  scenario.sha256 = detail::sha256_hex(yaml_text);
+  return scenario;
 }
 
 Scenario load_scenario(const std::string& path) {

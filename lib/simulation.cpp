@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "accumulator.hpp"
+#include "finite_outcomes.hpp"
 #include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
 
@@ -126,6 +127,7 @@ RunResults simulate(const CompiledModel& model, const SimulationOptions& options
     r.increments.push_back(std::move(inc));
   }
 
+  detail::require_finite_outcomes(r, s.file);  // an overflow is the scenario's doing: ScenarioError, not a failure below
   std::vector<std::string> names;
   for (const auto& o : r.strategies) names.push_back(o.name);
   for (int p = 0; p < L.perspectives; ++p) {

@@ -11,6 +11,9 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sqlite3.h>
+#include <sstream>
 #include <unistd.h>
 #include <random>
 
@@ -289,4 +292,103 @@ TEST(Psa, InterruptedRunResumesFromItsCheckpointWithIdenticalResults) {
   std::filesystem::remove(file);
   std::filesystem::remove(file + "-wal");
   std::filesystem::remove(file + "-shm");
+}
+
+namespace {
+
+// A copy of a scenario that reads a table (the life table), in a scratch directory whose
+// files a test may edit.
+struct ScenarioWithTable {
+  std::filesystem::path root, scenario, table;
+  explicit ScenarioWithTable(const std::string& tag) {
+    root = std::filesystem::temp_directory_path() / ("hemsim_psa_inputs_" + tag + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(root);
+    std::filesystem::create_directories(root / "validation");
+    std::filesystem::create_directories(root / "data");
+    scenario = root / "validation" / "general_features.yaml";
+    table = root / "data" / "us_life_table_2019.csv";
+    std::filesystem::copy_file(HEMSIM_SOURCE_DIR "/scenarios/validation/general_features.yaml", scenario);
+    std::filesystem::copy_file(HEMSIM_SOURCE_DIR "/scenarios/data/us_life_table_2019.csv", table);
+  }
+  ~ScenarioWithTable() { std::filesystem::remove_all(root); }
+};
+
+hemsim::PsaOptions small_cohort_psa(const std::string& checkpoint) {
+  hemsim::PsaOptions options;
+  options.draws = 4;
+  options.method = hemsim::Method::cohort;
+  options.checkpoint = checkpoint;
+  options.checkpoint_key = "cohort";
+  return options;
+}
+
+}  // namespace
+
+TEST(Psa, CheckpointRefusesToResumeAfterATableFileChanged) {
+  ScenarioWithTable copy("table_changed");
+  const std::string checkpoint = (copy.root / "checkpoint.sqlite").string();
+  const auto before = hemsim::run_psa(hemsim::load_scenario(copy.scenario.string()), small_cohort_psa(checkpoint));
+
+  // The same scenario text, reading a life table whose values changed: extending the run
+  // would mix draws of the two tables, so it is refused, naming the table file.
+  std::string csv;
+  {
+    std::ifstream in(copy.table);
+    std::stringstream s;
+    s << in.rdbuf();
+    csv = s.str();
+  }
+  const auto row = csv.find("\n40,") + 4;  // the row of the population's entry age
+  csv.replace(row, csv.find(',', row) - row, "0.5");   // qx_male
+  std::ofstream(copy.table, std::ios::binary | std::ios::trunc) << csv;
+
+  auto extended = small_cohort_psa(checkpoint);
+  extended.draws = 8;
+  try {
+    (void)hemsim::run_psa(hemsim::load_scenario(copy.scenario.string()), extended);
+    FAIL() << "a changed table file was accepted";
+  } catch (const hemsim::ScenarioError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("the file '" + copy.table.string() + "' (table 'lt') has changed"), std::string::npos) << message;
+  }
+
+  // Restoring the file makes the checkpoint usable again, with the same draws.
+  std::filesystem::copy_file(HEMSIM_SOURCE_DIR "/scenarios/data/us_life_table_2019.csv", copy.table,
+                             std::filesystem::copy_options::overwrite_existing);
+  const auto resumed = hemsim::run_psa(hemsim::load_scenario(copy.scenario.string()), small_cohort_psa(checkpoint));
+  EXPECT_EQ(resumed.costs[0], before.costs[0]);
+  EXPECT_EQ(resumed.effects, before.effects);
+}
+
+TEST(Psa, CheckpointRefusesToResumeAfterTheScenarioTextChanged) {
+  ScenarioWithTable copy("text_changed");
+  const std::string checkpoint = (copy.root / "checkpoint.sqlite").string();
+  (void)hemsim::run_psa(hemsim::load_scenario(copy.scenario.string()), small_cohort_psa(checkpoint));
+  std::ofstream(copy.scenario, std::ios::app) << "# edited\n";
+  try {
+    (void)hemsim::run_psa(hemsim::load_scenario(copy.scenario.string()), small_cohort_psa(checkpoint));
+    FAIL() << "a changed scenario file was accepted";
+  } catch (const hemsim::ScenarioError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("the file '" + copy.scenario.string() + "' (scenario) has changed"), std::string::npos) << message;
+  }
+}
+
+TEST(Psa, CheckpointRefusesAnotherProgramsSqliteFile) {
+  ScenarioWithTable copy("foreign");
+  const std::string file = (copy.root / "other.sqlite").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE patients (id INTEGER, name TEXT); INSERT INTO patients VALUES (1, 'x');", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  const auto size_before = std::filesystem::file_size(file);
+  try {
+    (void)hemsim::run_psa(hemsim::load_scenario(copy.scenario.string()), small_cohort_psa(file));
+    FAIL() << "another program's SQLite file was adopted as a checkpoint";
+  } catch (const hemsim::ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a hemsim PSA checkpoint"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(std::filesystem::file_size(file), size_before);  // left as it was
+  EXPECT_FALSE(std::filesystem::exists(file + "-wal"));
 }

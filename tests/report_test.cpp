@@ -31,9 +31,11 @@ int cli(const std::string& arguments) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-void write(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
+/// `content` as the whole set of output folder `dir` (with its manifest), as hemsim writes it.
+void write_as_set(const fs::path& dir, const std::string& name, const std::string& content) {
+  hemsim::OutputFolder folder(dir.string());
+  folder.add(name, content);
+  folder.commit();
 }
 
 fs::path fresh(const std::string& name) {
@@ -69,8 +71,7 @@ struct Saved {
     dsa.comparator = 0;
     dsa.willingness_to_pay = 50000;
     dsa.one_way = hemsim::one_way_sensitivity(scenario, dsa_options);
-    fs::create_directories(root / "dsa");
-    hemsim::write_file_atomically((root / "dsa" / "dsa.json").string(), hemsim::dsa_to_json(dsa));
+    write_as_set(root / "dsa", "dsa.json", hemsim::dsa_to_json(dsa));
   }
   ~Saved() { fs::remove_all(root); }
 };
@@ -278,16 +279,15 @@ TEST(Report, BadInputIsAClearErrorNamingTheFile) {
   const fs::path dir = fresh("bad");
   EXPECT_THROW((void)hemsim::load_report_inputs({(dir / "missing").string()}), hemsim::ScenarioError);
   EXPECT_THROW((void)hemsim::load_report_inputs({dir.string()}), hemsim::ScenarioError);  // no result file
-  write(dir / "results.json", "{\"format_version\": 1, \"method\": ");
+  write_as_set(dir / "set", "results.json", "{\"format_version\": 1, \"method\": ");
   try {
-    (void)hemsim::load_report_inputs({dir.string()});
+    (void)hemsim::load_report_inputs({(dir / "set").string()});
     ADD_FAILURE() << "a truncated results.json was accepted";
   } catch (const hemsim::ScenarioError& e) {
     EXPECT_NE(std::string(e.what()).find("results.json"), std::string::npos) << e.what();
   }
-  fs::remove(dir / "results.json");
-  write(dir / "psa.json", "{\"kind\": \"psa\"}");
-  EXPECT_THROW((void)hemsim::load_report_inputs({dir.string()}), hemsim::ScenarioError);
+  write_as_set(dir / "set", "psa.json", "{\"kind\": \"psa\"}");
+  EXPECT_THROW((void)hemsim::load_report_inputs({(dir / "set").string()}), hemsim::ScenarioError);
   fs::remove_all(dir);
 }
 
@@ -307,12 +307,10 @@ TEST(ReportCli, MissingOrCorruptResultsExitTwoAndWriteNothing) {
   const fs::path html = dir / "r.html", xlsx = dir / "r.xlsx", figures = dir / "figures";
   const std::string outputs = " --html " + html.string() + " --xlsx " + xlsx.string() + " --figures " + figures.string();
   EXPECT_EQ(cli("report " + (dir / "nowhere").string() + outputs), 2);
-  fs::create_directories(dir / "results");
-  write(dir / "results" / "results.json", "not json");
+  write_as_set(dir / "results", "results.json", "not json");
   EXPECT_EQ(cli("report " + (dir / "results").string() + outputs), 2);
   // A good run directory beside a corrupt dsa.json: still nothing written.
-  fs::create_directories(dir / "bad_dsa");
-  write(dir / "bad_dsa" / "dsa.json", "{\"kind\": \"dsa\", \"strategies\": [1]}");
+  write_as_set(dir / "bad_dsa", "dsa.json", "{\"kind\": \"dsa\", \"strategies\": [1]}");
   EXPECT_EQ(cli("report " + (saved().root / "run").string() + " " + (dir / "bad_dsa").string() + outputs), 2);
   EXPECT_FALSE(fs::exists(html));
   EXPECT_FALSE(fs::exists(xlsx));
@@ -322,8 +320,11 @@ TEST(ReportCli, MissingOrCorruptResultsExitTwoAndWriteNothing) {
   EXPECT_EQ(cli("report " + (saved().root / "run").string() + " --xlsx " + xlsx.string() + " --html " + (dir / "no" / "r.html").string()),
             2);
   EXPECT_FALSE(fs::exists(xlsx));
-  // No temporary files left behind.
-  for (const auto& entry : fs::directory_iterator(dir)) EXPECT_NE(entry.path().filename().string()[0], '.') << entry.path();
+  // No temporary files left behind (an output folder's lock file stays beside it by design).
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_TRUE(name[0] != '.' || name.ends_with(".hemsim-lock")) << entry.path();
+  }
   fs::remove_all(dir);
 }
 

@@ -322,7 +322,7 @@ TEST(ResultsIo, CsvFilesHoldExactlyTheResults) {
   const fs::path out = dir.path() / "nested" / "out";  // created as needed
   hemsim::write_results(sample(), out.string());
   EXPECT_EQ(entries(out), (std::set<std::string>{"results.json", "summary.csv", "increments.csv", "icers.csv", "trace.csv", "events.csv",
-                                                 "event_incidence.csv", "years_in_state.csv"}));
+                                                 "event_incidence.csv", "years_in_state.csv", "manifest.json"}));
 
   EXPECT_EQ(read(out / "summary.csv"), "strategy,label" + four("cost_health_care") + four("cost_societal") + four("cost_category_drugs") +
                                            four("cost_category_care") + four("qalys") + four("life_years") + four("outcome_workdays") +
@@ -533,7 +533,7 @@ TEST(ResultsIo, WriteResultsReplacesNothingWhenOneFileCannotBeReplaced) {
   EXPECT_EQ(read(dir.path() / "results.json"), old_json);
   EXPECT_EQ(read(dir.path() / "summary.csv"), old_summary);
   EXPECT_EQ(entries(dir.path()), (std::set<std::string>{"results.json", "summary.csv", "increments.csv", "icers.csv", "trace.csv",
-                                                        "events.csv", "event_incidence.csv", "years_in_state.csv"}));
+                                                        "events.csv", "event_incidence.csv", "years_in_state.csv", "manifest.json"}));
 }
 
 TEST(ResultsIo, ConcurrentWritersNeverMixTheirContent) {

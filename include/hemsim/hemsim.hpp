@@ -12,6 +12,7 @@
 #include "hemsim/dsa_io.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
+#include "hemsim/output_folder.hpp"
 #include "hemsim/parameters.hpp"
 #include "hemsim/paired.hpp"
 #include "hemsim/precision.hpp"

@@ -64,10 +64,13 @@ struct PsaOptions {
   std::function<bool()> cancelled;
   /// SQLite file in which every finished draw is saved as soon as it is done; a later run
   /// with the same file and key reuses the saved draws and computes only the missing
-  /// ones (results are identical to an uninterrupted run). Empty: no checkpoint.
+  /// ones (results are identical to an uninterrupted run). The checkpoint also records
+  /// the SHA-256 of the scenario text and of every table file it loads: if any differs
+  /// on resume, the run is refused (ScenarioError naming the file) rather than mixing
+  /// draws of old and new inputs. Empty: no checkpoint.
   std::string checkpoint;
-  /// Identifies the run (scenario text, seed, individuals, method, fixed values); a
-  /// checkpoint written under another key is refused rather than mixed in.
+  /// Identifies the run (seed, individuals, method, fixed values); a checkpoint written
+  /// under another key is refused rather than mixed in.
   std::string checkpoint_key;
 };
 

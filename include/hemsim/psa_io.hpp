@@ -1,12 +1,13 @@
 #pragma once
 /// \file psa_io.hpp
 /// Writing PSA results: per-draw values, acceptability curves and frontier, EVPI, and a
-/// terminal summary. Files are replaced atomically (see results_io.hpp).
+/// terminal summary. An output folder is replaced as one transaction (output_folder.hpp).
 
 #include <string>
 #include <vector>
 
 #include "hemsim/decision.hpp"
+#include "hemsim/output_folder.hpp"
 #include "hemsim/psa.hpp"
 
 namespace hemsim {
@@ -22,7 +23,11 @@ namespace hemsim {
 /// effect measure per strategy with MCSEs, QALYs and life-years discounted and not, and
 /// the mean count of each event), ceac.csv (perspective, wtp, strategy,
 /// probability, optimal), evpi.csv (perspective, wtp, evpi_per_person), ce_plane.csv
-/// (perspective, strategy, draw, incremental cost and effect against the reference).
+/// (perspective, strategy, draw, incremental cost and effect against the reference),
+/// added to the set staged in `folder`.
+void add_psa_results(OutputFolder& folder, const PsaResults& psa, const std::vector<double>& wtp_grid);
+/// Replaces `directory` by exactly the files of add_psa_results() and their manifest, as
+/// one transaction (output_folder.hpp).
 void write_psa_results(const PsaResults& psa, const std::vector<double>& wtp_grid, const std::string& directory);
 
 /// Means with 95 % intervals over draws, the Monte Carlo share of the spread (with a

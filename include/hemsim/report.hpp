@@ -48,6 +48,7 @@ struct ReportInputs {
 /// Reads results.json, psa.json, dsa.json (and evppi_parameters.csv) from each directory.
 /// A dsa.json holding value-based prices fills `price`, another `dsa`. Throws ScenarioError
 /// (naming the file) for a directory that does not exist or holds none of these files, for
+/// a directory whose files do not match its manifest.json (verify_output_folder), for
 /// a file that is not valid results of its kind, and for two files that fill the same part.
 [[nodiscard]] ReportInputs load_report_inputs(const std::vector<std::string>& directories);
 

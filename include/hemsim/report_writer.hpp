@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "hemsim/output_folder.hpp"
 #include "hemsim/report.hpp"
 
 namespace hemsim {
@@ -19,5 +20,9 @@ struct ReportOutputs {
 /// Throws ScenarioError (nothing written) if an output cannot be made or a target is not
 /// writable.
 void write_report(const ReportDocument& document, const ReportOutputs& outputs);
+
+/// Adds report.html and report.xlsx, made from the results staged in `folder`, to the
+/// same set (`--report`), so the report is replaced together with what it reports.
+void add_report(OutputFolder& folder);
 
 }  // namespace hemsim

@@ -2,11 +2,12 @@
 /// \file results_io.hpp
 /// Writing and reading run results: JSON (schema in docs/results-format.md, reloads
 /// losslessly), CSV tables, and the readable terminal table. Files are written to a
-/// temporary name in the same directory and renamed when complete, so a failure never
-/// leaves a partial file nor destroys an earlier result.
+/// staged output folder swapped in when complete (output_folder.hpp), so a failure never
+/// leaves a partial set nor destroys an earlier result.
 
 #include <string>
 
+#include "hemsim/output_folder.hpp"
 #include "hemsim/results.hpp"
 
 namespace hemsim {
@@ -16,11 +17,14 @@ namespace hemsim {
 /// Throws ScenarioError for text that is not a results file of a format this version reads.
 [[nodiscard]] RunResults results_from_json(const std::string& json_text);
 
-/// Writes results.json, summary.csv (one row per strategy), increments.csv,
-/// icers.csv (per perspective), trace.csv, events.csv, event_incidence.csv and
-/// years_in_state.csv into `directory`
-/// (created if missing). Every file is complete on disk before the first is renamed into
-/// place, so a failure (ScenarioError) replaces none of the earlier results.
+/// Adds results.json, summary.csv (one row per strategy), increments.csv, icers.csv (per
+/// perspective), trace.csv, events.csv, event_incidence.csv and years_in_state.csv to
+/// the set staged in `folder`.
+void add_results(OutputFolder& folder, const RunResults& results);
+
+/// Replaces `directory` (created if missing) by exactly the files of add_results() and
+/// their manifest, as one transaction (output_folder.hpp): a failure (ScenarioError) or a
+/// kill leaves the earlier results whole.
 void write_results(const RunResults& results, const std::string& directory);
 
 /// The terminal table (fmt): outcomes with MCSE, increments, ICERs with dominance.

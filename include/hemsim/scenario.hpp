@@ -83,6 +83,7 @@ struct Table {
   std::vector<double> keys;   ///< ascending
   std::vector<std::string> columns;
   std::vector<std::vector<double>> values;  ///< values[column][row]
+  std::string sha256;         ///< of the file's bytes as read (a PSA checkpoint compares it)
   SourceLocation where;
 };
 
@@ -205,6 +206,7 @@ struct Scenario {
   std::string name;
   std::string description;
   std::string file;  ///< where it was loaded from
+  std::string sha256;  ///< of the scenario text as parsed (a PSA checkpoint compares it)
   Settings settings;
   std::vector<Parameter> parameters;
   std::vector<Table> tables;
