@@ -57,14 +57,13 @@ struct RuntimeExpression {
   bool per_individual = false;  ///< evaluated once at entry (else every cycle)
 };
 
-/// Groups of a transition draw (see docs/methods.md, "Aligned random numbers"). Deaths
-/// are decided by a uniform of their own, keyed by (individual, cycle); the event groups
-/// and then the other moves by a second one, in turn, so an outcome whose probability
-/// (and that of the groups before it) is the same in two strategies happens to the same
-/// individuals in the same cycle in both, whatever else their rows hold.
+/// Random streams of a transition draw (see docs/methods.md, "Aligned random numbers").
+/// Each competing group of outcomes is decided by its own uniform, keyed by (individual,
+/// cycle, stream), so an outcome whose probability is the same in two strategies happens
+/// to the same individuals in the same cycle in both, whatever else their rows hold.
 inline constexpr std::uint32_t kStreamDeath = 0;  ///< moves into dead or absorbing states
 inline constexpr std::uint32_t kStreamMove = 1;   ///< the other moves, staying included
-inline constexpr std::uint32_t kStreamFirstEvent = 2;  ///< + e: moves that record event e (drawn with the move uniform)
+inline constexpr std::uint32_t kStreamFirstEvent = 2;  ///< + e: moves that record event e
 
 /// Outcomes [previous group's end, end) of a row's sampling order, drawn with `stream`.
 struct OutcomeGroup {
@@ -116,30 +115,28 @@ inline void cumulative_to_thresholds(double* c, const OutcomeGroup* groups, std:
 }
 
 /// Draws an outcome from conditional thresholds `th` (cumulative_to_thresholds) group by
-/// group, with two uniforms in [0, 1): `u_death` decides the death group (the individual
-/// dies when it is below the row's death probability, so the same death happens in every
+/// group: group g is chosen when its own uniform `uniform(stream)` in [0, 1) is below its
+/// last threshold, i.e. with its probability given that no earlier group was chosen, and
+/// the same uniform picks the outcome within it. Returns the position in sampling order.
+/// The death group's thresholds are its plain probabilities, so an individual dies when
+/// the death uniform is below the row's death probability: the same outcome in every
 /// strategy where that probability is the same, and a larger probability only adds
-/// deaths); `u_rest` decides the later groups in turn: group g is chosen when it is below
-/// the group's last threshold (its probability given that no earlier group was chosen),
-/// and otherwise it is rescaled to a fresh uniform given that g was not chosen, for the
-/// next group. The same uniform picks the outcome within the chosen group. An event
-/// group whose probability (and the probabilities before it) is the same in two rows is
-/// therefore chosen for the same uniforms in both. Returns the position in sampling order.
-inline std::size_t sample_outcome(const double* th, const OutcomeGroup* groups, std::size_t group_count, double u_death, double u_rest) {
+/// deaths. A group that cannot happen draws no uniform.
+template <typename Uniform>
+inline std::size_t sample_outcome(const double* th, const OutcomeGroup* groups, std::size_t group_count, Uniform&& uniform) {
   std::size_t start = 0;
   for (std::size_t g = 0;; ++g) {
     const std::size_t end = groups[g].end;
     const bool last = g + 1 == group_count;
     if (last && end - start == 1) return start;
-    const bool death = groups[g].stream == kStreamDeath;
-    const double u = death ? u_death : u_rest;
-    const double chosen = last ? 2.0 : th[end - 1];  // the last group takes whatever is left
-    if (u < chosen) {
-      std::size_t j = start;
-      while (j + 1 < end && !(u < th[j])) ++j;
-      return j;
+    if (last || th[end - 1] > 0.0) {
+      const double u = uniform(groups[g].stream);
+      if (last || u < th[end - 1]) {
+        std::size_t j = start;
+        while (j + 1 < end && !(u < th[j])) ++j;
+        return j;
+      }
     }
-    if (!death) u_rest = (u_rest - chosen) / (1.0 - chosen);  // uniform again, given g was not chosen
     start = end;
   }
 }

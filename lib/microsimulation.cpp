@@ -6,6 +6,7 @@
 #include <tbb/parallel_reduce.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <fmt/format.h>
@@ -181,8 +182,10 @@ class IndividualSimulator {
     bool active = false;
   };
 
-  // The Philox block holding the death and move uniforms of `cycle` (words 0-1 for even
-  // cycles, 2-3 for odd ones), made once per individual and used by every strategy.
+  // The uniform of (individual i, cycle, stream). The death and move streams of two
+  // consecutive cycles share a Philox block, made once per individual and used by every
+  // strategy; an event stream has blocks of its own (four cycles each), made when a row
+  // first needs them.
   const r123::Philox4x32::ctr_type& transition_block(std::uint64_t i, int cycle) {
     const auto b = static_cast<std::size_t>(cycle >> 1);
     while (blocks_ready_ <= b) {
@@ -192,11 +195,23 @@ class IndividualSimulator {
     return blocks_[b];
   }
 
+  double uniform(std::uint64_t i, int cycle, std::uint32_t stream) {
+    if (stream <= kStreamMove)
+      return RandomStream::to_uniform(transition_block(i, cycle)[static_cast<std::size_t>(((cycle & 1) << 1) | static_cast<int>(stream))]);
+    const std::uint32_t e = stream - kStreamFirstEvent;
+    EventBlocks& cache = event_blocks_[e];
+    const auto b = static_cast<std::uint32_t>(cycle >> 2);
+    if (cache.individual != i || cache.index != b) {
+      cache.individual = i;
+      cache.index = b;
+      cache.block = random_.block(i, Purpose::event_transition, (e << 24) | b);
+    }
+    return RandomStream::to_uniform(cache.block[static_cast<std::size_t>(cycle & 3)]);
+  }
+
   // Draws the outcome of a row from its thresholds (sampling order).
   std::size_t draw(std::uint64_t i, int cycle, const double* thresholds, const OutcomeGroup* groups, std::size_t group_count) {
-    const auto& words = transition_block(i, cycle);
-    const auto w = static_cast<std::size_t>((cycle & 1) << 1);
-    return sample_outcome(thresholds, groups, group_count, RandomStream::to_uniform(words[w]), RandomStream::to_uniform(words[w + 1]));
+    return sample_outcome(thresholds, groups, group_count, [&](std::uint32_t stream) { return uniform(i, cycle, stream); });
   }
 
   // Static rewards and the trace are settled per stay: the stay adds prefix[exit] -
@@ -332,6 +347,9 @@ class IndividualSimulator {
       const auto& words = transition_block(i, t);
       const double u_death = RandomStream::to_uniform(words[static_cast<std::size_t>((t & 1) << 1)]);
       const double u_move = RandomStream::to_uniform(words[static_cast<std::size_t>(((t & 1) << 1) | 1)]);
+      auto uniform_of = [&](std::uint32_t stream) {
+        return stream == kStreamDeath ? u_death : stream == kStreamMove ? u_move : uniform(i, t, stream);
+      };
       for (int k = 0; k < K_; ++k) {
         Lane& lane = lanes_[static_cast<std::size_t>(k)];
         if (!lane.active) continue;
@@ -348,7 +366,7 @@ class IndividualSimulator {
             while (!(u_move < th[j])) ++j;  // the last threshold is 1 and u_move < 1
           }
         } else {
-          j = sample_outcome(th, h.groups, h.group_count, u_death, u_move);
+          j = sample_outcome(th, h.groups, h.group_count, uniform_of);
         }
         const int to = h.outcomes[j];
         if (to == lane.state && h.quiet_stay) continue;
@@ -481,6 +499,12 @@ class IndividualSimulator {
   std::vector<Lane> lanes_;
   std::vector<r123::Philox4x32::ctr_type> blocks_;  // death and move streams, two cycles a block
   std::size_t blocks_ready_ = 0;
+  struct EventBlocks {
+    std::uint64_t individual = ~std::uint64_t{0};
+    std::uint32_t index = 0;
+    r123::Philox4x32::ctr_type block{};
+  };
+  std::array<EventBlocks, 32> event_blocks_{};  // per event stream: the last block made
   bool fast_;
   Accumulator* counts_ = nullptr;
 };

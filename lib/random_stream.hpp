@@ -10,7 +10,7 @@
 
 namespace hemsim::detail {
 
-enum class Purpose : std::uint32_t { transition = 1, attribute = 2, initial_state = 3, parameter = 4 };
+enum class Purpose : std::uint32_t { transition = 1, attribute = 2, initial_state = 3, parameter = 4, event_transition = 5 };
 
 class RandomStream {
  public:
