@@ -7,6 +7,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -313,6 +315,39 @@ VarianceDecomposition decompose_variance(const Eigen::VectorXd& means, const Eig
   v.parameter = std::max(0.0, v.total - v.monte_carlo);
   v.monte_carlo_share = v.total > 0 ? std::min(1.0, v.monte_carlo / v.total) : 0.0;
   return v;
+}
+
+NoiseShares noise_shares(const PsaResults& psa, double warning_share) {
+  NoiseShares noise;
+  noise.warning_share = warning_share;
+  if (psa.method == "cohort" || psa.costs.empty()) return noise;
+  auto warn = [&](const std::string& what, double share, const std::string& consequence) {
+    if (share > warning_share)
+      noise.warnings.push_back(fmt::format("{}: {:.0f}% of the spread across draws is Monte Carlo noise{}", what, 100 * share, consequence));
+  };
+  for (std::size_t k = 0; k < psa.strategies.size(); ++k) {
+    const auto col = static_cast<Eigen::Index>(k);
+    NoiseShares::Row row{psa.strategies[k], decompose_variance(psa.costs[0].col(col), psa.costs_mcse[0].col(col)).monte_carlo_share,
+                         decompose_variance(psa.effects.col(col), psa.effects_mcse.col(col)).monte_carlo_share};
+    warn(row.strategy + " costs", row.costs, " of the inner simulation");
+    warn(row.strategy + " effects", row.effects, " of the inner simulation");
+    noise.strategies.push_back(row);
+  }
+  if (psa.increment_effects_mcse.size() == 0 || psa.increment_costs_mcse.empty()) return noise;
+  const auto ref = static_cast<Eigen::Index>(psa.reference);
+  const std::string& reference = psa.strategies[static_cast<std::size_t>(ref)];
+  for (std::size_t k = 0; k < psa.strategies.size(); ++k) {
+    const auto col = static_cast<Eigen::Index>(k);
+    if (col == ref) continue;
+    NoiseShares::Row row{psa.strategies[k],
+                         decompose_variance(psa.costs[0].col(col) - psa.costs[0].col(ref), psa.increment_costs_mcse[0].col(col)).monte_carlo_share,
+                         decompose_variance(psa.effects.col(col) - psa.effects.col(ref), psa.increment_effects_mcse.col(col)).monte_carlo_share};
+    const std::string consequence = "; the probability that it is cost-effective against " + reference + " is uncertain for that reason";
+    warn(row.strategy + " incremental costs", row.costs, consequence);
+    warn(row.strategy + " incremental effects", row.effects, consequence);
+    noise.increments.push_back(row);
+  }
+  return noise;
 }
 
 }  // namespace hemsim

@@ -98,6 +98,13 @@ std::string psa_to_json(const PsaResults& p) {
   j["life_years_undiscounted"] = matrix_to_json(p.life_years_undiscounted);
   j["costs_by_category"] = matrices_to_json(p.costs_by_category);
   j["event_counts"] = matrices_to_json(p.event_counts);
+  // Derived, for readers of the file (recomputed from the draws on load).
+  const NoiseShares noise = noise_shares(p, kNoiseWarningShare);
+  json shares = {{"warning_share", noise.warning_share}, {"strategies", json::array()}, {"increments", json::array()},
+                 {"warnings", noise.warnings}};
+  for (const auto& row : noise.strategies) shares["strategies"].push_back({{"strategy", row.strategy}, {"costs", row.costs}, {"effects", row.effects}});
+  for (const auto& row : noise.increments) shares["increments"].push_back({{"strategy", row.strategy}, {"costs", row.costs}, {"effects", row.effects}});
+  j["noise"] = shares;
   return j.dump() + "\n";
 }
 
@@ -218,47 +225,25 @@ std::string format_psa_summary(const PsaResults& psa) {
   std::size_t name_width = 22;  // wide enough for the longest strategy name
   for (const auto& name : psa.strategies) name_width = std::max(name_width, name.size() + 2);
   out += fmt::format("{:<{}}{:>34}{:>30}\n", "Strategy", name_width, "Cost, mean (95% interval)", effect + ", mean (95% interval)");
-  std::vector<std::string> warnings;
   for (std::size_t k = 0; k < psa.strategies.size(); ++k) {
     const auto col = static_cast<Eigen::Index>(k);
     const Eigen::VectorXd c = psa.costs[0].col(col), e = psa.effects.col(col);
     out += fmt::format("{:<{}}{:>34}{:>30}\n", psa.strategies[k], name_width,
                        fmt::format("{:.0f} ({:.0f} to {:.0f})", c.mean(), empirical_quantile(c, 0.025), empirical_quantile(c, 0.975)),
                        fmt::format("{:.4f} ({:.4f} to {:.4f})", e.mean(), empirical_quantile(e, 0.025), empirical_quantile(e, 0.975)));
-    for (const auto& [name, means, errors] : {std::tuple{"costs", c, Eigen::VectorXd(psa.costs_mcse[0].col(col))},
-                                              std::tuple{"effects", e, Eigen::VectorXd(psa.effects_mcse.col(col))}}) {
-      const VarianceDecomposition v = decompose_variance(means, errors);
-      if (v.monte_carlo_share > kNoiseWarningShare)
-        warnings.push_back(fmt::format("{} {}: {:.0f}% of the spread across draws is Monte Carlo noise of the inner simulation", psa.strategies[k],
-                                       name, 100 * v.monte_carlo_share));
-    }
   }
-  if (psa.method != "cohort") {
+  const NoiseShares noise = noise_shares(psa, kNoiseWarningShare);
+  const std::vector<std::string>& warnings = noise.warnings;
+  if (!noise.strategies.empty()) {
     out += "\nShare of the variance across draws due to Monte Carlo noise (O'Hagan et al. 2007):\n";
-    for (std::size_t k = 0; k < psa.strategies.size(); ++k) {
-      const auto col = static_cast<Eigen::Index>(k);
-      const auto vc = decompose_variance(psa.costs[0].col(col), psa.costs_mcse[0].col(col));
-      const auto ve = decompose_variance(psa.effects.col(col), psa.effects_mcse.col(col));
-      out += fmt::format("  {:<{}} costs {:5.1f}%   effects {:5.1f}%\n", psa.strategies[k], name_width, 100 * vc.monte_carlo_share,
-                         100 * ve.monte_carlo_share);
-    }
+    for (const auto& row : noise.strategies)
+      out += fmt::format("  {:<{}} costs {:5.1f}%   effects {:5.1f}%\n", row.strategy, name_width, 100 * row.costs, 100 * row.effects);
   }
-  if (psa.method != "cohort" && psa.increment_effects_mcse.size() > 0 && !psa.increment_costs_mcse.empty()) {
-    const auto ref = static_cast<Eigen::Index>(psa.reference);
-    out += fmt::format("Share of the variance of the increments against {} due to Monte Carlo noise:\n", psa.strategies[static_cast<std::size_t>(ref)]);
-    for (std::size_t k = 0; k < psa.strategies.size(); ++k) {
-      const auto col = static_cast<Eigen::Index>(k);
-      if (col == ref) continue;
-      const auto vc = decompose_variance(psa.costs[0].col(col) - psa.costs[0].col(ref), psa.increment_costs_mcse[0].col(col));
-      const auto ve = decompose_variance(psa.effects.col(col) - psa.effects.col(ref), psa.increment_effects_mcse.col(col));
-      out += fmt::format("  {:<{}} costs {:5.1f}%   effects {:5.1f}%\n", psa.strategies[k], name_width, 100 * vc.monte_carlo_share,
-                         100 * ve.monte_carlo_share);
-      for (const auto& [name, share] : {std::pair{"incremental costs", vc.monte_carlo_share}, std::pair{"incremental effects", ve.monte_carlo_share}})
-        if (share > kNoiseWarningShare)
-          warnings.push_back(fmt::format("{} {}: {:.0f}% of the spread across draws is Monte Carlo noise; the probability that it is "
-                                         "cost-effective against {} is uncertain for that reason",
-                                         psa.strategies[k], name, 100 * share, psa.strategies[static_cast<std::size_t>(ref)]));
-    }
+  if (!noise.increments.empty()) {
+    out += fmt::format("Share of the variance of the increments against {} due to Monte Carlo noise:\n",
+                       psa.strategies[static_cast<std::size_t>(psa.reference)]);
+    for (const auto& row : noise.increments)
+      out += fmt::format("  {:<{}} costs {:5.1f}%   effects {:5.1f}%\n", row.strategy, name_width, 100 * row.costs, 100 * row.effects);
   }
   for (const auto& w : warnings)
     out += fmt::format("warning: {}; increase --individuals (noise falls as 1/individuals)\n", w);

@@ -5,6 +5,7 @@
 #include "hemsim/psa.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <tbb/global_control.h>
 
 #include <algorithm>
@@ -391,4 +392,33 @@ TEST(Psa, CheckpointRefusesAnotherProgramsSqliteFile) {
   }
   EXPECT_EQ(std::filesystem::file_size(file), size_before);  // left as it was
   EXPECT_FALSE(std::filesystem::exists(file + "-wal"));
+}
+
+TEST(Psa, NoiseSharesOfIncrementsAreSavedAndEqualAHandComputation) {
+  const auto s = intro();
+  hemsim::PsaOptions options;
+  options.draws = 30;
+  options.individuals = 300;
+  const auto psa = hemsim::run_psa(s, options);
+  const auto noise = hemsim::noise_shares(psa);
+  ASSERT_EQ(noise.increments.size(), psa.strategies.size() - 1);
+  // By hand: mean squared MCSE of the paired increments over the sample variance of the
+  // increments across draws.
+  const auto ref = static_cast<Eigen::Index>(psa.reference);
+  std::size_t row = 0;
+  for (Eigen::Index k = 0; k < static_cast<Eigen::Index>(psa.strategies.size()); ++k) {
+    if (k == ref) continue;
+    const Eigen::VectorXd d = psa.effects.col(k) - psa.effects.col(ref);
+    const double variance = (d.array() - d.mean()).square().sum() / static_cast<double>(d.size() - 1);
+    const double noise_variance = psa.increment_effects_mcse.col(k).array().square().mean();
+    EXPECT_NEAR(noise.increments[row].effects, std::min(1.0, noise_variance / variance), 1e-12);
+    EXPECT_EQ(noise.increments[row].strategy, psa.strategies[static_cast<std::size_t>(k)]);
+    ++row;
+  }
+  // Saved in psa.json with the warnings.
+  const auto json = nlohmann::json::parse(hemsim::psa_to_json(psa));
+  ASSERT_TRUE(json.contains("noise"));
+  EXPECT_EQ(json["noise"]["increments"].size(), noise.increments.size());
+  EXPECT_DOUBLE_EQ(json["noise"]["increments"][0]["effects"].get<double>(), noise.increments[0].effects);
+  EXPECT_EQ(json["noise"]["warnings"].size(), noise.warnings.size());
 }

@@ -138,4 +138,20 @@ struct VarianceDecomposition {
 };
 [[nodiscard]] VarianceDecomposition decompose_variance(const Eigen::VectorXd& means, const Eigen::VectorXd& mcse);
 
+/// How much of a PSA's spread is Monte Carlo noise: the share for each strategy's costs
+/// (first perspective) and effects, and for each increment against the reference, with
+/// a warning wherever it exceeds `warning_share`. Empty for a cohort PSA. Written into
+/// psa.json ("noise") and printed by format_psa_summary.
+struct NoiseShares {
+  struct Row {
+    std::string strategy;
+    double costs = 0.0, effects = 0.0;  ///< monte_carlo_share of each
+  };
+  double warning_share = 0.10;
+  std::vector<Row> strategies;  ///< every strategy
+  std::vector<Row> increments;  ///< every non-reference strategy, against the reference
+  std::vector<std::string> warnings;
+};
+[[nodiscard]] NoiseShares noise_shares(const PsaResults& psa, double warning_share = 0.10);
+
 }  // namespace hemsim
