@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -560,6 +561,28 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
   return s;
 }
 
+// How much of the spread across draws is Monte Carlo noise (O'Hagan et al. 2007), for
+// each strategy and each increment against the reference; none for a cohort PSA.
+std::optional<ReportTable> noise_table(const PsaResults& p, const Names& names) {
+  const NoiseShares noise = noise_shares(p);
+  if (noise.strategies.empty()) return std::nullopt;
+  ReportTable t{"psa_noise",
+                "Share of the spread across draws that is Monte Carlo noise",
+                fmt::format("Mean squared MCSE over the variance of the draws' means (O'Hagan et al. 2007); above {:.0f} % the "
+                            "inner sample ({} individuals) is too small for what the row measures.",
+                            100 * noise.warning_share, p.individuals),
+                "PSA noise",
+                true,
+                {"What", "Strategy", "Costs", effect_plural(p.effect_measure)},
+                {}};
+  for (const auto& row : noise.strategies)
+    t.rows.push_back({text("Strategy"), text(names(row.strategy)), probability(row.costs), probability(row.effects)});
+  for (const auto& row : noise.increments)
+    t.rows.push_back({text("Increment against " + names(p.strategies[static_cast<std::size_t>(p.reference)])), text(names(row.strategy)),
+                      probability(row.costs), probability(row.effects)});
+  return t;
+}
+
 ReportSection psa_section(const ReportInputs& in, const Names& names) {
   const PsaResults& p = *in.psa;
   ReportSection s{"psa", "Probabilistic sensitivity analysis", {}, {}, {}};
@@ -759,6 +782,8 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
     }
   }
   s.tables.push_back(std::move(summary));
+  if (auto noise = noise_table(p, names)) s.tables.push_back(std::move(*noise));
+  for (const auto& warning : noise_shares(p).warnings) s.paragraphs.push_back("Warning: " + warning + ".");
   s.tables.push_back(std::move(evpi_at));
   s.tables.push_back(std::move(evpi_table));
   s.tables.push_back(std::move(ceac_table));

@@ -149,6 +149,32 @@ TEST(Report, IncrementalTableMatchesAnIndependentIcerCalculation) {
   EXPECT_GE(frontier_with_icer, 1);
 }
 
+TEST(Report, PsaNoiseTableHoldsTheShareOfEachIncrementComputedFromTheDraws) {
+  EXPECT_EQ(full_report().find_table("psa_noise"), nullptr);  // the saved PSA is a cohort PSA: no noise
+  hemsim::PsaOptions options;
+  options.method = hemsim::Method::microsimulation;
+  options.draws = 20;
+  options.individuals = 200;
+  hemsim::ReportInputs inputs;
+  inputs.psa = hemsim::run_psa(hemsim::load_scenario(kIntro), options);
+  const auto doc = hemsim::build_report(inputs);
+  const auto& p = *inputs.psa;
+  const auto* noise = doc.find_table("psa_noise");
+  ASSERT_NE(noise, nullptr);
+  const auto K = static_cast<std::size_t>(p.effects.cols());
+  ASSERT_EQ(noise->rows.size(), 2 * K - 1);  // every strategy, then every increment
+  const auto ref = static_cast<Eigen::Index>(p.reference);
+  std::size_t row = K;
+  for (Eigen::Index k = 0; k < static_cast<Eigen::Index>(K); ++k) {
+    if (k == ref) continue;
+    const Eigen::VectorXd d = p.effects.col(k) - p.effects.col(ref);
+    const double variance = (d.array() - d.mean()).square().sum() / static_cast<double>(d.size() - 1);
+    const double share = std::min(1.0, p.increment_effects_mcse.col(k).array().square().mean() / variance);
+    EXPECT_NEAR(number(noise->rows[row][3]), share, 1e-12);
+    ++row;
+  }
+}
+
 TEST(Report, PsaTablesMatchAnIndependentCalculationFromTheDraws) {
   const auto doc = full_report();
   const auto& p = saved().psa;
