@@ -20,11 +20,16 @@ double mean_of(const RunResults& run, int strategy, int value) {
     return value < P ? c.discounted.mean : c.undiscounted.mean;
   }
   switch (value - 2 * P) {
-    case 0: return o.qalys.discounted.mean;
-    case 1: return o.qalys.undiscounted.mean;
-    case 2: return o.life_years.discounted.mean;
-    case 3: return o.life_years.undiscounted.mean;
-    default: throw std::invalid_argument("paired_estimate: no such value index");
+    case 0:
+      return o.qalys.discounted.mean;
+    case 1:
+      return o.qalys.undiscounted.mean;
+    case 2:
+      return o.life_years.discounted.mean;
+    case 3:
+      return o.life_years.undiscounted.mean;
+    default:
+      throw std::invalid_argument("paired_estimate: no such value index");
   }
 }
 
@@ -91,15 +96,14 @@ std::vector<PairedTerm> incremental_cost_terms(const RunResults& run, int strate
   return {{&run, strategy, v, sign}, {&run, comparator, v, -sign}};
 }
 
-std::vector<PairedTerm> incremental_effect_terms(const RunResults& run, int strategy, int comparator, EffectMeasure measure,
-                                                 double sign) {
+std::vector<PairedTerm> incremental_effect_terms(const RunResults& run, int strategy, int comparator, EffectMeasure measure, double sign) {
   const int P = static_cast<int>(run.perspectives.size());
   const int v = measure == EffectMeasure::qalys ? BatchValue::qalys(true, P) : BatchValue::life_years(true, P);
   return {{&run, strategy, v, sign}, {&run, comparator, v, -sign}};
 }
 
-std::vector<PairedTerm> net_benefit_terms(const RunResults& run, int strategy, int comparator, int perspective,
-                                          double willingness_to_pay, EffectMeasure measure, double sign) {
+std::vector<PairedTerm> net_benefit_terms(const RunResults& run, int strategy, int comparator, int perspective, double willingness_to_pay,
+                                          EffectMeasure measure, double sign) {
   std::vector<PairedTerm> terms = incremental_effect_terms(run, strategy, comparator, measure, sign * willingness_to_pay);
   for (const PairedTerm& t : incremental_cost_terms(run, strategy, comparator, perspective, -sign)) terms.push_back(t);
   return terms;

@@ -14,9 +14,12 @@ namespace hemsim {
 
 std::string to_string(IncrementMeasure measure) {
   switch (measure) {
-    case IncrementMeasure::effects: return "effects";
-    case IncrementMeasure::costs: return "costs";
-    case IncrementMeasure::net_benefit: return "net_benefit";
+    case IncrementMeasure::effects:
+      return "effects";
+    case IncrementMeasure::costs:
+      return "costs";
+    case IncrementMeasure::net_benefit:
+      return "net_benefit";
   }
   return "effects";
 }
@@ -75,7 +78,8 @@ PrecisionRun simulate_to_precision(const CompiledModel& model, SimulationOptions
     throw ScenarioError(where, fmt::format("the target MCSE must be a positive number, not {}", target.mcse), "a value > 0");
   if (options.method != Method::microsimulation)
     throw ScenarioError(where, "a precision target needs a microsimulation (a cohort run has no Monte Carlo error)", "--method microsim");
-  if (s.strategies.size() < 2) throw ScenarioError(where, "a precision target bounds increments: the scenario needs two strategies", "two strategies or more");
+  if (s.strategies.size() < 2)
+    throw ScenarioError(where, "a precision target bounds increments: the scenario needs two strategies", "two strategies or more");
   std::uint64_t n = options.individuals ? options.individuals : s.settings.individuals;
   n = std::min(n, target.max_individuals);
   PrecisionRun run;

@@ -9,13 +9,14 @@ namespace hemsim {
 std::string format_precision_run(const PrecisionRun& run, const PrecisionTarget& target, const std::string& scenario_file) {
   std::string tried;
   for (std::uint64_t n : run.individuals_tried) tried += fmt::format("{}{}", tried.empty() ? "" : " -> ", n);
-  const std::string which = target.strategy >= 0 ? run.results.strategies.at(static_cast<std::size_t>(target.strategy)).name
-                                                 : "every strategy";
+  const std::string which =
+      target.strategy >= 0 ? run.results.strategies.at(static_cast<std::size_t>(target.strategy)).name : "every strategy";
   std::string out = fmt::format("Precision target: MCSE of the increment in {} ({} against {}) at most {:.6g}\n", to_string(target.measure),
                                 which, run.results.reference_strategy, target.mcse);
   out += fmt::format("  {} with {} individuals (MCSE {:.6g}; individuals tried: {})\n",
                      run.met ? "reached" : "NOT reached (capped by --max-individuals)", run.results.individuals, run.achieved_mcse, tried);
-  out += fmt::format("  the same results: hemsim run {} --individuals {} --seed {}\n", scenario_file, run.results.individuals, run.results.seed);
+  out += fmt::format("  the same results: hemsim run {} --individuals {} --seed {}\n", scenario_file, run.results.individuals,
+                     run.results.seed);
   return out;
 }
 

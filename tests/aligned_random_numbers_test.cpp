@@ -144,9 +144,8 @@ TEST(AlignedRandomNumbers, SamplerDrawsEachOutcomeWithItsProbability) {
   // Groups: a death (0.1), an event move (0.2), then moves staying 0.5 / elsewhere 0.2.
   // Frequencies over a grid of the three uniforms, within the grid's resolution.
   double thresholds[] = {0.1, 0.3, 0.8, 1.0};  // cumulative, then turned into thresholds
-  const hemsim::detail::OutcomeGroup groups[] = {{1, hemsim::detail::kStreamDeath},
-                                                 {2, hemsim::detail::kStreamFirstEvent},
-                                                 {4, hemsim::detail::kStreamMove}};
+  const hemsim::detail::OutcomeGroup groups[] = {
+      {1, hemsim::detail::kStreamDeath}, {2, hemsim::detail::kStreamFirstEvent}, {4, hemsim::detail::kStreamMove}};
   hemsim::detail::cumulative_to_thresholds(thresholds, groups, 3);
   EXPECT_EQ(thresholds[0], 0.1);               // death: its plain probability
   EXPECT_DOUBLE_EQ(thresholds[1], 0.2 / 0.9);  // the event, given no death

@@ -40,9 +40,8 @@ TEST(Paired, BatchErrorOfAnIncrementAgreesWithThePerIndividualError) {
 TEST(Paired, SameRunTwiceDiffersByExactlyZero) {
   const hemsim::RunResults a = run({}, 5000);
   const hemsim::RunResults b = run({}, 5000);
-  const auto difference = hemsim::paired_estimate(
-      {hemsim::net_benefit_terms(a, 1, 0, 0, 100000.0, hemsim::EffectMeasure::qalys, +1.0),
-       hemsim::net_benefit_terms(b, 1, 0, 0, 100000.0, hemsim::EffectMeasure::qalys, -1.0)});
+  const auto difference = hemsim::paired_estimate({hemsim::net_benefit_terms(a, 1, 0, 0, 100000.0, hemsim::EffectMeasure::qalys, +1.0),
+                                                   hemsim::net_benefit_terms(b, 1, 0, 0, 100000.0, hemsim::EffectMeasure::qalys, -1.0)});
   EXPECT_EQ(difference.mean, 0.0);
   EXPECT_EQ(difference.mcse, 0.0);
 }
@@ -55,9 +54,8 @@ TEST(Paired, DifferenceBetweenParameterValuesHasTheErrorOfItsPerIndividualDiffer
   const hemsim::RunResults low = run({{"c_Trt", 10000.0}}, 20000);
   const hemsim::RunResults base = run({}, 20000);
   const hemsim::RunResults high = run({{"c_Trt", 14000.0}}, 20000);
-  const auto swing = hemsim::paired_estimate(
-      {hemsim::net_benefit_terms(high, 1, 0, 0, 100000.0, hemsim::EffectMeasure::qalys, +1.0),
-       hemsim::net_benefit_terms(low, 1, 0, 0, 100000.0, hemsim::EffectMeasure::qalys, -1.0)});
+  const auto swing = hemsim::paired_estimate({hemsim::net_benefit_terms(high, 1, 0, 0, 100000.0, hemsim::EffectMeasure::qalys, +1.0),
+                                              hemsim::net_benefit_terms(low, 1, 0, 0, 100000.0, hemsim::EffectMeasure::qalys, -1.0)});
   std::size_t treatment = 0;
   while (base.cost_categories.at(treatment) != "treatment") ++treatment;
   const auto& cost = base.strategies[1].costs_by_category[treatment].discounted;
@@ -81,8 +79,9 @@ TEST(Paired, CohortRunsHaveNoMonteCarloError) {
   const hemsim::RunResults r = hemsim::run_scenario(sick_sicker(), options);
   EXPECT_TRUE(r.batches.counts.empty());
   const auto inmb = hemsim::paired_estimate(hemsim::net_benefit_terms(r, 1, 0, 0, 100000.0, hemsim::EffectMeasure::qalys));
-  const double expected = 100000.0 * (r.strategies[1].qalys.discounted.mean - r.strategies[0].qalys.discounted.mean) -
-                          (r.strategies[1].costs_by_perspective[0].discounted.mean - r.strategies[0].costs_by_perspective[0].discounted.mean);
+  const double expected =
+      100000.0 * (r.strategies[1].qalys.discounted.mean - r.strategies[0].qalys.discounted.mean) -
+      (r.strategies[1].costs_by_perspective[0].discounted.mean - r.strategies[0].costs_by_perspective[0].discounted.mean);
   EXPECT_DOUBLE_EQ(inmb.mean, expected);
   EXPECT_EQ(inmb.mcse, 0.0);
 }

@@ -130,7 +130,8 @@ TEST(Precision, SizedPsaMeetsTheNoiseShare) {
   const int k = static_cast<int>(psa.strategies.size()) - 1;
   const auto v = hemsim::decompose_variance(psa.effects.col(k) - psa.effects.col(psa.reference), psa.increment_effects_mcse.col(k));
   EXPECT_LT(v.monte_carlo_share, 0.2);
-  const auto v_pilot = hemsim::decompose_variance(pilot.effects.col(k) - pilot.effects.col(pilot.reference), pilot.increment_effects_mcse.col(k));
+  const auto v_pilot =
+      hemsim::decompose_variance(pilot.effects.col(k) - pilot.effects.col(pilot.reference), pilot.increment_effects_mcse.col(k));
   EXPECT_LT(v.monte_carlo_share, v_pilot.monte_carlo_share);
 }
 

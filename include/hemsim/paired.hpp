@@ -45,7 +45,7 @@ struct PairedTerm {
                                                              double sign = 1.0);
 
 /// Terms of sign x (discounted effect of `strategy` minus that of `comparator`).
-[[nodiscard]] std::vector<PairedTerm> incremental_effect_terms(const RunResults& run, int strategy, int comparator,
-                                                               EffectMeasure measure, double sign = 1.0);
+[[nodiscard]] std::vector<PairedTerm> incremental_effect_terms(const RunResults& run, int strategy, int comparator, EffectMeasure measure,
+                                                               double sign = 1.0);
 
 }  // namespace hemsim

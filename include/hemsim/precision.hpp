@@ -35,18 +35,18 @@ enum class IncrementMeasure { effects, costs, net_benefit };
 
 struct PrecisionTarget {
   IncrementMeasure measure = IncrementMeasure::effects;  ///< effects: the ICER's measure (QALYs or life-years)
-  double mcse = 0.0;                 ///< the largest acceptable MCSE (> 0)
-  int strategy = -1;                 ///< -1: every non-reference strategy must meet it
-  int perspective = 0;               ///< costs and net benefit
-  double willingness_to_pay = 0.0;   ///< net benefit; 0: the scenario's first threshold (or 100,000)
+  double mcse = 0.0;                                     ///< the largest acceptable MCSE (> 0)
+  int strategy = -1;                                     ///< -1: every non-reference strategy must meet it
+  int perspective = 0;                                   ///< costs and net benefit
+  double willingness_to_pay = 0.0;                       ///< net benefit; 0: the scenario's first threshold (or 100,000)
   std::uint64_t max_individuals = 10'000'000;
 };
 
 struct PrecisionRun {
-  RunResults results;                         ///< the final run
+  RunResults results;                            ///< the final run
   std::vector<std::uint64_t> individuals_tried;  ///< pilot first, final last
-  double achieved_mcse = 0.0;                 ///< the largest MCSE of the targeted increments
-  bool met = false;                           ///< false when max_individuals was reached first
+  double achieved_mcse = 0.0;                    ///< the largest MCSE of the targeted increments
+  bool met = false;                              ///< false when max_individuals was reached first
 };
 
 /// Runs `model` until the targeted increments' MCSE is at most `target.mcse` (pilot:
@@ -59,7 +59,7 @@ struct PrecisionRun {
 
 /// Individuals per draw for a PSA whose increments' noise share is at most `max_share`.
 struct InnerSampleSize {
-  std::uint64_t individuals = 0;       ///< recommended (capped at max_individuals)
+  std::uint64_t individuals = 0;  ///< recommended (capped at max_individuals)
   bool capped = false;
   /// Per non-reference strategy and measure (effects, costs of the first perspective):
   /// the per-individual variance within draws, the parameter variance across draws and
