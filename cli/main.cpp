@@ -251,7 +251,11 @@ int main(int argc, char** argv) {
           for (double w = 0; w <= headroom_max + 1e-9 * step; w += step) grid.push_back(w);
           report.headroom = hemsim::value_based_price(scenario, dsa_options, price_parameter, grid);
           files.emplace_back("headroom.csv", hemsim::price_csv(report.headroom, names));
-          if (!quiet) std::cout << fmt::format("\nHeadroom curve over {} thresholds written to headroom.csv\n", grid.size());
+          if (!quiet) {
+            double largest = 0;  // the headroom curve's largest MCSE, so a reader knows how noisy it is
+            for (const auto& point : report.headroom) largest = std::max(largest, point.price_mcse);
+            std::cout << fmt::format("\nHeadroom curve over {} thresholds (price MCSE at most {:.2f}) written to headroom.csv\n", grid.size(), largest);
+          }
         }
         if (!probability_levels.empty()) {
           hemsim::PsaOptions psa_options;
@@ -316,8 +320,10 @@ int main(int argc, char** argv) {
           report.threshold = t;
           if (!quiet) {
             if (t.threshold)
-              std::cout << fmt::format("\nThreshold: at {} = {:.6g} the optimal strategy changes from {} to {}\n", threshold_parameter, *t.threshold,
-                                       names[static_cast<std::size_t>(t.optimal_below)], names[static_cast<std::size_t>(t.optimal_above)]);
+              std::cout << fmt::format("\nThreshold: at {} = {:.6g} ± {:.2g} (MCSE; 95% interval {:.6g} to {:.6g}) the optimal strategy changes from {} to {}\n",
+                                       threshold_parameter, *t.threshold, t.threshold_mcse, *t.threshold - 1.96 * t.threshold_mcse,
+                                       *t.threshold + 1.96 * t.threshold_mcse, names[static_cast<std::size_t>(t.optimal_below)],
+                                       names[static_cast<std::size_t>(t.optimal_above)]);
             else
               std::cout << fmt::format("\nThreshold: {} is optimal over the whole range of {}\n", names[static_cast<std::size_t>(t.optimal_below)],
                                        threshold_parameter);
