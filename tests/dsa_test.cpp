@@ -8,6 +8,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
 #include <fmt/format.h>
 #include <tuple>
 #include <vector>
@@ -290,4 +295,26 @@ TEST(DsaMonteCarloError, AFreeTreatmentPriceAtAZeroThresholdHasNoErrorAndIsNotRe
   EXPECT_NEAR(prices[0].price, 0.0, 1e-6);
   EXPECT_LT(prices[0].price_mcse, 1e-6);
   EXPECT_GT(prices[1].price_mcse, 1.0);
+}
+
+TEST(DsaMonteCarloError, PriceCommandTakesASeedForIndependentReplicates) {
+  // `--seed` gives every run of the analysis that seed: the price and its MCSE are those
+  // of the library at that seed (and differ from the scenario's seed).
+  namespace fs = std::filesystem;
+  const fs::path out = fs::temp_directory_path() / ("hemsim_dsa_seed_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  const std::string command = std::string(HEMSIM_CLI_PATH) + " price " HEMSIM_SOURCE_DIR
+                              "/scenarios/validation/sick_sicker_microsim.yaml --parameter c_Trt -n 2000 --wtp 100000 --seed 7 -q --out " +
+                              out.string();
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  std::ifstream in(out / "value_based_price.csv");
+  std::string header, line;
+  std::getline(in, header);
+  std::getline(in, line);
+  const auto expected = hemsim::value_based_price(sick_sicker_microsim(), microsim_options(1, 0, 100000, 2000, 7), "c_Trt", {100000}).at(0);
+  const auto other = hemsim::value_based_price(sick_sicker_microsim(), microsim_options(1, 0, 100000, 2000, 1), "c_Trt", {100000}).at(0);
+  EXPECT_EQ(line.rfind(fmt::format("100000,{},no_treatment,", expected.price), 0), 0U) << line;
+  EXPECT_NE(line.find(fmt::format(",{},", expected.price_mcse)), std::string::npos) << line;
+  EXPECT_NE(expected.price, other.price);
+  fs::remove_all(out);
 }
