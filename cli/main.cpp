@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -325,10 +326,13 @@ int main(int argc, char** argv) {
           report.threshold = t;
           if (!quiet) {
             if (t.threshold)
-              std::cout << fmt::format("\nThreshold: at {} = {:.6g} ± {:.2g} (MCSE; 95% interval {:.6g} to {:.6g}) the optimal strategy changes from {} to {}\n",
-                                       threshold_parameter, *t.threshold, t.threshold_mcse, *t.threshold - 1.96 * t.threshold_mcse,
-                                       *t.threshold + 1.96 * t.threshold_mcse, names[static_cast<std::size_t>(t.optimal_below)],
-                                       names[static_cast<std::size_t>(t.optimal_above)]);
+              std::cout << fmt::format("\nThreshold: at {} = {:.6g}{} the optimal strategy changes from {} to {}\n", threshold_parameter,
+                                       *t.threshold,
+                                       std::isfinite(t.threshold_mcse)
+                                           ? fmt::format(" ± {:.4g} (MCSE; 95% interval {:.6g} to {:.6g})", t.threshold_mcse,
+                                                         *t.threshold - 1.96 * t.threshold_mcse, *t.threshold + 1.96 * t.threshold_mcse)
+                                           : std::string(),
+                                       names[static_cast<std::size_t>(t.optimal_below)], names[static_cast<std::size_t>(t.optimal_above)]);
             else
               std::cout << fmt::format("\nThreshold: {} is optimal over the whole range of {}\n", names[static_cast<std::size_t>(t.optimal_below)],
                                        threshold_parameter);

@@ -251,9 +251,10 @@ std::string format_one_way(const OneWayAnalysis& a, const std::string& compariso
                        r.low_value, r.high_value, r.low.icer, r.high.icer, r.low.incremental_net_benefit, r.low_change_mcse,
                        r.high.incremental_net_benefit, r.high_change_mcse, r.net_benefit_swing, r.swing_mcse, noise);
   }
-  out += fmt::format("± MCSE: Monte Carlo standard error of each end's change from the base case and of the swing (paired). "
-                     "Within noise: no larger than 2 MCSE ({} of {} swings).\n",
-                     flagged, a.parameters.size());
+  if (!a.parameters.empty())
+    out += fmt::format("± MCSE: Monte Carlo standard error of each end's change from the base case and of the swing (paired). "
+                       "Within noise: no larger than 2 MCSE ({} of {} swings).\n",
+                       flagged, a.parameters.size());
   return out;
 }
 

@@ -882,7 +882,7 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
                    fmt::format("Swing in INMB ({})", unit), fmt::format("MCSE of INMB change at low ({})", unit),
                    fmt::format("MCSE of INMB change at high ({})", unit), fmt::format("MCSE of swing ({})", unit), "Within noise"},
                   {}};
-    std::size_t within = 0;
+    std::size_t within = 0, no_effect = 0;
     bool recorded = false;
     for (const auto& p : a.parameters) {
       const std::string noise = p.within_noise                              ? "swing"
@@ -891,6 +891,7 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
                                 : p.high_within_noise                       ? "high end"
                                                                             : "";
       within += p.within_noise ? 1 : 0;
+      no_effect += p.net_benefit_swing == 0 && p.swing_mcse == 0 ? 1 : 0;
       recorded = recorded || std::isfinite(p.swing_mcse);
       t.rows.push_back({text(p.parameter), text(p.source), plain(p.base_value), plain(p.low_value), plain(p.high_value), money(p.low.icer),
                         money(p.high.icer), money(p.low.incremental_net_benefit), money(p.high.incremental_net_benefit),
@@ -900,10 +901,11 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
       s.paragraphs.push_back(fmt::format(
           "Monte Carlo error: each end's change in INMB from the base case and each swing carry their Monte Carlo standard error (MCSE), "
           "paired over the individuals the runs share (base-case INMB {:.2f} ± {:.2f}). {} of {} swings are within noise (no larger "
-          "than 2 MCSE{}): for those parameters the simulation cannot tell the effect from zero, and a larger sample is needed "
+          "than 2 MCSE{}){}: for those parameters the simulation cannot tell the effect from zero, and a larger sample is needed "
           "before reading their order in the tornado.",
           a.base.incremental_net_benefit, a.base.incremental_net_benefit_mcse, within, a.parameters.size(),
-          within ? "; marked \"swing\" in the table and \"[within noise]\" in the diagram" : ""));
+          within ? "; marked \"swing\" in the table and \"[within noise]\" in the diagram" : "",
+          no_effect ? fmt::format(", {} of them exactly 0 (the parameter does not affect this comparison)", no_effect) : std::string()));
     // The chart shows the largest swings only (a slide holds about 15 bars); the table
     // and the workbook have every parameter.
     std::vector<std::size_t> by_swing(a.parameters.size());
@@ -1036,7 +1038,7 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
     const auto& t = *r.threshold;
     const std::string error =
         t.threshold && std::isfinite(t.threshold_mcse)
-            ? fmt::format(" ± {:.3g} (Monte Carlo standard error by the delta method; 95 % interval {:.6g} to {:.6g})", t.threshold_mcse,
+            ? fmt::format(" ± {:.4g} (Monte Carlo standard error by the delta method; 95 % interval {:.6g} to {:.6g})", t.threshold_mcse,
                           *t.threshold - 1.96 * t.threshold_mcse, *t.threshold + 1.96 * t.threshold_mcse)
             : std::string();
     s.paragraphs.push_back(t.threshold
