@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -120,9 +121,12 @@ int main(int argc, char** argv) {
     command->add_option("--comparator", comparator_name, "comparator (default: the reference strategy)");
     command->add_option("--out,-o", out_dir, "directory for the CSV tables");
     command->add_flag("--quiet,-q", quiet, "print nothing but errors");
+    // Every run of one analysis shares this seed (that is what pairs them); another seed
+    // gives an independent replicate, e.g. to check a reported MCSE.
+    return command->add_option("--seed", seed, "random seed of every run (default: the scenario's)");
   };
   auto* dsa = app.add_subcommand("dsa", "Deterministic sensitivity analysis: one-way (tornado), two-way, scenarios, thresholds");
-  add_comparison(dsa);
+  auto* dsa_seed = add_comparison(dsa);
   dsa->add_option("--wtp", wtp, "threshold for net monetary benefit (default: the scenario's first)")->check(CLI::PositiveNumber);
   dsa->add_option("--two-way", two_way, "two parameters A,B for a grid over their ranges");
   dsa->add_option("--steps", steps, "points per parameter in the two-way grid (default 5)")->check(CLI::Range(2, 1000));
@@ -130,7 +134,7 @@ int main(int argc, char** argv) {
   dsa->add_option("--discounts", discounts, "scenario runs with these discount rates, e.g. 0,0.05")->delimiter(',');
   dsa->add_option("--threshold", threshold_parameter, "parameter whose threshold value (where the optimal strategy changes) to find");
   auto* price = app.add_subcommand("price", "Value-based price of a strategy whose price is a parameter");
-  add_comparison(price);
+  auto* price_seed = add_comparison(price);
   price->add_option("--parameter", price_parameter, "the price parameter")->required();
   price->add_option("--wtp", thresholds, "thresholds (default: the scenario's)")->delimiter(',');
   double headroom_max = 0, headroom_step = 0;
@@ -220,6 +224,8 @@ int main(int argc, char** argv) {
       hemsim::DsaOptions dsa_options;
       dsa_options.simulation.method = method == "cohort" ? hemsim::Method::cohort : hemsim::Method::microsimulation;
       dsa_options.simulation.individuals = individuals;
+      dsa_options.simulation.seed = seed;
+      dsa_options.simulation.seed_set = dsa_seed->count() + price_seed->count() > 0;
       dsa_options.willingness_to_pay = wtp;
       auto index_of = [&](const std::string& name, const char* what) {
         const int k = scenario.strategy_index(name);
@@ -251,7 +257,11 @@ int main(int argc, char** argv) {
           for (double w = 0; w <= headroom_max + 1e-9 * step; w += step) grid.push_back(w);
           report.headroom = hemsim::value_based_price(scenario, dsa_options, price_parameter, grid);
           files.emplace_back("headroom.csv", hemsim::price_csv(report.headroom, names));
-          if (!quiet) std::cout << fmt::format("\nHeadroom curve over {} thresholds written to headroom.csv\n", grid.size());
+          if (!quiet) {
+            double largest = 0;  // the headroom curve's largest MCSE, so a reader knows how noisy it is
+            for (const auto& point : report.headroom) largest = std::max(largest, point.price_mcse);
+            std::cout << fmt::format("\nHeadroom curve over {} thresholds (price MCSE at most {:.2f}) written to headroom.csv\n", grid.size(), largest);
+          }
         }
         if (!probability_levels.empty()) {
           hemsim::PsaOptions psa_options;
@@ -316,7 +326,12 @@ int main(int argc, char** argv) {
           report.threshold = t;
           if (!quiet) {
             if (t.threshold)
-              std::cout << fmt::format("\nThreshold: at {} = {:.6g} the optimal strategy changes from {} to {}\n", threshold_parameter, *t.threshold,
+              std::cout << fmt::format("\nThreshold: at {} = {:.6g}{} the optimal strategy changes from {} to {}\n", threshold_parameter,
+                                       *t.threshold,
+                                       std::isfinite(t.threshold_mcse)
+                                           ? fmt::format(" ± {:.4g} (MCSE; 95% interval {:.6g} to {:.6g})", t.threshold_mcse,
+                                                         *t.threshold - 1.96 * t.threshold_mcse, *t.threshold + 1.96 * t.threshold_mcse)
+                                           : std::string(),
                                        names[static_cast<std::size_t>(t.optimal_below)], names[static_cast<std::size_t>(t.optimal_above)]);
             else
               std::cout << fmt::format("\nThreshold: {} is optimal over the whole range of {}\n", names[static_cast<std::size_t>(t.optimal_below)],

@@ -879,12 +879,33 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
                   true,
                   {"Parameter", "Source", "Base value", "Low value", "High value", fmt::format("ICER at low ({})", per),
                    fmt::format("ICER at high ({})", per), fmt::format("INMB at low ({})", unit), fmt::format("INMB at high ({})", unit),
-                   fmt::format("Swing in INMB ({})", unit)},
+                   fmt::format("Swing in INMB ({})", unit), fmt::format("MCSE of INMB change at low ({})", unit),
+                   fmt::format("MCSE of INMB change at high ({})", unit), fmt::format("MCSE of swing ({})", unit), "Within noise"},
                   {}};
-    for (const auto& p : a.parameters)
+    std::size_t within = 0, no_effect = 0;
+    bool recorded = false;
+    for (const auto& p : a.parameters) {
+      const std::string noise = p.within_noise                              ? "swing"
+                                : p.low_within_noise && p.high_within_noise ? "both ends"
+                                : p.low_within_noise                        ? "low end"
+                                : p.high_within_noise                       ? "high end"
+                                                                            : "";
+      within += p.within_noise ? 1 : 0;
+      no_effect += p.net_benefit_swing == 0 && p.swing_mcse == 0 ? 1 : 0;
+      recorded = recorded || std::isfinite(p.swing_mcse);
       t.rows.push_back({text(p.parameter), text(p.source), plain(p.base_value), plain(p.low_value), plain(p.high_value), money(p.low.icer),
                         money(p.high.icer), money(p.low.incremental_net_benefit), money(p.high.incremental_net_benefit),
-                        money(p.net_benefit_swing)});
+                        money(p.net_benefit_swing), money(p.low_change_mcse), money(p.high_change_mcse), money(p.swing_mcse), text(noise)});
+    }
+    if (recorded)
+      s.paragraphs.push_back(fmt::format(
+          "Monte Carlo error: each end's change in INMB from the base case and each swing carry their Monte Carlo standard error (MCSE), "
+          "paired over the individuals the runs share (base-case INMB {:.2f} ± {:.2f}). {} of {} swings are within noise (no larger "
+          "than 2 MCSE{}){}: for those parameters the simulation cannot tell the effect from zero, and a larger sample is needed "
+          "before reading their order in the tornado.",
+          a.base.incremental_net_benefit, a.base.incremental_net_benefit_mcse, within, a.parameters.size(),
+          within ? "; marked \"swing\" in the table and \"[within noise]\" in the diagram" : "",
+          no_effect ? fmt::format(", {} of them exactly 0 (the parameter does not affect this comparison)", no_effect) : std::string()));
     // The chart shows the largest swings only (a slide holds about 15 bars); the table
     // and the workbook have every parameter.
     std::vector<std::size_t> by_swing(a.parameters.size());
@@ -896,7 +917,8 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
     int rank = 0;
     for (std::size_t i : by_swing) {
       const auto& p = a.parameters[i];
-      const std::string label = fmt::format("{} ({:.6g} to {:.6g})", p.parameter, p.low_value, p.high_value);
+      const std::string label =
+          fmt::format("{} ({:.6g} to {:.6g}){}", p.parameter, p.low_value, p.high_value, p.within_noise ? " [within noise]" : "");
       ++rank;
       values.push_back({{"parameter", label},
                         {"rank", rank},
@@ -948,12 +970,14 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
                   "Scenarios",
                   true,
                   {"Scenario", fmt::format("Incremental cost ({})", unit), "Incremental effect", fmt::format("ICER ({})", per),
-                   fmt::format("INMB ({})", unit), "Optimal strategy"},
+                   fmt::format("INMB ({})", unit), "Optimal strategy", fmt::format("MCSE of INMB ({})", unit),
+                   fmt::format("Change in INMB from base ({})", unit), fmt::format("MCSE of change ({})", unit)},
                   {}};
     for (const auto& v : r.variants)
       t.rows.push_back({text(v.name), money(v.evaluation.incremental_cost), effect(v.evaluation.incremental_effect),
                         money(v.evaluation.icer), money(v.evaluation.incremental_net_benefit),
-                        text(names(r.strategies.at(static_cast<std::size_t>(v.evaluation.optimal_strategy))))});
+                        text(names(r.strategies.at(static_cast<std::size_t>(v.evaluation.optimal_strategy)))),
+                        money(v.evaluation.incremental_net_benefit_mcse), money(v.net_benefit_change), money(v.net_benefit_change_mcse)});
     s.tables.push_back(std::move(t));
   }
   if (r.two_way) {
@@ -969,6 +993,13 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
       t.rows.push_back(std::move(row));
     }
     s.tables.push_back(std::move(t));
+    double largest_mcse = -1;
+    for (const auto& row : g.incremental_net_benefit_mcse)
+      for (double m : row)
+        if (std::isfinite(m)) largest_mcse = std::max(largest_mcse, m);
+    if (largest_mcse >= 0)
+      s.paragraphs.push_back(fmt::format("Two-way analysis: the Monte Carlo standard error of INMB is at most {:.2f} {} over the grid.",
+                                         largest_mcse, unit));
     // The grid as a map: each cell coloured by the optimal strategy, labelled with INMB.
     json values = json::array();
     std::vector<std::string> a_order, b_order;
@@ -1005,9 +1036,14 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
   }
   if (r.threshold) {
     const auto& t = *r.threshold;
+    const std::string error =
+        t.threshold && std::isfinite(t.threshold_mcse)
+            ? fmt::format(" ± {:.4g} (Monte Carlo standard error by the delta method; 95 % interval {:.6g} to {:.6g})", t.threshold_mcse,
+                          *t.threshold - 1.96 * t.threshold_mcse, *t.threshold + 1.96 * t.threshold_mcse)
+            : std::string();
     s.paragraphs.push_back(t.threshold
-                               ? fmt::format("Threshold analysis: at {} = {:.6g} the optimal strategy changes from {} to {}.", t.parameter,
-                                             *t.threshold, names(r.strategies.at(static_cast<std::size_t>(t.optimal_below))),
+                               ? fmt::format("Threshold analysis: at {} = {:.6g}{} the optimal strategy changes from {} to {}.", t.parameter,
+                                             *t.threshold, error, names(r.strategies.at(static_cast<std::size_t>(t.optimal_below))),
                                              names(r.strategies.at(static_cast<std::size_t>(t.optimal_above))))
                                : fmt::format("Threshold analysis: {} is optimal over the whole range of {}.",
                                              names(r.strategies.at(static_cast<std::size_t>(t.optimal_below))), t.parameter));
@@ -1028,12 +1064,23 @@ ReportSection price_section(const DsaReport& r, const Names& names, const std::s
                 "Price",
                 true,
                 {fmt::format("WTP ({})", per), fmt::format("Price ({})", r.price_parameter), "Next best strategy",
-                 fmt::format("Check: ICER at that price ({})", per)},
+                 fmt::format("Check: ICER at that price ({})", per), fmt::format("MCSE of price ({})", unit),
+                 fmt::format("95 % interval, low ({})", unit), fmt::format("95 % interval, high ({})", unit),
+                 fmt::format("MCSE of ICER at that price ({})", per)},
                 {}};
-  for (const auto& p : r.prices)
+  bool recorded = false;
+  for (const auto& p : r.prices) {
+    recorded = recorded || std::isfinite(p.price_mcse);
     t.rows.push_back({money(p.willingness_to_pay), money(p.price), text(names(r.strategies.at(static_cast<std::size_t>(p.next_best)))),
-                      money(p.check_icer)});
+                      money(p.check_icer), money(p.price_mcse), money(p.price_low95()), money(p.price_high95()), money(p.check_icer_mcse)});
+  }
   s.tables.push_back(std::move(t));
+  if (recorded)
+    s.paragraphs.push_back(
+        "Each price carries its Monte Carlo standard error (MCSE), by the delta method on price = base price + INMB / slope, paired over "
+        "the individuals the runs share; the 95 % interval is the price ± 1.96 MCSE. It covers the noise of the simulation only (not "
+        "parameter uncertainty) and takes the next best strategy as given; prices from runs of different sizes should agree within "
+        "their intervals.");
   if (!r.probabilistic_prices.empty()) {
     ReportTable q{"probabilistic_price",
                   "Price at which the probability of being cost-effective reaches a level",
@@ -1049,22 +1096,38 @@ ReportSection price_section(const DsaReport& r, const Names& names, const std::s
   }
   if (!r.headroom.empty()) {
     json values = json::array(), marks = json::array();
-    for (const auto& p : r.headroom) values.push_back({{"wtp", p.willingness_to_pay}, {"price", p.price}});
+    for (const auto& p : r.headroom)
+      values.push_back({{"wtp", p.willingness_to_pay},
+                        {"price", p.price},
+                        {"low", std::isfinite(p.price_mcse) ? p.price_low95() : p.price},
+                        {"high", std::isfinite(p.price_mcse) ? p.price_high95() : p.price}});
     for (const auto& p : r.prices) marks.push_back({{"wtp", p.willingness_to_pay}, {"price", p.price}});
     json spec = base_spec("Headroom: value-based price of " + strategy);
     const json x = quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f");
     const json y = quantitative("price", fmt::format("Value-based price, {} ({})", r.price_parameter, unit), ",.0f");
+    // The 95 % Monte Carlo band under the line (zero width for a cohort run).
     spec["layer"] =
-        json::array({{{"data", {{"values", values}}}, {"mark", {{"type", "line"}, {"strokeWidth", 2}}}, {"encoding", {{"x", x}, {"y", y}}}},
+        json::array({{{"data", {{"values", values}}},
+                      {"mark", {{"type", "area"}, {"opacity", 0.25}}},
+                      {"encoding", {{"x", x}, {"y", quantitative("low", fmt::format("Value-based price, {} ({})", r.price_parameter, unit), ",.0f")},
+                                    {"y2", {{"field", "high"}}}}}},
+                     {{"data", {{"values", values}}}, {"mark", {{"type", "line"}, {"strokeWidth", 2}}}, {"encoding", {{"x", x}, {"y", y}}}},
                      {{"data", {{"values", marks}}},
                       {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}, {"color", "black"}}},
                       {"encoding", {{"x", x}, {"y", y}}}}});
     s.charts.push_back(
-        {"headroom", "Headroom curve", "The maximum price at which the strategy remains cost-effective, by threshold.", dump(spec)});
-    ReportTable h{
-        "headroom", "Headroom curve", "", "Headroom", false, {fmt::format("WTP ({})", per), fmt::format("Price ({})", r.price_parameter)},
-        {}};
-    for (const auto& p : r.headroom) h.rows.push_back({money(p.willingness_to_pay), money(p.price)});
+        {"headroom", "Headroom curve",
+         "The maximum price at which the strategy remains cost-effective, by threshold; the band is its 95 % Monte Carlo interval.", dump(spec)});
+    ReportTable h{"headroom",
+                  "Headroom curve",
+                  "",
+                  "Headroom",
+                  false,
+                  {fmt::format("WTP ({})", per), fmt::format("Price ({})", r.price_parameter), fmt::format("MCSE of price ({})", unit),
+                   fmt::format("95 % interval, low ({})", unit), fmt::format("95 % interval, high ({})", unit)},
+                  {}};
+    for (const auto& p : r.headroom)
+      h.rows.push_back({money(p.willingness_to_pay), money(p.price), money(p.price_mcse), money(p.price_low95()), money(p.price_high95())});
     s.tables.push_back(std::move(h));
   }
   return s;

@@ -468,3 +468,66 @@ TEST(Report, CellsAreFormattedForReading) {
   EXPECT_EQ(hemsim::ReportCell::empty().as_text(), "");
   EXPECT_EQ(hemsim::ReportCell::text("ND").as_text(), "ND");
 }
+
+TEST(Report, DsaAndPriceTablesCarryTheirMonteCarloErrors) {
+  const fs::path dir = fresh("mcse");
+  // A microsimulation tornado with one parameter that cannot move B vs SoC (c_trtA).
+  auto intro = hemsim::load_scenario(kIntro);
+  for (auto& p : intro.parameters) p.has_range = p.has_range && (p.name == "c_trtA" || p.name == "hr_S1S2_trtB");
+  hemsim::DsaOptions options;
+  options.simulation.individuals = 2000;
+  options.strategy = 2;
+  options.comparator = 0;
+  options.willingness_to_pay = 100000;
+  hemsim::DsaReport dsa;
+  dsa.scenario_name = intro.name;
+  for (const auto& s : intro.strategies) dsa.strategies.push_back(s.name);
+  dsa.strategy = 2;
+  dsa.willingness_to_pay = 100000;
+  dsa.one_way = hemsim::one_way_sensitivity(intro, options);
+  write_as_set(dir / "dsa", "dsa.json", hemsim::dsa_to_json(dsa));
+  const auto doc = hemsim::build_report(hemsim::load_report_inputs({(dir / "dsa").string()}));
+  const auto* tornado = doc.find_table("one_way");
+  ASSERT_NE(tornado, nullptr);
+  ASSERT_EQ(tornado->columns.size(), 14U);
+  EXPECT_EQ(tornado->columns[13], "Within noise");
+  for (std::size_t i = 0; i < dsa.one_way->parameters.size(); ++i) {
+    const auto& p = dsa.one_way->parameters[i];
+    EXPECT_EQ(number(tornado->rows[i][10]), p.low_change_mcse);
+    EXPECT_EQ(number(tornado->rows[i][11]), p.high_change_mcse);
+    EXPECT_EQ(number(tornado->rows[i][12]), p.swing_mcse);
+    EXPECT_EQ(tornado->rows[i][13].as_text(), p.parameter == "c_trtA" ? "swing" : "");
+  }
+  bool noted = false;
+  for (const auto& section : doc.sections)
+    for (const auto& paragraph : section.paragraphs) noted = noted || (paragraph.find("1 of 2 swings are within noise") != std::string::npos &&
+                                                                      paragraph.find("1 of them exactly 0") != std::string::npos);
+  EXPECT_TRUE(noted);
+  // Prices with their MCSE and 95 % interval, in the table and the headroom curve.
+  const auto micro = hemsim::load_scenario(kMicro);
+  hemsim::DsaReport price;
+  price.scenario_name = micro.name;
+  for (const auto& s : micro.strategies) price.strategies.push_back(s.name);
+  price.strategy = 1;
+  price.price_parameter = "c_Trt";
+  auto price_options = options;
+  price_options.strategy = 1;
+  price.prices = hemsim::value_based_price(micro, price_options, "c_Trt", {100000});
+  price.headroom = hemsim::value_based_price(micro, price_options, "c_Trt", {50000, 100000});
+  write_as_set(dir / "price", "dsa.json", hemsim::dsa_to_json(price));
+  const auto priced = hemsim::build_report(hemsim::load_report_inputs({(dir / "price").string()}));
+  const auto* table = priced.find_table("value_based_price");
+  ASSERT_NE(table, nullptr);
+  const auto& p = price.prices.at(0);
+  ASSERT_GT(p.price_mcse, 0.0);
+  EXPECT_EQ(number(table->rows[0][1]), p.price);
+  EXPECT_EQ(number(table->rows[0][4]), p.price_mcse);
+  EXPECT_EQ(number(table->rows[0][5]), p.price - 1.96 * p.price_mcse);
+  EXPECT_EQ(number(table->rows[0][6]), p.price + 1.96 * p.price_mcse);
+  EXPECT_EQ(number(table->rows[0][7]), p.check_icer_mcse);
+  const auto* headroom = priced.find_table("headroom");
+  ASSERT_NE(headroom, nullptr);
+  EXPECT_EQ(number(headroom->rows[1][2]), price.headroom[1].price_mcse);
+  EXPECT_EQ(number(headroom->rows[1][2]), p.price_mcse);  // the same price at the same threshold
+  fs::remove_all(dir);
+}
