@@ -154,6 +154,15 @@ int main(int argc, char** argv) {
   report->add_option("--xlsx", report_outputs.xlsx, "Excel workbook");
   report->add_option("--figures", report_outputs.figures, "directory for each chart as SVG and PNG");
   report->add_flag("--quiet,-q", quiet, "print nothing but errors");
+  for (auto* command : {dsa, price}) {
+    command->add_option("--target-mcse", target.mcse,
+                        command == dsa ? "size the individuals so that the base case's incremental net benefit has at most this MCSE"
+                                       : "size the individuals so that every value-based price has at most this MCSE")
+        ->check(CLI::PositiveNumber);
+    command->add_option("--max-individuals", target.max_individuals, "cap for --target-mcse (default 10,000,000)")
+        ->check(CLI::Range(2ULL, 1000000000000ULL));
+  }
+
   // The shortcut: report.html and report.xlsx beside the results of run/psa/dsa/price.
   bool write_report_too = false;
   for (auto* command : {run, psa, dsa, price})
@@ -246,6 +255,15 @@ int main(int argc, char** argv) {
       if (*price) {
         if (thresholds.empty()) thresholds = scenario.settings.willingness_to_pay;
         if (thresholds.empty()) thresholds = {50000, 100000, 150000};
+      }
+      if (target.mcse > 0) {  // sized once on the base case; every point then runs with that many
+        const auto sized = *price ? hemsim::size_price_to_precision(scenario, dsa_options, price_parameter, thresholds, target.mcse,
+                                                                    target.max_individuals)
+                                  : hemsim::size_dsa_to_precision(scenario, dsa_options, target.mcse, target.max_individuals);
+        if (!quiet) std::cout << hemsim::format_sized_analysis(sized, *price ? "value-based price" : "incremental net benefit", target.mcse);
+        dsa_options.simulation.individuals = sized.individuals;
+      }
+      if (*price) {
         const auto prices = hemsim::value_based_price(scenario, dsa_options, price_parameter, thresholds);
         report.price_parameter = price_parameter;
         report.prices = prices;

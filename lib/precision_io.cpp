@@ -20,6 +20,14 @@ std::string format_precision_run(const PrecisionRun& run, const PrecisionTarget&
   return out;
 }
 
+std::string format_sized_analysis(const SizedAnalysis& sized, const std::string& what, double target_mcse) {
+  std::string tried;
+  for (std::uint64_t n : sized.individuals_tried) tried += fmt::format("{}{}", tried.empty() ? "" : " -> ", n);
+  return fmt::format("Precision target: MCSE of the {} at most {:.6g}: {} with {} individuals (MCSE {:.6g}; individuals tried: {})\n\n",
+                     what, target_mcse, sized.met ? "reached" : "NOT reached (capped by --max-individuals)", sized.individuals,
+                     sized.achieved_mcse, tried);
+}
+
 std::string format_inner_sample_size(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws) {
   std::string out = fmt::format("Inner sample for Monte Carlo noise at most {:.3g}% of each increment's spread (pilot of {} draws):\n",
                                 100 * max_share, pilot_draws);

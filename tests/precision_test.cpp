@@ -136,3 +136,50 @@ TEST(Precision, SizedPsaMeetsTheNoiseShare) {
 }
 
 }  // namespace
+
+namespace {
+
+const hemsim::Scenario& sick_sicker_scenario() {
+  static const hemsim::Scenario s = hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_microsim.yaml");
+  return s;
+}
+
+TEST(Precision, PriceSizedToATargetHasThatErrorWhenRunAtTheReportedSize) {
+  hemsim::DsaOptions options;
+  options.simulation.individuals = 2000;
+  options.strategy = 1;
+  const std::vector<double> thresholds{50000, 150000};
+  const auto sized = hemsim::size_price_to_precision(sick_sicker_scenario(), options, "c_Trt", thresholds, 200.0);
+  ASSERT_TRUE(sized.met);
+  ASSERT_GE(sized.individuals_tried.size(), 2U);
+  EXPECT_LE(sized.achieved_mcse, 200.0);
+  // The pilot fell short; at the reported size the largest price MCSE is the achieved one.
+  options.simulation.individuals = 2000;
+  double pilot = 0;
+  for (const auto& p : hemsim::value_based_price(sick_sicker_scenario(), options, "c_Trt", thresholds))
+    pilot = std::max(pilot, p.price_mcse);
+  EXPECT_GT(pilot, 200.0);
+  options.simulation.individuals = sized.individuals;
+  double worst = 0;
+  for (const auto& p : hemsim::value_based_price(sick_sicker_scenario(), options, "c_Trt", thresholds))
+    worst = std::max(worst, p.price_mcse);
+  EXPECT_EQ(worst, sized.achieved_mcse);
+}
+
+TEST(Precision, DsaSizedToATargetNetBenefitError) {
+  hemsim::DsaOptions options;
+  options.simulation.individuals = 1000;
+  options.strategy = 1;
+  options.willingness_to_pay = 100000;
+  const auto sized = hemsim::size_dsa_to_precision(sick_sicker_scenario(), options, 300.0);
+  ASSERT_TRUE(sized.met);
+  EXPECT_GE(sized.individuals_tried.size(), 2U);  // the pilot of 1,000 fell short
+  options.simulation.individuals = sized.individuals;
+  const auto base = hemsim::evaluate(sick_sicker_scenario(), {}, options);
+  EXPECT_EQ(base.incremental_net_benefit_mcse, sized.achieved_mcse);
+  EXPECT_LE(base.incremental_net_benefit_mcse, 300.0);
+  options.simulation.method = hemsim::Method::cohort;
+  EXPECT_THROW((void)hemsim::size_dsa_to_precision(sick_sicker_scenario(), options, 300.0), hemsim::ScenarioError);
+}
+
+}  // namespace

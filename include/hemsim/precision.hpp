@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "hemsim/dsa.hpp"
 #include "hemsim/psa.hpp"
 #include "hemsim/simulation.hpp"
 
@@ -79,9 +80,32 @@ struct InnerSampleSize {
 [[nodiscard]] InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share, std::uint64_t max_individuals,
                                                     const std::vector<std::string>& strategies = {});
 
+/// The individuals a DSA or a value-based price was sized to (pilot first, final last).
+struct SizedAnalysis {
+  std::uint64_t individuals = 0;
+  std::vector<std::uint64_t> individuals_tried;
+  double achieved_mcse = 0.0;
+  bool met = false;
+};
+
+/// Individuals at which the base case's incremental net benefit of options.strategy
+/// against options.comparator (at options.willingness_to_pay) has an MCSE of at most
+/// `target_mcse`: pilot with options.simulation.individuals (or the scenario's), then
+/// as above. Every DSA point then runs with that many individuals.
+[[nodiscard]] SizedAnalysis size_dsa_to_precision(const Scenario& scenario, const DsaOptions& options, double target_mcse,
+                                                  std::uint64_t max_individuals = 10'000'000);
+
+/// Individuals at which every value-based price (value_based_price at `thresholds`) has an
+/// MCSE of at most `target_mcse` (in money per unit of the price parameter).
+[[nodiscard]] SizedAnalysis size_price_to_precision(const Scenario& scenario, const DsaOptions& options, const std::string& price_parameter,
+                                                    const std::vector<double>& thresholds, double target_mcse,
+                                                    std::uint64_t max_individuals = 10'000'000);
+
 /// Terminal text: what the target asked, what was reached with how many individuals, and
 /// the plain `hemsim run` command that gives the same results.
 [[nodiscard]] std::string format_precision_run(const PrecisionRun& run, const PrecisionTarget& target, const std::string& scenario_file);
+/// Terminal text: the sizing of a DSA (`what`: "incremental net benefit") or a price.
+[[nodiscard]] std::string format_sized_analysis(const SizedAnalysis& sized, const std::string& what, double target_mcse);
 /// Terminal text: the pilot's variances and the individuals each increment needs.
 [[nodiscard]] std::string format_inner_sample_size(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws);
 
