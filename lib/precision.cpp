@@ -9,6 +9,7 @@
 
 #include "hemsim/error.hpp"
 #include "hemsim/paired.hpp"
+#include "precision_loop.hpp"
 
 namespace hemsim {
 
@@ -54,11 +55,6 @@ double one_increment_mcse(const RunResults& r, int strategy, const PrecisionTarg
   return 0.0;
 }
 
-std::uint64_t round_up(double individuals) {
-  const double step = individuals > 10000 ? 1000.0 : 100.0;
-  return static_cast<std::uint64_t>(std::ceil(individuals / step) * step);
-}
-
 }  // namespace
 
 double increment_mcse(const RunResults& results, const PrecisionTarget& target) {
@@ -80,21 +76,17 @@ PrecisionRun simulate_to_precision(const CompiledModel& model, SimulationOptions
     throw ScenarioError(where, "a precision target needs a microsimulation (a cohort run has no Monte Carlo error)", "--method microsim");
   if (s.strategies.size() < 2)
     throw ScenarioError(where, "a precision target bounds increments: the scenario needs two strategies", "two strategies or more");
-  std::uint64_t n = options.individuals ? options.individuals : s.settings.individuals;
-  n = std::min(n, target.max_individuals);
   PrecisionRun run;
-  for (;;) {
-    options.individuals = n;
-    run.results = simulate(model, options);
-    run.individuals_tried.push_back(n);
-    run.achieved_mcse = increment_mcse(run.results, target);
-    run.met = run.achieved_mcse <= target.mcse;
-    if (run.met || n >= target.max_individuals) return run;
-    // MCSE falls as 1/sqrt(n); 5 % more than predicted, so that one re-run usually suffices.
-    const double ratio = run.achieved_mcse / target.mcse;
-    const std::uint64_t next = round_up(static_cast<double>(n) * ratio * ratio * 1.05);
-    n = std::min(target.max_individuals, std::max(next, n + 1));
-  }
+  const SizedAnalysis sized = detail::size_to_precision(options.individuals ? options.individuals : s.settings.individuals, target.mcse,
+                                                        target.max_individuals, [&](std::uint64_t n) {
+                                                          options.individuals = n;
+                                                          run.results = simulate(model, options);
+                                                          return increment_mcse(run.results, target);
+                                                        });
+  run.individuals_tried = sized.individuals_tried;
+  run.achieved_mcse = sized.achieved_mcse;
+  run.met = sized.met;
+  return run;
 }
 
 InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share, std::uint64_t max_individuals,
@@ -131,7 +123,7 @@ InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share,
     add(IncrementMeasure::effects, pilot.effects.col(k) - pilot.effects.col(ref), pilot.increment_effects_mcse.col(k));
     add(IncrementMeasure::costs, pilot.costs[0].col(k) - pilot.costs[0].col(ref), pilot.increment_costs_mcse[0].col(k));
   }
-  size.individuals = std::max<std::uint64_t>(2, std::min(max_individuals, round_up(worst)));
+  size.individuals = std::max<std::uint64_t>(2, std::min(max_individuals, detail::round_up_individuals(worst)));
   return size;
 }
 
