@@ -65,6 +65,10 @@ std::string unknown_function(const std::string& text, const mu::Parser& parser,
   const auto& functions = parser.GetFunDef();
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
+    if (std::isdigit(c) || c == '.') {  // a number such as 2e3: its letters are not a name
+      while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+      continue;
+    }
     if (!std::isalpha(c) && c != '_') {
       ++i;
       continue;

@@ -309,3 +309,35 @@ strategies:
   EXPECT_NE(named.find("unknown name 'unknown_name'"), std::string::npos) << named.substr(0, 2000);
   EXPECT_NE(named.find(fmt::format("... ({} characters)", unknown.size())), std::string::npos) << named.substr(0, 2000);
 }
+
+// An unknown function is named (not a number's exponent before it, not a parameter
+// followed by a parenthesis), with the functions that exist.
+TEST(ExpressionMessages, UnknownFunctionIsNamedWithTheKnownOnes) {
+  auto message = [](const std::string& formula) {
+    const std::string yaml = R"y(
+schema_version: 1
+name: unknown function
+settings: {horizon: {cycles: 1}}
+parameters:
+  p: 2
+  x: {formula: ")y" + formula + R"y("}
+states:
+  A: {costs: {cost: x}}
+initial: {A: 1}
+transitions:
+  A: {A: 1}
+strategies:
+  only: {}
+)y";
+    try {
+      (void)hemsim::compile_model(hemsim::parse_scenario(yaml, "f.yaml"));
+    } catch (const hemsim::ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string what = message("2e1 * p + trunc(1.5)");
+  EXPECT_NE(what.find("calls unknown function 'trunc'"), std::string::npos) << what;
+  EXPECT_NE(what.find("floor, ceil, mod"), std::string::npos) << what;
+  EXPECT_EQ(message("floor(2e1) + p").find("unknown function"), std::string::npos);
+}
