@@ -47,6 +47,29 @@ std::function<void(double)> progress_reporter(bool quiet, const char* what = "si
   };
 }
 
+// Person-cycles (individuals x strategies x cycles x runs) above which a command refuses
+// to start without --force: at the roughly 5e7 person-cycles a second one core simulates
+// (the flagship model), 1e12 is about 6 hours on one core. A mistyped -n 1e12 would
+// otherwise start a run of weeks with no warning. README.md ("Exit codes") documents it.
+constexpr double kMaxPersonCyclesWithoutForce = 1e12;
+constexpr double kPersonCyclesPerCoreSecond = 5e7;
+
+void check_workload(const hemsim::Scenario& scenario, const hemsim::CompiledModel& model, std::uint64_t individuals,
+                    double runs, bool microsimulation, bool force) {
+  if (!microsimulation || force) return;
+  const double n = static_cast<double>(individuals ? individuals : scenario.settings.individuals);
+  const double person_cycles = n * static_cast<double>(scenario.strategies.size()) * model.cycles() * runs;
+  if (person_cycles <= kMaxPersonCyclesWithoutForce) return;
+  const double core_hours = person_cycles / kPersonCyclesPerCoreSecond / 3600.0;
+  throw hemsim::ScenarioError(
+      {scenario.file, 0, 0, "--individuals"},
+      fmt::format("{:.3g} individuals x {} strategies x {} cycles{} = {:.3g} person-cycles, above the limit of {:.0e} "
+                  "(about {:.3g} core-hours at {:.0e} person-cycles a second)",
+                  n, scenario.strategies.size(), model.cycles(), runs > 1 ? fmt::format(" x {:.3g} draws", runs) : std::string(),
+                  person_cycles, kMaxPersonCyclesWithoutForce, core_hours, kPersonCyclesPerCoreSecond),
+      "fewer individuals or draws, or --force to run it anyway");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -167,6 +190,9 @@ int main(int argc, char** argv) {
   bool write_report_too = false;
   for (auto* command : {run, psa, dsa, price})
     command->add_flag("--report", write_report_too, "also write report.html and report.xlsx into the --out directory");
+  bool force = false;
+  for (auto* command : {run, psa, dsa, price})
+    command->add_flag("--force", force, "run even above the limit of 1e12 person-cycles (individuals x strategies x cycles x draws)");
 
   try {
     app.parse(argc, argv);
@@ -229,6 +255,10 @@ int main(int argc, char** argv) {
                                  list(unsourced));
       return 0;
     }
+    const bool microsimulation = method != "cohort";
+    if (*run) check_workload(scenario, model, individuals, 1, microsimulation, force);
+    if (*psa) check_workload(scenario, model, individuals, static_cast<double>(draws), microsimulation, force);
+    if (*dsa || *price) check_workload(scenario, model, individuals, 1, microsimulation, force);
     if (*dsa || *price) {
       hemsim::DsaOptions dsa_options;
       dsa_options.simulation.method = method == "cohort" ? hemsim::Method::cohort : hemsim::Method::microsimulation;

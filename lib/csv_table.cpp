@@ -8,6 +8,7 @@
 #include <limits>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include "hemsim/error.hpp"
 #include "read_file.hpp"
@@ -42,7 +43,9 @@ void read_csv_table(const std::string& path, Table& table) {
                         "a readable CSV file (path relative to the scenario file)");
   // The hash of exactly the bytes parsed, so a checkpoint can tell when the file changes.
   table.sha256 = sha256_hex(*bytes);
-  std::istringstream in(*bytes);
+  // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first column's name.
+  constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+  std::istringstream in(bytes->starts_with(kUtf8Bom) ? bytes->substr(kUtf8Bom.size()) : *bytes);
   // Drop comment lines before handing the text to the CSV parser, keeping line numbers.
   std::string text, line;
   std::vector<int> source_line;  // CSV record index -> file line (non-comment lines only)
@@ -110,6 +113,7 @@ void read_csv_table(const std::string& path, Table& table) {
       throw ScenarioError(table.where, fmt::format("'{}' line {}: key {} does not increase", path, source_line[r], k),
                           "strictly increasing keys");
     table.keys.push_back(k);
+    table.row_lines.push_back(source_line[r]);
     for (std::size_t c = 0; c < value_columns.size(); ++c)
       table.values[c].push_back(number(row[value_columns[c]], r, table.columns[c], true));
   }

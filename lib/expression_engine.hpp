@@ -19,9 +19,17 @@ class Parser;
 namespace hemsim::detail {
 
 struct TableColumnRef {
-  const std::vector<double>* keys;
-  const std::vector<double>* values;
+  const Table* table;
+  std::size_t column;
 };
+
+/// `text` as shown in a message: whole when short, otherwise its start and its length,
+/// so a huge expression does not flood the terminal.
+[[nodiscard]] std::string shown_expression(const std::string& text);
+
+/// The functions every expression may call besides the table functions, in the order
+/// docs/scenario-format.md lists them.
+[[nodiscard]] const std::vector<std::string>& builtin_function_names();
 
 class ExpressionContext {
  public:

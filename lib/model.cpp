@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <tuple>
+#include <utility>
 
 #include "compiled_model.hpp"
 #include "hemsim/error.hpp"
@@ -138,7 +139,7 @@ class Compiler {
 
     if (continuous || entries > kMaxTableEntries) {
       if (!allow_runtime)
-        throw ScenarioError(e.where, fmt::format("{} \"{}\" cannot depend on continuous individual attributes here", what, e.text),
+        throw ScenarioError(e.where, fmt::format("{} \"{}\" cannot depend on continuous individual attributes here", what, shown_expression(e.text)),
                             "an expression of parameters and discrete attributes");
       StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k_)];
       const bool per_individual = coordinates.empty();
@@ -245,6 +246,23 @@ class Compiler {
   TableCache& cache_;
   std::vector<SlotRole> roles_;
 };
+
+// A quality weight above 1 (full health) is nearly always a scale mistake (a 0-100 visual
+// analogue score, a utility per month written as QALYs per year): refused, as a utility
+// above 1 is not a utility. Other quantities go in `outcomes:`. Constant and tabulated
+// utilities are checked here; ones drawn per individual are not bounded above.
+void check_utility_at_most_one(const Quantity& q, const Expression& e, const std::string& state, const CompiledModelData& m) {
+  double highest = q.constant;
+  if (q.kind == Quantity::Kind::table) {
+    const std::size_t entries = q.dim_count == 0 ? 1 : std::size_t{q.strides[0]} * static_cast<std::size_t>(m.coordinate_sizes[q.dims[0]]);
+    highest = *std::max_element(m.table_values.begin() + q.offset, m.table_values.begin() + q.offset + static_cast<std::ptrdiff_t>(entries));
+  } else if (q.kind != Quantity::Kind::constant) {
+    return;
+  }
+  if (highest > 1.0)
+    throw ScenarioError(e.where, fmt::format("utility in {} reaches {:.6g}, above 1 (full health)", state, highest),
+                        "a quality weight of at most 1 (negative for states worse than death); other quantities belong in outcomes:");
+}
 
 // The canonical sampling order of a row (see Row): deaths (background first, then by
 // destination), the moves that record an event (by their first event, then destination),
@@ -631,6 +649,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     }
     if (es.utility) {
       Quantity q = compiler.compile(*es.utility, "utility in " + state.name, ValueCheck::finite);
+      check_utility_at_most_one(q, *es.utility, state.name, compiler.model());
       add_term(sm_state, L.qalys_discounted(), kEffectDiscounted, q);
       add_term(sm_state, L.qalys_undiscounted(), kEffectUndiscounted, q);
     }
@@ -850,6 +869,9 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
         if (p.distribution) (void)resolve_distribution(*p.distribution, evaluate);
         if (p.has_range) {
           const double low = evaluate(p.range_low), high = evaluate(p.range_high);
+          for (const auto& [bound, value] : {std::pair{&p.range_low, low}, std::pair{&p.range_high, high}})
+            if (!std::isfinite(value))
+              throw ScenarioError(bound->where, fmt::format("range bound of '{}' is {}", p.name, value), "a finite number");
           if (!(low <= high))
             throw ScenarioError(p.range_low.where, fmt::format("range [{}, {}] of '{}' is reversed", low, high, p.name), "[low, high] with low <= high");
         }

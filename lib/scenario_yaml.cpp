@@ -279,7 +279,7 @@ class ScenarioParser {
         else r_.fail(v, path, fmt::format("unknown within-cycle correction '{}'", c),
                      "none, half_cycle, trapezoid, simpson or simpson_darth");
       } else if (e.key == "individuals") {
-        st.individuals = static_cast<std::uint64_t>(r_.integer(v, path, 1, "a whole number of individuals >= 1"));
+        st.individuals = static_cast<std::uint64_t>(r_.integer(v, path, 2, "a whole number of individuals >= 2 (a microsimulation needs two to estimate its Monte Carlo error)"));
       } else if (e.key == "seed") {
         st.seed = static_cast<std::uint64_t>(r_.integer(v, path, 0, "a whole number >= 0"));
       } else if (e.key == "currency") {

@@ -82,7 +82,8 @@ struct Table {
   std::string key_column;
   std::vector<double> keys;   ///< ascending
   std::vector<std::string> columns;
-  std::vector<std::vector<double>> values;  ///< values[column][row]
+  std::vector<std::vector<double>> values;  ///< values[column][row]; NaN for an empty cell
+  std::vector<int> row_lines;  ///< 1-based line in the file of each row (an empty cell read is reported there)
   std::string sha256;         ///< of the file's bytes as read (a PSA checkpoint compares it)
   SourceLocation where;
 };

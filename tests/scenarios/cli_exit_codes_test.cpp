@@ -263,3 +263,16 @@ TEST_F(CliExitCodes, ValuesThatOverflowInARunAreBadInputNamingTheQuantity) {
   ASSERT_EQ(hemsim("validate " + huge.string()).code, 0);  // each value is finite
   expect_bad_input("run " + huge.string() + " --method cohort", "of the cost (health_care perspective) for strategy 'soc' is inf");
 }
+
+// A mistyped -n 1000000000000 (1e12) would start a run of weeks: above 1e12 person-cycles (individuals x
+// strategies x cycles x draws) a command refuses, with the size and a time estimate,
+// unless --force is given.
+TEST_F(CliExitCodes, WorkloadAboveTheLimitIsRefusedWithAnEstimate) {
+  expect_bad_input("run " + kMicro + " -n 1000000000000", "person-cycles, above the limit of 1e+12");
+  expect_bad_input("run " + kMicro + " -n 1000000000000", "core-hours");
+  expect_bad_input("psa " + kMicro + " --draws 10000000 -n 100000", "x 1e+07 draws");
+  expect_bad_input("dsa " + kMicro + " -n 1000000000000", "--force");
+  // The cohort does not simulate individuals: no limit.
+  const Outcome cohort = hemsim("run " + kCohort + " --method cohort -n 1000000000000 --quiet");
+  EXPECT_EQ(cohort.code, 0) << cohort.err;
+}
