@@ -953,9 +953,12 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
     m.weights[kCostUndiscounted][i] = w;
     m.weights[kEffectDiscounted][i] = w * de * cy;
     m.weights[kEffectUndiscounted][i] = w * cy;
-    m.weights[kTransitionCostDiscounted][i] = std::pow(1.0 + st.discount_costs, -(t + 1) * cy);
-    m.weights[kTransitionEffectDiscounted][i] = std::pow(1.0 + st.discount_effects, -(t + 1) * cy);
-    m.weights[kTransitionUndiscounted][i] = 1.0;
+    // A move made in cycle t is paid at point t + 1, with that point's within-cycle
+    // weight only if the scenario asks for it.
+    const double destination = st.transition_rewards_corrected ? (t < T ? cycle_weight(st, t + 1, T) : 0.0) : 1.0;
+    m.weights[kTransitionCostDiscounted][i] = destination * std::pow(1.0 + st.discount_costs, -(t + 1) * cy);
+    m.weights[kTransitionEffectDiscounted][i] = destination * std::pow(1.0 + st.discount_effects, -(t + 1) * cy);
+    m.weights[kTransitionUndiscounted][i] = destination;
   }
   m.years_suffix.assign(static_cast<std::size_t>(T) + 2, 0.0);
   for (int t = T; t >= 0; --t)

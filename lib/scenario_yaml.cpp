@@ -225,7 +225,7 @@ class ScenarioParser {
     YAML::Node timing_node, correction_node;
     for (const auto& e : r_.map(node, "settings",
                                 {"cycle_length", "horizon", "max_age", "discount", "reward_timing",
-                                 "within_cycle_correction", "individuals", "seed", "currency", "price_year",
+                                 "within_cycle_correction", "transition_reward_weight", "individuals", "seed", "currency", "price_year",
                                  "willingness_to_pay", "reference_strategy", "icer_effect", "state_time_cap",
                                  "evpi_population"})) {
       const std::string path = "settings." + e.key;
@@ -278,6 +278,11 @@ class ScenarioParser {
         else if (c == "simpson_darth") st.correction = WithinCycleCorrection::simpson_darth;
         else r_.fail(v, path, fmt::format("unknown within-cycle correction '{}'", c),
                      "none, half_cycle, trapezoid, simpson or simpson_darth");
+      } else if (e.key == "transition_reward_weight") {
+        const std::string w = r_.string(v, path);
+        if (w == "discount_only") st.transition_rewards_corrected = false;
+        else if (w == "destination_point") st.transition_rewards_corrected = true;
+        else r_.fail(v, path, fmt::format("unknown transition reward weight '{}'", w), "discount_only or destination_point");
       } else if (e.key == "individuals") {
         st.individuals = static_cast<std::uint64_t>(r_.integer(v, path, 2, "a whole number of individuals >= 2 (a microsimulation needs two to estimate its Monte Carlo error)"));
       } else if (e.key == "seed") {

@@ -472,3 +472,51 @@ strategies:
   EXPECT_EQ(back.outcome_labels[0], "Workdays lost");
   EXPECT_NE(hemsim::format_results_table(micro).find(": Workdays lost"), std::string::npos);
 }
+
+namespace {
+
+// Transition rewards weighted by the discount alone (default) or also by the within-cycle
+// weight of the destination point, against a hand computation of the cohort.
+TEST(TransitionRewardWeight, DestinationPointWeightsTheRewardLikeAStateRewardAtThatPoint) {
+  const std::string base = R"y(
+schema_version: 1
+name: transition weight
+settings:
+  cycle_length: 1 month
+  horizon: {cycles: 12}
+  discount: {costs: 0.05, effects: 0.05}
+  within_cycle_correction: simpson
+  WEIGHT
+parameters:
+  p_die: 0.05
+states:
+  A: {utility: 1}
+  D: {dead: true}
+initial: {A: 1}
+transitions:
+  A: {D: p_die, A: complement}
+transition_rewards:
+  - {from: A, to: D, costs: {cost: 1000}}
+strategies:
+  only: {}
+)y";
+  const int T = 12;
+  auto simpson = [&](int t) { return t == 0 || t == T ? 1.0 / 3 : (t % 2 == 1 ? 4.0 / 3 : 2.0 / 3); };
+  for (const bool corrected : {false, true}) {
+    const RunResults r = run(with(base, "WEIGHT", corrected ? "transition_reward_weight: destination_point" : ""), Method::cohort);
+    double alive = 1, expected = 0;
+    for (int t = 0; t < T; ++t) {
+      const double weight = (corrected ? simpson(t + 1) : 1.0) * std::pow(1.05, -(t + 1) / 12.0);
+      expected += alive * 0.05 * 1000 * weight;
+      alive *= 0.95;
+    }
+    EXPECT_NEAR(r.strategies[0].costs_by_perspective[0].discounted.mean, expected, 1e-9) << corrected;
+    // The microsimulation pays the same weights.
+    const RunResults micro = run(with(base, "WEIGHT", corrected ? "transition_reward_weight: destination_point" : ""), Method::microsimulation, 20000);
+    const auto& cost = micro.strategies[0].costs_by_perspective[0].discounted;
+    EXPECT_NEAR(cost.mean, expected, 4 * cost.mcse) << corrected;
+  }
+  EXPECT_THROW((void)run(with(base, "WEIGHT", "transition_reward_weight: sometimes"), Method::cohort), hemsim::ScenarioError);
+}
+
+}  // namespace

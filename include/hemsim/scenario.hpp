@@ -47,6 +47,11 @@ struct Settings {
   double discount_effects = 0.0;
   RewardTiming reward_timing = RewardTiming::both_ends;
   WithinCycleCorrection correction = WithinCycleCorrection::none;
+  /// How a transition reward (paid on a move made in cycle t, i.e. at point t + 1) is
+  /// weighted: by the discount factor of point t + 1 alone (the default), or also by the
+  /// within-cycle weight of that point, as some published cohort models do
+  /// (`transition_reward_weight: discount_only | destination_point`).
+  bool transition_rewards_corrected = false;
   std::uint64_t individuals = 10000;
   std::uint64_t seed = 1;
   std::string currency = "USD";
