@@ -14,18 +14,14 @@
 #include <string>
 
 #include "hemsim/hemsim.hpp"
+#include "support/inline_scenario.hpp"
 
 namespace {
 
 using hemsim::Method;
 using hemsim::RunResults;
 
-RunResults run(const std::string& yaml, Method method, std::uint64_t individuals = 0, const std::string& file = "inline.yaml") {
-  hemsim::SimulationOptions options;
-  options.method = method;
-  options.individuals = individuals;
-  return hemsim::run_scenario(hemsim::parse_scenario(yaml, file), options);
-}
+using hemsim_test::run;
 
 double trace(const RunResults& r, int strategy, int t, int state) {
   return r.strategies[static_cast<std::size_t>(strategy)].trace[static_cast<std::size_t>(t) * r.states.size() + static_cast<std::size_t>(state)];

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hemsim/hemsim.hpp"
+#include "support/inline_scenario.hpp"
 
 namespace fs = std::filesystem;
 
@@ -25,11 +26,32 @@ namespace {
 using hemsim::Method;
 using hemsim::RunResults;
 
-RunResults run(const std::string& yaml, Method method, std::uint64_t individuals = 0, const std::string& file = "inline.yaml") {
-  hemsim::SimulationOptions options;
-  options.method = method;
-  options.individuals = individuals;
-  return hemsim::run_scenario(hemsim::parse_scenario(yaml, file), options);
+using hemsim_test::run;
+
+// The message of the ScenarioError that a cost formula gives (parameter p = 2 exists),
+// or "accepted".
+std::string formula_message(const std::string& formula) {
+  const std::string yaml = R"y(
+schema_version: 1
+name: formula
+settings: {horizon: {cycles: 1}}
+parameters:
+  p: 2
+  x: {formula: ")y" + formula + R"y("}
+states:
+  A: {costs: {cost: x}}
+initial: {A: 1}
+transitions:
+  A: {A: 1}
+strategies:
+  only: {}
+)y";
+  try {
+    (void)hemsim::compile_model(hemsim::parse_scenario(yaml, "formula.yaml"));
+  } catch (const hemsim::ScenarioError& e) {
+    return std::string(e.what());
+  }
+  return std::string("accepted");
 }
 
 // A deterministic path through three living states, driven by t:
@@ -272,28 +294,7 @@ strategies:
 // A huge expression is not echoed whole into the message: its first 120 characters and
 // its length are, and the name at fault still is.
 TEST(ExpressionMessages, HugeExpressionIsTruncated) {
-  auto message = [](const std::string& formula) {
-    const std::string yaml = R"y(
-schema_version: 1
-name: huge
-settings: {horizon: {cycles: 1}}
-parameters:
-  x: {formula: ")y" + formula + R"y("}
-states:
-  A: {costs: {cost: x}}
-initial: {A: 1}
-transitions:
-  A: {A: 1}
-strategies:
-  only: {}
-)y";
-    try {
-      (void)hemsim::compile_model(hemsim::parse_scenario(yaml, "huge.yaml"));
-    } catch (const hemsim::ScenarioError& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
+  auto message = formula_message;
   auto long_sum = [](std::size_t size) {
     std::string text = "0.1";
     while (text.size() < size) text += " + 0 * 0.123456789";
@@ -313,29 +314,7 @@ strategies:
 // An unknown function is named (not a number's exponent before it, not a parameter
 // followed by a parenthesis), with the functions that exist.
 TEST(ExpressionMessages, UnknownFunctionIsNamedWithTheKnownOnes) {
-  auto message = [](const std::string& formula) {
-    const std::string yaml = R"y(
-schema_version: 1
-name: unknown function
-settings: {horizon: {cycles: 1}}
-parameters:
-  p: 2
-  x: {formula: ")y" + formula + R"y("}
-states:
-  A: {costs: {cost: x}}
-initial: {A: 1}
-transitions:
-  A: {A: 1}
-strategies:
-  only: {}
-)y";
-    try {
-      (void)hemsim::compile_model(hemsim::parse_scenario(yaml, "f.yaml"));
-    } catch (const hemsim::ScenarioError& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
+  auto message = formula_message;
   const std::string what = message("2e1 * p + trunc(1.5)");
   EXPECT_NE(what.find("calls unknown function 'trunc'"), std::string::npos) << what;
   EXPECT_NE(what.find("floor, ceil, mod"), std::string::npos) << what;
