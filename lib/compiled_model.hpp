@@ -231,6 +231,7 @@ struct CompiledModelData {
   std::vector<int> coordinate_sizes;
   int age_attribute = -1;         ///< index of the "age" attribute, if any
   int age_grid_start = 0;         ///< youngest reachable age, in cycles: age coordinate 0
+  int oldest_start_age = 0;       ///< age coordinate of the oldest starting age
   int reference_strategy = 0;     ///< index of settings.reference_strategy
   int state_time_cap = 0;
   std::vector<int> discrete_attribute_coordinate;  ///< per attribute: coordinate or -1

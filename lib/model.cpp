@@ -35,6 +35,20 @@ std::string check_name(ValueCheck check) {
 }
 
 // Within-cycle correction weight of point t (0..T), given the timing convention.
+// Whether some individual can be at the grid point `coords`: at cycle t the age
+// coordinate is min(age0 + t, last) for a starting age coordinate age0 in
+// [0, oldest_start_age], so other (t, age) pairs, and ages beyond the horizon for rows
+// that read age alone, are never looked up. Checking them would reject a valid model
+// and name a point nobody reaches.
+bool reachable(const CompiledModelData& m, const int* coords, bool uses_t, bool uses_age) {
+  if (!uses_age || m.age_attribute < 0) return true;
+  const int last = m.coordinate_sizes[kCoordAge] - 1;
+  const int age = coords[kCoordAge];
+  if (!uses_t) return age <= std::min(m.oldest_start_age + m.cycles - 1, last);
+  const int t = coords[kCoordT];
+  return age >= std::min(t, last) && age <= std::min(m.oldest_start_age + t, last);
+}
+
 double cycle_weight(const Settings& s, int t, int T) {
   switch (s.reward_timing) {
     case RewardTiming::start_of_cycle: return t < T ? 1.0 : 0.0;
@@ -186,10 +200,13 @@ class Compiler {
     m_.table_values.resize(m_.table_values.size() + entries);
     std::vector<int> coords(static_cast<std::size_t>(m_.coordinate_count), 0);
     std::vector<int> index(coordinates.size(), 0);
+    const bool uses_t = std::find(coordinates.begin(), coordinates.end(), kCoordT) != coordinates.end();
+    const bool uses_age = std::find(coordinates.begin(), coordinates.end(), kCoordAge) != coordinates.end();
     for (std::size_t n = 0; n < entries; ++n) {
       for (std::size_t d = 0; d < coordinates.size(); ++d) set_coordinate(coordinates[d], index[d], coords);
       const double v = ctx_.evaluate(id);
-      if (!passes(check, v)) check_value(check, v, e.where, what, describe_coordinates(m_, coords.data()));
+      if (!passes(check, v) && reachable(m_, coords.data(), uses_t, uses_age))
+        check_value(check, v, e.where, what, describe_coordinates(m_, coords.data()));
       m_.table_values[q.offset + n] = v;
       for (std::size_t d = coordinates.size(); d-- > 0;) {  // odometer, last coordinate fastest
         if (++index[d] < m_.coordinate_sizes[static_cast<std::size_t>(coordinates[d])]) break;
@@ -576,12 +593,16 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     std::vector<int> check_coords(static_cast<std::size_t>(m.coordinate_count), 0);
     std::vector<double> probabilities(n_out);
     for (std::size_t n = 0; n < combinations; ++n) {
-      row_probabilities(m, sm, gridded, check_coords.data(), nullptr, nullptr, probabilities.data());
-      double c = 0;
       double* th = &(*grid)[n * n_out];
-      for (std::size_t j = 0; j < n_out; ++j) th[j] = (c += probabilities[order[j]]);
-      th[n_out - 1] = 1.0;
-      cumulative_to_thresholds(th, gridded.groups.data(), gridded.groups.size());
+      if (!reachable(m, check_coords.data(), (uses >> kCoordT) & 1U, (uses >> kCoordAge) & 1U)) {
+        std::fill(th, th + n_out, 1.0);  // never read: no individual is at this cycle and age
+      } else {
+        row_probabilities(m, sm, gridded, check_coords.data(), nullptr, nullptr, probabilities.data());
+        double c = 0;
+        for (std::size_t j = 0; j < n_out; ++j) th[j] = (c += probabilities[order[j]]);
+        th[n_out - 1] = 1.0;
+        cumulative_to_thresholds(th, gridded.groups.data(), gridded.groups.size());
+      }
       for (std::size_t d = dims.size(); d-- > 0;) {
         const auto c2 = static_cast<std::size_t>(dims[d]);
         if (++check_coords[c2] < sizes[d]) break;
@@ -922,6 +943,8 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
                            : 0;
     age_points = static_cast<int>(std::ceil((std::max(oldest, 0.0) + T * st.cycle_length_years) / st.cycle_length_years)) + 1 -
                  m.age_grid_start;
+    // As the microsimulation maps a starting age to its coordinate.
+    m.oldest_start_age = std::max(0, static_cast<int>(std::floor(std::max(oldest, 0.0) / st.cycle_length_years + 1e-9)) - m.age_grid_start);
   }
   m.coordinate_sizes = {T + 1, age_points, m.state_time_cap + 1};
   for (const auto& c : s.counters) m.coordinate_sizes.push_back(c.max + 1);

@@ -320,3 +320,43 @@ TEST(ExpressionMessages, UnknownFunctionIsNamedWithTheKnownOnes) {
   EXPECT_NE(what.find("floor, ceil, mod"), std::string::npos) << what;
   EXPECT_EQ(message("floor(2e1) + p").find("unknown function"), std::string::npos);
 }
+
+namespace {
+
+// A probability is checked only where some individual can be: at cycle t, ages from the
+// youngest to the oldest starting age plus t (issue 14: "age 90 at cycle 0" was rejected
+// when everyone starts at 40 to 60).
+TEST(ReachableGrid, ProbabilityAboveOneOnlyWhereNobodyIsIsAcceptedAndWhereSomeoneIsRejected) {
+  const std::string base = R"y(
+schema_version: 1
+name: reachable
+settings: {cycle_length: 1 year, horizon: {cycles: 10}}
+population:
+  age: {type: uniform, min: 40, max: 60}
+states:
+  A: {utility: 1}
+  D: {dead: true}
+initial: {A: 1}
+transitions:
+  A: {D: "RISK", A: complement}
+strategies:
+  only: {}
+)y";
+  auto with_risk = [&](const std::string& risk) {
+    std::string yaml = base;
+    return yaml.replace(yaml.find("RISK"), 4, risk);
+  };
+  // Above 1 only at cycle 0 beyond age 62: nobody is older than 60 at the start.
+  const auto r = run(with_risk("t == 0 && age > 62 ? 1.5 : 0.01"), Method::microsimulation, 1000);
+  EXPECT_GT(r.strategies[0].life_years.undiscounted.mean, 9.0);
+  // Above 1 at cycle 0 from age 56: reachable, rejected at a point someone reaches.
+  try {
+    (void)hemsim::compile_model(hemsim::parse_scenario(with_risk("t == 0 && age > 55 ? 1.5 : 0.01"), "reachable.yaml"));
+    ADD_FAILURE() << "accepted";
+  } catch (const hemsim::ScenarioError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("cycle 0, age 5"), std::string::npos) << what;  // an age of 56 to 60
+  }
+}
+
+}  // namespace
