@@ -8,8 +8,8 @@
 // Expressions that use a continuous attribute are evaluated per individual (once, when
 // they use nothing that changes) or, as a last resort, at every cycle ("dynamic").
 
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,7 +41,7 @@ struct Quantity {
   std::uint32_t offset = 0;  ///< table: first entry in CompiledModelData::table_values
   std::array<std::uint8_t, kMaxTableDims> dims{};
   std::array<std::uint32_t, kMaxTableDims> strides{};
-  int slot = -1;  ///< per_individual / dynamic: index into StrategyModel::runtime_expressions
+  int slot = -1;           ///< per_individual / dynamic: index into StrategyModel::runtime_expressions
   std::uint64_t uses = 0;  ///< bit c set when the expression reads coordinate c (any kind)
   bool depends_on_time_only() const { return kind == Kind::table && dim_count == 1 && dims[0] == kCoordT; }
   bool is_static() const { return kind == Kind::constant || depends_on_time_only(); }
@@ -61,8 +61,8 @@ struct RuntimeExpression {
 /// Each competing group of outcomes is decided by its own uniform, keyed by (individual,
 /// cycle, stream), so an outcome whose probability is the same in two strategies happens
 /// to the same individuals in the same cycle in both, whatever else their rows hold.
-inline constexpr std::uint32_t kStreamDeath = 0;  ///< moves into dead or absorbing states
-inline constexpr std::uint32_t kStreamMove = 1;   ///< the other moves, staying included
+inline constexpr std::uint32_t kStreamDeath = 0;       ///< moves into dead or absorbing states
+inline constexpr std::uint32_t kStreamMove = 1;        ///< the other moves, staying included
 inline constexpr std::uint32_t kStreamFirstEvent = 2;  ///< + e: moves that record event e
 
 /// Outcomes [previous group's end, end) of a row's sampling order, drawn with `stream`.
@@ -78,17 +78,17 @@ struct OutcomeGroup {
 /// moves that record events (by event), then the other moves (staying first, then by
 /// destination state), each group with its own random stream.
 struct Row {
-  std::vector<int> outcomes;          ///< destination states
-  std::vector<Quantity> probabilities;///< one per outcome except the complement
-  bool has_complement = false;        ///< the last outcome takes 1 - the rest
-  bool has_background = false;        ///< outcome 0 is background death; the others are conditional on surviving it
-  bool is_static = false;             ///< every quantity constant or time-only: use `thresholds`
+  std::vector<int> outcomes;            ///< destination states
+  std::vector<Quantity> probabilities;  ///< one per outcome except the complement
+  bool has_complement = false;          ///< the last outcome takes 1 - the rest
+  bool has_background = false;          ///< outcome 0 is background death; the others are conditional on surviving it
+  bool is_static = false;               ///< every quantity constant or time-only: use `thresholds`
   /// Static rows: T x outcomes conditional thresholds in `sampling_order` (see
   /// cumulative_to_thresholds); the last of each cycle is exactly 1.
   std::vector<double> thresholds;
-  std::vector<int> sampling_order;    ///< destination states in sampling order
+  std::vector<int> sampling_order;            ///< destination states in sampling order
   std::vector<std::uint32_t> sampling_index;  ///< outcome indices in sampling order
-  std::vector<OutcomeGroup> groups;   ///< the sampling order's competing groups
+  std::vector<OutcomeGroup> groups;           ///< the sampling order's competing groups
   /// Gridded rows (tabulated quantities over a bounded grid of coordinates): thresholds
   /// for every combination, in sampling_order; entry at
   /// (sum of coords[grid_dims[i]] * grid_strides[i]) * outcomes.
@@ -112,6 +112,17 @@ inline void cumulative_to_thresholds(double* c, const OutcomeGroup* groups, std:
     for (std::size_t j = start; j < groups[g].end; ++j) c[j] = below >= 1.0 ? 0.0 : (c[j] - below) / (1.0 - below);
   }
   c[groups[group_count - 1].end - 1] = 1.0;
+}
+
+/// The thresholds of `row` (sampling order) from its probabilities in declaration order,
+/// as row_probabilities gives them: cumulated in sampling order, the last set to exactly
+/// 1 (rounding), then made conditional per group.
+inline void fill_thresholds(const Row& row, const double* probabilities, double* th) {
+  const std::size_t n = row.outcomes.size();
+  double sum = 0.0;
+  for (std::size_t j = 0; j < n; ++j) th[j] = (sum += probabilities[row.sampling_index[j]]);
+  th[n - 1] = 1.0;
+  cumulative_to_thresholds(th, row.groups.data(), row.groups.size());
 }
 
 /// Draws an outcome from conditional thresholds `th` (cumulative_to_thresholds) group by
@@ -143,8 +154,8 @@ inline std::size_t sample_outcome(const double* th, const OutcomeGroup* groups, 
 
 /// A reward paid while in a state (or on a transition), for one output.
 struct RewardTerm {
-  int output = 0;              ///< index into the per-individual output vector
-  int weights = 0;             ///< which weight series multiplies it (see WeightSeries)
+  int output = 0;   ///< index into the per-individual output vector
+  int weights = 0;  ///< which weight series multiplies it (see WeightSeries)
   Quantity value;
   std::vector<double> table;   ///< static terms: value(t) x weight(t), t = 0..T
   std::vector<double> suffix;  ///< static terms: sum of table[t..T] (absorbing-state shortcut)
@@ -159,7 +170,7 @@ enum WeightSeries : int {
   kCostUndiscounted,
   kEffectDiscounted,
   kEffectUndiscounted,
-  kTransitionCostDiscounted,   ///< discount at t+1, no within-cycle weight
+  kTransitionCostDiscounted,  ///< discount at t+1, no within-cycle weight
   kTransitionEffectDiscounted,
   kTransitionUndiscounted,
   kWeightSeriesCount
@@ -192,13 +203,13 @@ struct StateModel {
 struct StrategyModel {
   std::string name, label;
   ParameterValues parameters;
-  std::vector<Distribution> attributes;       ///< aligned with Scenario::attributes
-  std::vector<Quantity> initial;              ///< per state (constant 0 where absent)
-  int certain_initial_state = -1;             ///< everyone starts here (no draw needed), or -1
-  std::vector<Row> rows;                      ///< per state
+  std::vector<Distribution> attributes;  ///< aligned with Scenario::attributes
+  std::vector<Quantity> initial;         ///< per state (constant 0 where absent)
+  int certain_initial_state = -1;        ///< everyone starts here (no draw needed), or -1
+  std::vector<Row> rows;                 ///< per state
   std::vector<StateModel> states;
   std::vector<std::vector<RewardTerm>> transition_terms;  ///< per (from * S + to)
-  std::vector<double> one_time_costs;         ///< per category
+  std::vector<double> one_time_costs;                     ///< per category
   std::vector<RuntimeExpression> runtime_expressions;
 };
 
@@ -226,25 +237,25 @@ struct OutputLayout {
 
 struct CompiledModelData {
   Scenario scenario;
-  int cycles = 0;                 ///< T
+  int cycles = 0;  ///< T
   int coordinate_count = 0;
   std::vector<int> coordinate_sizes;
-  int age_attribute = -1;         ///< index of the "age" attribute, if any
-  int age_grid_start = 0;         ///< youngest reachable age, in cycles: age coordinate 0
-  int oldest_start_age = 0;       ///< age coordinate of the oldest starting age
-  int reference_strategy = 0;     ///< index of settings.reference_strategy
+  int age_attribute = -1;      ///< index of the "age" attribute, if any
+  int age_grid_start = 0;      ///< youngest reachable age, in cycles: age coordinate 0
+  int oldest_start_age = 0;    ///< age coordinate of the oldest starting age
+  int reference_strategy = 0;  ///< index of settings.reference_strategy
   int state_time_cap = 0;
   std::vector<int> discrete_attribute_coordinate;  ///< per attribute: coordinate or -1
   std::vector<bool> continuous_attribute;          ///< per attribute
   std::vector<double> table_values;
   std::array<std::vector<double>, kWeightSeriesCount> weights;  ///< t = 0..T
-  std::vector<double> years_suffix;  ///< suffix sums of weights[kEffectUndiscounted] (years in state)
-  std::vector<std::uint32_t> event_masks; ///< per (from * S + to): bit e set if event e happens
+  std::vector<double> years_suffix;                             ///< suffix sums of weights[kEffectUndiscounted] (years in state)
+  std::vector<std::uint32_t> event_masks;                       ///< per (from * S + to): bit e set if event e happens
   struct CounterRule {
     int max = 0, initial = 0;
-    std::vector<int> before;        ///< per (from * S + to): increment for the cycle spent in `from`
-    std::vector<int> after;         ///< per (from * S + to): increment on entry
-    std::vector<std::uint8_t> reset;///< per (from * S + to)
+    std::vector<int> before;          ///< per (from * S + to): increment for the cycle spent in `from`
+    std::vector<int> after;           ///< per (from * S + to): increment on entry
+    std::vector<std::uint8_t> reset;  ///< per (from * S + to)
   };
   std::vector<CounterRule> counters;
   std::vector<bool> counter_used;  ///< some expression reads the counter
@@ -261,7 +272,7 @@ struct CompiledModelData {
   /// life-years are paid per stay like any other reward.
   double life_years_weight = 0.0;
   std::array<std::vector<double>, 2> life_years_prefix;  ///< discounted, undiscounted; t = 0..T+1
-  std::vector<bool> dead_state;  ///< per state
+  std::vector<bool> dead_state;                          ///< per state
   OutputLayout layout;
   std::vector<std::vector<int>> perspective_categories;  ///< per perspective: category indices
   std::vector<StrategyModel> strategies;
@@ -282,16 +293,18 @@ inline double table_value(const Quantity& q, const double* tables, const int* co
 inline bool passes(ValueCheck check, double value) {
   if (!std::isfinite(value)) return false;
   switch (check) {
-    case ValueCheck::probability: return value >= 0.0 && value <= 1.0;
-    case ValueCheck::nonnegative: return value >= 0.0;
-    case ValueCheck::finite: return true;
+    case ValueCheck::probability:
+      return value >= 0.0 && value <= 1.0;
+    case ValueCheck::nonnegative:
+      return value >= 0.0;
+    case ValueCheck::finite:
+      return true;
   }
   return true;
 }
 
 /// Throws ScenarioError when `value` fails `check`.
-void check_value(ValueCheck check, double value, const SourceLocation& where, const std::string& what,
-                 const std::string& context);
+void check_value(ValueCheck check, double value, const SourceLocation& where, const std::string& what, const std::string& context);
 
 /// Evaluates per-individual and dynamic expressions; one per thread.
 class RuntimeEvaluator {
@@ -312,21 +325,24 @@ class RuntimeEvaluator {
 
 /// Fills `probabilities` (size = row.outcomes.size()) for a general row at `coords`.
 /// `individual` holds per-individual values; `runtime` may be null if none are needed.
-void row_probabilities(const CompiledModelData& model, const StrategyModel& strategy, const Row& row,
-                       const int* coords, const double* individual, RuntimeEvaluator* runtime,
-                       double* probabilities);
+void row_probabilities(const CompiledModelData& model, const StrategyModel& strategy, const Row& row, const int* coords,
+                       const double* individual, RuntimeEvaluator* runtime, double* probabilities);
 
 /// Evaluates a dynamic quantity; `runtime` must not be null.
 double evaluate_at_run_time(RuntimeEvaluator* runtime, const Quantity& q, const int* coords);
 
 /// Value of any quantity.
-inline double quantity_value(const CompiledModelData& model, const Quantity& q, const int* coords,
-                             const double* individual, RuntimeEvaluator* runtime) {
+inline double quantity_value(const CompiledModelData& model, const Quantity& q, const int* coords, const double* individual,
+                             RuntimeEvaluator* runtime) {
   switch (q.kind) {
-    case Quantity::Kind::constant: return q.constant;
-    case Quantity::Kind::table: return table_value(q, model.table_values.data(), coords);
-    case Quantity::Kind::per_individual: return individual[q.slot];
-    case Quantity::Kind::dynamic: return evaluate_at_run_time(runtime, q, coords);
+    case Quantity::Kind::constant:
+      return q.constant;
+    case Quantity::Kind::table:
+      return table_value(q, model.table_values.data(), coords);
+    case Quantity::Kind::per_individual:
+      return individual[q.slot];
+    case Quantity::Kind::dynamic:
+      return evaluate_at_run_time(runtime, q, coords);
   }
   return 0.0;
 }

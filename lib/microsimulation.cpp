@@ -182,10 +182,8 @@ class IndividualSimulator {
     bool active = false;
   };
 
-  // The uniform of (individual i, cycle, stream). The death and move streams of two
-  // consecutive cycles share a Philox block, made once per individual and used by every
-  // strategy; an event stream has blocks of its own (four cycles each), made when a row
-  // first needs them.
+  // The Philox block holding the death and move uniforms of `cycle`, made once per
+  // individual and used by every strategy: two consecutive cycles share a block.
   const r123::Philox4x32::ctr_type& transition_block(std::uint64_t i, int cycle) {
     const auto b = static_cast<std::size_t>(cycle >> 1);
     while (blocks_ready_ <= b) {
@@ -195,9 +193,15 @@ class IndividualSimulator {
     return blocks_[b];
   }
 
+  // Which word of transition_block(i, cycle) is the death (or move) uniform of `cycle`.
+  static std::size_t transition_word(int cycle, std::uint32_t stream) {
+    return static_cast<std::size_t>(((cycle & 1) << 1) | static_cast<int>(stream));
+  }
+
+  // The uniform of (individual i, cycle, stream). An event stream has blocks of its own
+  // (four cycles each), made when a row first needs them.
   double uniform(std::uint64_t i, int cycle, std::uint32_t stream) {
-    if (stream <= kStreamMove)
-      return RandomStream::to_uniform(transition_block(i, cycle)[static_cast<std::size_t>(((cycle & 1) << 1) | static_cast<int>(stream))]);
+    if (stream <= kStreamMove) return RandomStream::to_uniform(transition_block(i, cycle)[transition_word(cycle, stream)]);
     const std::uint32_t e = stream - kStreamFirstEvent;
     EventBlocks& cache = event_blocks_[e];
     const auto b = static_cast<std::uint32_t>(cycle >> 2);
@@ -345,8 +349,8 @@ class IndividualSimulator {
     for (int t = 0; t < T && active > 0; ++t) {
       // The death and move uniforms of this cycle, shared by every strategy.
       const auto& words = transition_block(i, t);
-      const double u_death = RandomStream::to_uniform(words[static_cast<std::size_t>((t & 1) << 1)]);
-      const double u_move = RandomStream::to_uniform(words[static_cast<std::size_t>(((t & 1) << 1) | 1)]);
+      const double u_death = RandomStream::to_uniform(words[transition_word(t, kStreamDeath)]);
+      const double u_move = RandomStream::to_uniform(words[transition_word(t, kStreamMove)]);
       auto uniform_of = [&](std::uint32_t stream) {
         return stream == kStreamDeath ? u_death : stream == kStreamMove ? u_move : uniform(i, t, stream);
       };
@@ -428,10 +432,7 @@ class IndividualSimulator {
         thresholds = row.grid_thresholds->data() + index * n;
       } else {
         row_probabilities(m_, sm, row, coords_.data(), individual_values_.data(), runtime, probabilities_.data());
-        double sum = 0.0;
-        for (std::size_t j = 0; j < n; ++j) thresholds_[j] = (sum += probabilities_[row.sampling_index[j]]);
-        thresholds_[n - 1] = 1.0;
-        cumulative_to_thresholds(thresholds_.data(), h.groups, h.group_count);
+        fill_thresholds(row, probabilities_.data(), thresholds_.data());
         thresholds = thresholds_.data();
       }
       const int to = row.sampling_order[draw(i, t, thresholds, h.groups, h.group_count)];

@@ -34,7 +34,6 @@ std::string check_name(ValueCheck check) {
   return "";
 }
 
-// Within-cycle correction weight of point t (0..T), given the timing convention.
 // Whether some individual can be at the grid point `coords`: at cycle t the age
 // coordinate is min(age0 + t, last) for a starting age coordinate age0 in
 // [0, oldest_start_age], so other (t, age) pairs, and ages beyond the horizon for rows
@@ -49,6 +48,7 @@ bool reachable(const CompiledModelData& m, const int* coords, bool uses_t, bool 
   return age >= std::min(t, last) && age <= std::min(m.oldest_start_age + t, last);
 }
 
+// Within-cycle correction weight of point t (0..T), given the timing convention.
 double cycle_weight(const Settings& s, int t, int T) {
   switch (s.reward_timing) {
     case RewardTiming::start_of_cycle: return t < T ? 1.0 : 0.0;
@@ -285,9 +285,8 @@ void check_utility_at_most_one(const Quantity& q, const Expression& e, const std
 // destination), the moves that record an event (by their first event, then destination),
 // then the other moves (staying first, then by destination). The order depends only on
 // where the moves lead, not on how the row was written, so rows of different strategies
-// or states that share an outcome draw it from the same stream. Returns outcome indices
-// in sampling order.
-std::vector<std::size_t> set_sampling_order(Row& row, int from, const CompiledModelData& m) {
+// or states that share an outcome draw it from the same stream.
+void set_sampling_order(Row& row, int from, const CompiledModelData& m) {
   const Scenario& s = m.scenario;
   const auto S = static_cast<int>(s.states.size());
   const std::size_t n = row.outcomes.size();
@@ -321,7 +320,6 @@ std::vector<std::size_t> set_sampling_order(Row& row, int from, const CompiledMo
     if (row.groups.empty() || row.groups.back().stream != stream) row.groups.push_back({0, stream});
     row.groups.back().end = static_cast<std::uint32_t>(position + 1);
   }
-  return order;
 }
 
 // Life-years by survival (see CompiledModelData::life_years_weight): taken when no
@@ -536,17 +534,12 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     Row& row = sm.rows[static_cast<std::size_t>(i)];
     if (!row.is_static) continue;
     const std::size_t n = row.outcomes.size();
-    const std::vector<std::uint32_t>& order = row.sampling_index;
     row.thresholds.assign(static_cast<std::size_t>(T) * n, 0.0);
     p.assign(n, 0.0);
     for (int t = 0; t < T; ++t) {
       coords[kCoordT] = t;
       row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
-      double c = 0;
-      double* th = &row.thresholds[static_cast<std::size_t>(t) * n];
-      for (std::size_t j = 0; j < n; ++j) th[j] = (c += p[order[j]]);
-      th[n - 1] = 1.0;
-      cumulative_to_thresholds(th, row.groups.data(), row.groups.size());
+      fill_thresholds(row, p.data(), &row.thresholds[static_cast<std::size_t>(t) * n]);
     }
   }
 
@@ -575,7 +568,6 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     // Checked now, and kept as a table of thresholds: sampling becomes one lookup.
     Row& gridded = sm.rows[static_cast<std::size_t>(i)];
     const std::size_t n_out = gridded.outcomes.size();
-    const std::vector<std::uint32_t>& order = gridded.sampling_index;
     gridded.grid_dims = dims;
     gridded.grid_strides.assign(dims.size(), 0);
     std::size_t stride = 1;
@@ -584,7 +576,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
       stride *= static_cast<std::size_t>(sizes[d]);
     }
     gridded.is_gridded = true;
-    std::string key = row_grid_key(gridded, order, dims);
+    std::string key = row_grid_key(gridded, gridded.sampling_index, dims);
     if (auto hit = grid_cache.find(key); hit != grid_cache.end()) {
       gridded.grid_thresholds = hit->second;
       continue;
@@ -598,10 +590,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
         std::fill(th, th + n_out, 1.0);  // never read: no individual is at this cycle and age
       } else {
         row_probabilities(m, sm, gridded, check_coords.data(), nullptr, nullptr, probabilities.data());
-        double c = 0;
-        for (std::size_t j = 0; j < n_out; ++j) th[j] = (c += probabilities[order[j]]);
-        th[n_out - 1] = 1.0;
-        cumulative_to_thresholds(th, gridded.groups.data(), gridded.groups.size());
+        fill_thresholds(gridded, probabilities.data(), th);
       }
       for (std::size_t d = dims.size(); d-- > 0;) {
         const auto c2 = static_cast<std::size_t>(dims[d]);
