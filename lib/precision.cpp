@@ -77,15 +77,12 @@ PrecisionRun simulate_to_precision(const CompiledModel& model, SimulationOptions
   if (s.strategies.size() < 2)
     throw ScenarioError(where, "a precision target bounds increments: the scenario needs two strategies", "two strategies or more");
   PrecisionRun run;
-  const SizedAnalysis sized = detail::size_to_precision(options.individuals ? options.individuals : s.settings.individuals, target.mcse,
-                                                        target.max_individuals, [&](std::uint64_t n) {
-                                                          options.individuals = n;
-                                                          run.results = simulate(model, options);
-                                                          return increment_mcse(run.results, target);
-                                                        });
-  run.individuals_tried = sized.individuals_tried;
-  run.achieved_mcse = sized.achieved_mcse;
-  run.met = sized.met;
+  static_cast<SizedAnalysis&>(run) = detail::size_to_precision(options.individuals ? options.individuals : s.settings.individuals,
+                                                               target.mcse, target.max_individuals, [&](std::uint64_t n) {
+                                                                 options.individuals = n;
+                                                                 run.results = simulate(model, options);
+                                                                 return increment_mcse(run.results, target);
+                                                               });
   return run;
 }
 

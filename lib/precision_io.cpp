@@ -6,9 +6,19 @@
 
 namespace hemsim {
 
-std::string format_precision_run(const PrecisionRun& run, const PrecisionTarget& target, const std::string& scenario_file) {
+namespace {
+
+// "10000 -> 97000": the sizes a target tried, pilot first.
+std::string tried_text(const SizedAnalysis& sized) {
   std::string tried;
-  for (std::uint64_t n : run.individuals_tried) tried += fmt::format("{}{}", tried.empty() ? "" : " -> ", n);
+  for (std::uint64_t n : sized.individuals_tried) tried += fmt::format("{}{}", tried.empty() ? "" : " -> ", n);
+  return tried;
+}
+
+}  // namespace
+
+std::string format_precision_run(const PrecisionRun& run, const PrecisionTarget& target, const std::string& scenario_file) {
+  const std::string tried = tried_text(run);
   const std::string which =
       target.strategy >= 0 ? run.results.strategies.at(static_cast<std::size_t>(target.strategy)).name : "every strategy";
   std::string out = fmt::format("Precision target: MCSE of the increment in {} ({} against {}) at most {:.6g}\n", to_string(target.measure),
@@ -21,8 +31,7 @@ std::string format_precision_run(const PrecisionRun& run, const PrecisionTarget&
 }
 
 std::string format_sized_analysis(const SizedAnalysis& sized, const std::string& what, double target_mcse) {
-  std::string tried;
-  for (std::uint64_t n : sized.individuals_tried) tried += fmt::format("{}{}", tried.empty() ? "" : " -> ", n);
+  const std::string tried = tried_text(sized);
   return fmt::format("Precision target: MCSE of the {} at most {:.6g}: {} with {} individuals (MCSE {:.6g}; individuals tried: {})\n\n",
                      what, target_mcse, sized.met ? "reached" : "NOT reached (capped by --max-individuals)", sized.individuals,
                      sized.achieved_mcse, tried);

@@ -23,10 +23,6 @@ std::string number(double v) { return detail::shortest_number(v); }
 
 using detail::empirical_quantile;
 
-// The inner sample is too small when Monte Carlo noise is more than this share of the
-// spread of a strategy's per-draw means.
-constexpr double kNoiseWarningShare = 0.10;
-
 }  // namespace
 
 namespace {
@@ -99,7 +95,7 @@ std::string psa_to_json(const PsaResults& p) {
   j["costs_by_category"] = matrices_to_json(p.costs_by_category);
   j["event_counts"] = matrices_to_json(p.event_counts);
   // Derived, for readers of the file (recomputed from the draws on load).
-  const NoiseShares noise = noise_shares(p, kNoiseWarningShare);
+  const NoiseShares noise = noise_shares(p);
   json shares = {{"warning_share", noise.warning_share}, {"strategies", json::array()}, {"increments", json::array()},
                  {"warnings", noise.warnings}};
   for (const auto& row : noise.strategies) shares["strategies"].push_back({{"strategy", row.strategy}, {"costs", row.costs}, {"effects", row.effects}});
@@ -232,7 +228,7 @@ std::string format_psa_summary(const PsaResults& psa) {
                        fmt::format("{:.0f} ({:.0f} to {:.0f})", c.mean(), empirical_quantile(c, 0.025), empirical_quantile(c, 0.975)),
                        fmt::format("{:.4f} ({:.4f} to {:.4f})", e.mean(), empirical_quantile(e, 0.025), empirical_quantile(e, 0.975)));
   }
-  const NoiseShares noise = noise_shares(psa, kNoiseWarningShare);
+  const NoiseShares noise = noise_shares(psa);
   const std::vector<std::string>& warnings = noise.warnings;
   if (!noise.strategies.empty()) {
     out += "\nShare of the variance across draws due to Monte Carlo noise (O'Hagan et al. 2007):\n";

@@ -43,11 +43,17 @@ struct PrecisionTarget {
   std::uint64_t max_individuals = 10'000'000;
 };
 
-struct PrecisionRun {
-  RunResults results;                            ///< the final run
+/// The individuals a run, a DSA or a value-based price was sized to.
+struct SizedAnalysis {
+  std::uint64_t individuals = 0;                 ///< the final size
   std::vector<std::uint64_t> individuals_tried;  ///< pilot first, final last
-  double achieved_mcse = 0.0;                    ///< the largest MCSE of the targeted increments
+  double achieved_mcse = 0.0;                    ///< the MCSE at the final size
   bool met = false;                              ///< false when max_individuals was reached first
+};
+
+/// A run sized to a target: achieved_mcse is the largest MCSE of the targeted increments.
+struct PrecisionRun : SizedAnalysis {
+  RunResults results;  ///< the final run
 };
 
 /// Runs `model` until the targeted increments' MCSE is at most `target.mcse` (pilot:
@@ -79,14 +85,6 @@ struct InnerSampleSize {
 /// every non-reference strategy whose increments vary across draws).
 [[nodiscard]] InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share, std::uint64_t max_individuals,
                                                     const std::vector<std::string>& strategies = {});
-
-/// The individuals a DSA or a value-based price was sized to (pilot first, final last).
-struct SizedAnalysis {
-  std::uint64_t individuals = 0;
-  std::vector<std::uint64_t> individuals_tried;
-  double achieved_mcse = 0.0;
-  bool met = false;
-};
 
 /// Individuals at which the base case's incremental net benefit of options.strategy
 /// against options.comparator (at options.willingness_to_pay) has an MCSE of at most

@@ -142,16 +142,19 @@ struct VarianceDecomposition {
 /// (first perspective) and effects, and for each increment against the reference, with
 /// a warning wherever it exceeds `warning_share`. Empty for a cohort PSA. Written into
 /// psa.json ("noise") and printed by format_psa_summary.
+/// Above this share of noise the inner sample is too small (psa summary and report warn).
+inline constexpr double kNoiseWarningShare = 0.10;
+
 struct NoiseShares {
   struct Row {
     std::string strategy;
     double costs = 0.0, effects = 0.0;  ///< monte_carlo_share of each
   };
-  double warning_share = 0.10;
+  double warning_share = kNoiseWarningShare;
   std::vector<Row> strategies;  ///< every strategy
   std::vector<Row> increments;  ///< every non-reference strategy, against the reference
   std::vector<std::string> warnings;
 };
-[[nodiscard]] NoiseShares noise_shares(const PsaResults& psa, double warning_share = 0.10);
+[[nodiscard]] NoiseShares noise_shares(const PsaResults& psa, double warning_share = kNoiseWarningShare);
 
 }  // namespace hemsim
