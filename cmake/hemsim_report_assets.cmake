@@ -1,6 +1,6 @@
 # The report's chart libraries: the minified Vega, Vega-Lite and vega-embed bundles that
 # `npm ci` (scripts/install-deps) puts in report/node_modules are embedded into the
-# library (lib/report_assets.cpp, by .incbin), with report/render-figures.js. Without
+# library (lib/report/report_assets.cpp, by .incbin), with report/render-figures.js. Without
 # them hemsim still builds, and `hemsim report --html/--figures` explains what is missing.
 
 set(HEMSIM_REPORT_NODE_MODULES "${PROJECT_SOURCE_DIR}/report/node_modules" CACHE PATH
@@ -27,7 +27,7 @@ if(_hemsim_all_found)
   endforeach()
   list(JOIN _hemsim_versions ", " _hemsim_versions)
   message(STATUS "hemsim report: embedding ${_hemsim_versions}")
-  set_source_files_properties("${PROJECT_SOURCE_DIR}/lib/report_assets.cpp" PROPERTIES
+  set_source_files_properties("${PROJECT_SOURCE_DIR}/lib/report/report_assets.cpp" PROPERTIES
     COMPILE_DEFINITIONS "HEMSIM_CHART_LIBRARIES;HEMSIM_VEGA_JS=\"${_hemsim_vega}\";HEMSIM_VEGA_LITE_JS=\"${_hemsim_vega_lite}\";HEMSIM_VEGA_EMBED_JS=\"${_hemsim_vega_embed}\";HEMSIM_RENDER_FIGURES_JS=\"${_hemsim_render}\";HEMSIM_CHART_LIBRARY_VERSIONS=\"${_hemsim_versions}\""
     OBJECT_DEPENDS "${_hemsim_assets}")
   set(HEMSIM_CHART_LIBRARIES ON)

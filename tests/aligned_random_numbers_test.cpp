@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "compiled_model.hpp"
+#include "engine/compiled_model.hpp"
 #include "hemsim/hemsim.hpp"
 
 namespace {

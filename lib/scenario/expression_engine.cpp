@@ -1,4 +1,4 @@
-#include "expression_engine.hpp"
+#include "scenario/expression_engine.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -2,7 +2,7 @@
 // .rodata, which is much faster to build than a generated array of a megabyte of
 // literals. CMake passes the paths (and rebuilds this file when a bundle changes).
 
-#include "report_assets.hpp"
+#include "report/report_assets.hpp"
 
 #ifdef HEMSIM_CHART_LIBRARIES
 

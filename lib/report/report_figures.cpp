@@ -19,9 +19,9 @@
 #include <sstream>
 
 #include "hemsim/error.hpp"
-#include "report_assets.hpp"
-#include "read_file.hpp"
-#include "temp_directory.hpp"
+#include "report/report_assets.hpp"
+#include "core/read_file.hpp"
+#include "core/temp_directory.hpp"
 
 extern char** environ;
 

@@ -5,7 +5,7 @@
 #include <functional>
 #include <fmt/format.h>
 
-#include "expression_engine.hpp"
+#include "scenario/expression_engine.hpp"
 #include "hemsim/error.hpp"
 
 namespace hemsim {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "expression_engine.hpp"
+#include "scenario/expression_engine.hpp"
 #include "hemsim/distribution.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"

@@ -10,7 +10,7 @@
 
 #include "hemsim/error.hpp"
 #include "hemsim/precision.hpp"
-#include "precision_loop.hpp"
+#include "analysis/precision_loop.hpp"
 
 namespace hemsim {
 

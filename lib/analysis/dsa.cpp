@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 
-#include "expression_engine.hpp"
+#include "scenario/expression_engine.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
 #include "hemsim/paired.hpp"

@@ -9,7 +9,7 @@
 
 #include "hemsim/error.hpp"
 #include "hemsim/paired.hpp"
-#include "precision_loop.hpp"
+#include "analysis/precision_loop.hpp"
 
 namespace hemsim {
 

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "accumulator.hpp"
-#include "finite_outcomes.hpp"
+#include "engine/accumulator.hpp"
+#include "engine/finite_outcomes.hpp"
 #include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "psa_checkpoint.hpp"
+#include "io/psa_checkpoint.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>

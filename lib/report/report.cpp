@@ -23,8 +23,8 @@
 #include "hemsim/results_io.hpp"
 #include "hemsim/scenario_io.hpp"
 #include "hemsim/version.hpp"
-#include "quantile.hpp"
-#include "read_file.hpp"
+#include "core/quantile.hpp"
+#include "core/read_file.hpp"
 
 namespace hemsim {
 

@@ -1,4 +1,4 @@
-#include "finite_outcomes.hpp"
+#include "engine/finite_outcomes.hpp"
 
 #include <fmt/format.h>
 

@@ -23,7 +23,7 @@
 
 #include "hemsim/error.hpp"
 #include "hemsim/version.hpp"
-#include "number_text.hpp"
+#include "core/number_text.hpp"
 
 namespace hemsim {
 

@@ -16,8 +16,8 @@
 #include <sstream>
 
 #include "hemsim/error.hpp"
-#include "read_file.hpp"
-#include "temp_directory.hpp"
+#include "core/read_file.hpp"
+#include "core/temp_directory.hpp"
 
 namespace hemsim {
 

@@ -9,7 +9,7 @@
 
 #include "hemsim/error.hpp"
 #include "hemsim/version.hpp"
-#include "report_assets.hpp"
+#include "report/report_assets.hpp"
 
 namespace hemsim {
 

@@ -18,8 +18,8 @@
 
 #include "hemsim/error.hpp"
 #include "hemsim/version.hpp"
-#include "read_file.hpp"
-#include "sha256.hpp"
+#include "core/read_file.hpp"
+#include "core/sha256.hpp"
 
 namespace hemsim {
 

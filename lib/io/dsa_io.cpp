@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "number_text.hpp"
+#include "core/number_text.hpp"
 
 namespace hemsim {
 

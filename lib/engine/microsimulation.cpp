@@ -13,8 +13,8 @@
 #include <functional>
 #include <memory>
 
-#include "accumulator.hpp"
-#include "random_stream.hpp"
+#include "engine/accumulator.hpp"
+#include "engine/random_stream.hpp"
 
 namespace hemsim::detail {
 

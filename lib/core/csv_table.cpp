@@ -1,4 +1,4 @@
-#include "csv_table.hpp"
+#include "core/csv_table.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "hemsim/error.hpp"
-#include "read_file.hpp"
-#include "sha256.hpp"
+#include "core/read_file.hpp"
+#include "core/sha256.hpp"
 
 namespace hemsim::detail {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "accumulator.hpp"
+#include "engine/accumulator.hpp"
 
 namespace hemsim::detail {
 

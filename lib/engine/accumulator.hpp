@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "compiled_model.hpp"
+#include "engine/compiled_model.hpp"
 #include "hemsim/results.hpp"
 
 namespace hemsim::detail {

@@ -12,8 +12,8 @@
 #include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/results_io.hpp"
-#include "number_text.hpp"
-#include "quantile.hpp"
+#include "core/number_text.hpp"
+#include "core/quantile.hpp"
 
 namespace hemsim {
 

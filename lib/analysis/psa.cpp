@@ -16,12 +16,12 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "expression_engine.hpp"
+#include "scenario/expression_engine.hpp"
 #include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
-#include "psa_checkpoint.hpp"
-#include "random_stream.hpp"
+#include "io/psa_checkpoint.hpp"
+#include "engine/random_stream.hpp"
 
 namespace hemsim {
 

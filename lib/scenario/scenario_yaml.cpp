@@ -16,11 +16,11 @@
 #include <set>
 #include <sstream>
 
-#include "csv_table.hpp"
-#include "expression_engine.hpp"
+#include "core/csv_table.hpp"
+#include "scenario/expression_engine.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/scenario_io.hpp"
-#include "sha256.hpp"
+#include "core/sha256.hpp"
 
 namespace hemsim {
 

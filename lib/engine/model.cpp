@@ -12,7 +12,7 @@
 #include <tuple>
 #include <utility>
 
-#include "compiled_model.hpp"
+#include "engine/compiled_model.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
 
