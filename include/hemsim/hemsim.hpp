@@ -28,4 +28,5 @@
 #include "hemsim/scenario.hpp"
 #include "hemsim/scenario_io.hpp"
 #include "hemsim/simulation.hpp"
+#include "hemsim/variants.hpp"
 #include "hemsim/version.hpp"
