@@ -57,30 +57,38 @@ namespace {
 
 thread_local std::string last_error;
 
-int fail(int status, const std::string& message) {
-  last_error = message;
+// Keeps the message for hemsim_last_error. Cannot throw: when even the message cannot be
+// stored (out of memory), the status alone still reaches the caller.
+int fail(int status, const char* prefix, const char* message) noexcept {
+  try {
+    last_error = prefix;
+    last_error += message;
+  } catch (...) {
+    last_error.clear();
+  }
   return status;
 }
 
 // Runs `body` and maps every exception onto a status code: nothing crosses into C.
 template <class Body>
 int guarded(Body&& body) noexcept {
+  constexpr const char* kInternal = "internal error (please report): ";
+  last_error.clear();
   try {
-    last_error.clear();
     body();
     return HEMSIM_OK;
   } catch (const hemsim::ScenarioError& e) {
-    return fail(HEMSIM_E_INPUT, e.what());
+    return fail(HEMSIM_E_INPUT, "", e.what());
   } catch (const hemsim::Cancelled& e) {
-    return fail(HEMSIM_E_CANCELLED, e.what());
+    return fail(HEMSIM_E_CANCELLED, "", e.what());
   } catch (const std::invalid_argument& e) {
-    return fail(HEMSIM_E_INPUT, e.what());
+    return fail(HEMSIM_E_INPUT, "", e.what());
   } catch (const std::bad_alloc&) {
-    return fail(HEMSIM_E_INTERNAL, "out of memory");
+    return fail(HEMSIM_E_INTERNAL, "", "out of memory");
   } catch (const std::exception& e) {
-    return fail(HEMSIM_E_INTERNAL, std::string("internal error (please report): ") + e.what());
+    return fail(HEMSIM_E_INTERNAL, kInternal, e.what());
   } catch (...) {
-    return fail(HEMSIM_E_INTERNAL, "internal error (please report): unknown exception");
+    return fail(HEMSIM_E_INTERNAL, kInternal, "unknown exception");
   }
 }
 
