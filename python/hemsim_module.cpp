@@ -540,6 +540,8 @@ PYBIND11_MODULE(hemsim, m) {
       .def_property_readonly("individuals", [](const RunResult& r) { return r.results.individuals; })
       .def_property_readonly("seed", [](const RunResult& r) { return r.results.seed; });
 
+  // costs, effects and parameter_values are read-only views into the result (no copy of a
+  // large PSA); each keeps the result alive.
   py::class_<PsaResult>(m, "PsaResult", "Results of hemsim.psa: draws x strategies tables.")
       .def_property_readonly(
           "json", [](const PsaResult& r) { return r.json; }, "psa.json as text")
@@ -549,7 +551,8 @@ PYBIND11_MODULE(hemsim, m) {
       .def_property_readonly("perspectives", [](const PsaResult& r) { return r.run.psa.perspectives; })
       .def_property_readonly("effect_measure", [](const PsaResult& r) { return r.run.psa.effect_measure; })
       .def_property_readonly(
-          "costs", [](const PsaResult& r) { return r.run.psa.costs.at(0); }, "draws x strategies, first perspective")
+          "costs", [](const PsaResult& r) -> const Eigen::MatrixXd& { return r.run.psa.costs.at(0); },
+          "draws x strategies, first perspective")
       .def_property_readonly("costs_by_perspective",
                              [](const PsaResult& r) {
                                py::dict out;
@@ -558,10 +561,10 @@ PYBIND11_MODULE(hemsim, m) {
                                return out;
                              })
       .def_property_readonly(
-          "effects", [](const PsaResult& r) { return r.run.psa.effects; }, "draws x strategies, the ICER measure")
+          "effects", [](const PsaResult& r) -> const Eigen::MatrixXd& { return r.run.psa.effects; }, "draws x strategies, the ICER measure")
       .def_property_readonly("parameters", [](const PsaResult& r) { return r.run.psa.parameters; })
       .def_property_readonly(
-          "parameter_values", [](const PsaResult& r) { return r.run.psa.parameter_values; }, "draws x parameters")
+          "parameter_values", [](const PsaResult& r) -> const Eigen::MatrixXd& { return r.run.psa.parameter_values; }, "draws x parameters")
       .def_property_readonly("evppi", &PsaResult::evppi, "per group: parameters, wtp, evppi, standard_error");
 
   py::class_<DsaResult>(m, "DsaResult", "Results of hemsim.dsa (one-way).")

@@ -6,6 +6,7 @@ Published: Alarid-Escudero et al., Med Decis Making 2023;43:3-20, cost-effective
 table: soc 151580 / 20.711 QALYs, B 259100 / 22.184 QALYs. Checks here are identities the
 analyses must satisfy with published numbers, not hemsim's own output.
 """
+import gc
 import math
 
 import numpy as np
@@ -33,6 +34,13 @@ def test_psa_draws_tables_and_evppi():
         assert np.all(g["evppi"] <= hemsim.evpi(r.costs, r.effects, list(g["wtp"]))["evpi"] + 4 * g["standard_error"] + 1e-9)
     long = r.table()
     assert len(long["draw"]) == 60 * 4 and long["strategy"][:4] == r.strategies
+
+
+def test_psa_tables_are_read_only_views_that_outlive_the_result():
+    costs = hemsim.psa(INTRO, draws=5, method="cohort").costs
+    gc.collect()
+    assert costs.shape == (5, 4) and np.all(costs > 0)
+    assert not costs.flags.writeable
 
 
 def test_psa_holds_a_set_value_fixed_in_every_draw():
