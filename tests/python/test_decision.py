@@ -58,7 +58,7 @@ def test_evpi_matches_the_closed_form():
 
 
 def test_evppi_matches_the_closed_form():
-    n = 3000
+    n = 50_000  # one parameter at a time: P-splines, about half a second each
     costs, effects, p1, p2 = voi_draws(n, seed=7)
     # E[INB | p1] = k p1 (E[p2] = 0); E[INB | p2] = k - p2 (E[p1] = 1).
     cases = ((p1, EVPPI_P1, lambda k: k * p1), (p2, EVPPI_P2, lambda k: k - p2))
