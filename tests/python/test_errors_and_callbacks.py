@@ -90,3 +90,26 @@ def test_ctrl_c_during_a_run_raises_keyboard_interrupt():
     finally:
         timer.cancel()
     assert time.monotonic() - start < 20
+
+
+def test_other_python_threads_run_while_hemsim_simulates():
+    # With the GIL held for the whole run, the ticking thread would stand still.
+    scenario = hemsim.load(SICK_SICKER)
+    ticks, stop = [], threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.001)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        start = time.monotonic()
+        hemsim.run(scenario, individuals=500_000, threads=1)
+        end = time.monotonic()
+    finally:
+        stop.set()
+        ticker.join()
+    during = sum(start < t < end for t in ticks)
+    assert end - start > 0.1 and during >= 10, (end - start, during)
