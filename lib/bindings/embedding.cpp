@@ -203,7 +203,11 @@ EmbeddedPsa embedded_psa(const Scenario& scenario, const ParameterChanges& chang
   out.psa = with_threads(options.threads, [&] { return run_psa(changed, psa); });
   if (!evppi_groups.empty()) {
     const std::vector<double> at = out.psa.willingness_to_pay.empty() ? std::vector<double>{100000} : out.psa.willingness_to_pay;
-    out.evppi = with_threads(options.threads, [&] { return evppi_report(out.psa, evppi_groups, at); });
+    try {
+      out.evppi = with_threads(options.threads, [&] { return evppi_report(out.psa, evppi_groups, at); });
+    } catch (const ScenarioError& e) {  // named as the command's --evppi option: name it as a host's argument
+      throw ScenarioError({scenario.file, 0, 0, "evppi"}, e.problem(), "groups of parameters that have a PSA distribution");
+    }
   }
   progress.finished();
   return out;

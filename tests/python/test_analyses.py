@@ -86,3 +86,8 @@ def test_price_does_not_depend_on_the_base_price_set():
     moved = hemsim.price(SICK_SICKER, "c_Trt", strategy="treatment", wtp=[KRIJKAMP_ICER], method="cohort", set={"c_Trt": 5000})
     assert moved.table()["price"][0] == pytest.approx(12000, rel=1e-6)
     assert math.isfinite(moved.table()["price_mcse"][0])
+
+
+def test_evppi_of_an_unsampled_parameter_is_an_input_error():
+    with pytest.raises(hemsim.ScenarioError, match=r"evppi: 'p_HS1' is not a parameter with a PSA distribution"):
+        hemsim.psa(INTRO, draws=40, method="cohort", evppi=["p_HS1"])  # derived, not drawn
