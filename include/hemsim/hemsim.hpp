@@ -10,6 +10,7 @@
 #include "hemsim/distribution.hpp"
 #include "hemsim/dsa.hpp"
 #include "hemsim/dsa_io.hpp"
+#include "hemsim/embedding.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
 #include "hemsim/output_folder.hpp"
