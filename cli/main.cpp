@@ -15,8 +15,12 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "hemsim/hemsim.hpp"
+#ifdef HEMSIM_WITH_MPI
+#include "hemsim/mpi.hpp"
+#endif
 
 namespace {
 
@@ -70,9 +74,36 @@ void check_workload(const hemsim::Scenario& scenario, const hemsim::CompiledMode
       "fewer individuals or draws, or --force to run it anyway");
 }
 
+// What the command needs of MPI (include/hemsim/mpi.hpp): one rank in a build without it
+// or when not started by mpirun.
+class Ranks {
+ public:
+#ifdef HEMSIM_WITH_MPI
+  Ranks(int* argc, char*** argv) : session_(argc, argv) {}
+  [[nodiscard]] bool several() const { return session_.active() && session_.size() > 1; }
+  [[nodiscard]] bool root() const { return session_.is_root(); }
+  [[nodiscard]] int size() const { return session_.size(); }
+  [[nodiscard]] int local_size() const { return session_.local_size(); }
+  [[nodiscard]] hemsim::DrawScheduler scheduler() const { return hemsim::mpi_draw_scheduler(session_); }
+  [[noreturn]] void abort(int code) const { session_.abort(code); }
+
+ private:
+  hemsim::MpiSession session_;
+#else
+  Ranks(int*, char***) {}
+  [[nodiscard]] bool several() const { return false; }
+  [[nodiscard]] bool root() const { return true; }
+  [[nodiscard]] int size() const { return 1; }
+  [[nodiscard]] int local_size() const { return 1; }
+  [[nodiscard]] hemsim::DrawScheduler scheduler() const { return {}; }
+  [[noreturn]] void abort(int code) const { std::exit(code); }
+#endif
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  Ranks ranks(&argc, &argv);
   CLI::App app{"hemsim: health-economic evaluation by Markov microsimulation"};
   app.set_version_flag("--version", std::string("hemsim ") + hemsim::kVersion);
   app.require_subcommand(1);
@@ -211,6 +242,20 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     return fail(kBadInput, fmt::format("{}\nRun with --help for more information.", e.what()));
   }
+
+  // Under mpirun with several ranks only psa divides its work; any other command runs
+  // on rank 0 alone. A rank prints an error only where it arose (rank 0, or a rank
+  // computing draws) and then ends every rank, so none is left waiting for it.
+  bool serving_draws = false;
+  auto finish = [&](int code, const std::string& message) {
+    if (ranks.root() || serving_draws) fail(code, ranks.several() && !ranks.root() ? "(a worker rank) " + message : message);
+    if (ranks.several()) ranks.abort(code);
+    return code;
+  };
+  if (ranks.several() && !ranks.root() && !*psa) return 0;
+  if (ranks.several() && !ranks.root()) quiet = true;
+  if (ranks.several() && threads == 0)  // share the machine's cores among its ranks
+    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, ranks.local_size()));
 
   try {
     std::unique_ptr<tbb::global_control> thread_limit;
@@ -456,8 +501,19 @@ int main(int argc, char** argv) {
         psa_options.checkpoint_key = fmt::format("seed {}, individuals {}, method {}", psa_options.seed_set ? seed : scenario.settings.seed,
                                                  individuals ? individuals : scenario.settings.individuals, method);
       }
+      psa_options.scheduler = ranks.scheduler();
+      if (!psa_options.scheduler.holds_results)  // from here on a worker rank's errors are its own
+        psa_options.scheduler.run = [&serving_draws, run = psa_options.scheduler.run](const hemsim::DrawWork& work) {
+          serving_draws = true;
+          run(work);
+        };
       const hemsim::PsaResults results = hemsim::run_psa(scenario, psa_options);
-      if (!quiet) std::cout << hemsim::format_psa_summary(results);
+      if (!psa_options.scheduler.holds_results) return 0;  // a worker rank: rank 0 has the draws
+      const std::string computed_by =
+          fmt::format("{} rank{} x {} thread{}", ranks.size(), ranks.size() == 1 ? "" : "s",
+                      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism),
+                      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism) == 1 ? "" : "s");
+      if (!quiet) std::cout << hemsim::format_psa_summary(results) << fmt::format("\nComputed by {}.\n", computed_by);
       std::vector<std::vector<std::string>> groups;
       for (const auto& g : evppi_groups) {
         std::vector<std::string> names;
@@ -482,6 +538,7 @@ int main(int argc, char** argv) {
         if (top <= 0) top = 100000;
         const auto grid = hemsim::willingness_to_pay_grid(results, top, wtp_step > 0 ? wtp_step : top / 100);
         write_out([&](hemsim::OutputFolder& folder) {
+          folder.note("compute", computed_by);
           hemsim::add_psa_results(folder, results, grid);
           if (!groups.empty()) folder.add("evppi_parameters.csv", hemsim::evppi_csv(evppi, results));
         });
@@ -513,10 +570,10 @@ int main(int argc, char** argv) {
     }
     return 0;
   } catch (const hemsim::ScenarioError& e) {
-    return fail(kBadInput, e.what());
+    return finish(kBadInput, e.what());
   } catch (const hemsim::InternalError& e) {
-    return fail(kInternalError, std::string("internal error (please report): ") + e.what());
+    return finish(kInternalError, std::string("internal error (please report): ") + e.what());
   } catch (const std::exception& e) {
-    return fail(kInternalError, std::string("internal error (please report): ") + e.what());
+    return finish(kInternalError, std::string("internal error (please report): ") + e.what());
   }
 }

@@ -41,6 +41,10 @@ class OutputFolder {
   /// staged manifest, so the staged folder is always a consistent set that
   /// load_report_inputs() accepts (e.g. to render a report into the same set).
   void add(const std::string& name, const std::string& content);
+  /// Records how the set was made (e.g. "compute" -> "2 MPI ranks x 1 thread") in the
+  /// manifest's `made_by` object, which is not part of any result file: results stay
+  /// byte-identical however they were computed.
+  void note(const std::string& key, const std::string& value);
   /// Replaces `directory` by the staged set in one rename; the old set is then removed.
   void commit();
 
@@ -58,6 +62,7 @@ class OutputFolder {
   void recover_from_killed_writers() const;
   void require_only_hemsim_files() const;
   void write_manifest() const;
+  std::vector<std::pair<std::string, std::string>> notes_;
 
   /// The lock file's descriptor, closed (so the lock released) however the folder ends,
   /// also when the constructor throws.

@@ -223,11 +223,22 @@ void OutputFolder::add(const std::string& name, const std::string& content) {
   write_manifest();
 }
 
+void OutputFolder::note(const std::string& key, const std::string& value) {
+  if (committed_) throw InternalError("OutputFolder::note after commit");
+  notes_.emplace_back(key, value);
+  write_manifest();
+}
+
 void OutputFolder::write_manifest() const {
   json files = json::array();
   for (const auto& e : entries_) files.push_back({{"name", e.name}, {"size", e.size}, {"sha256", e.sha256}});
-  const json manifest{
+  json manifest{
       {"format", "hemsim output folder"}, {"format_version", kManifestFormatVersion}, {"hemsim_version", kVersion}, {"files", files}};
+  if (!notes_.empty()) {
+    json made_by = json::object();
+    for (const auto& [key, value] : notes_) made_by[key] = value;
+    manifest["made_by"] = made_by;
+  }
   // Replaced by rename, so the staged folder always has one whole manifest.
   const fs::path next = staging_ / ".manifest.json.next";
   write_new_file(next, manifest.dump(2) + "\n");
