@@ -74,6 +74,37 @@ void check_workload(const hemsim::Scenario& scenario, const hemsim::CompiledMode
       "fewer individuals or draws, or --force to run it anyway");
 }
 
+// The command that reproduces a result: the arguments as given without those that
+// change no number (where output goes, threads, checkpoint, quiet, report, force), with
+// the sample size, seed and method it ran with spelled out. Tokens are shell-quoted.
+std::string reproducible_command(int argc, char** argv, const std::vector<std::string>& spelled_out) {
+  static const std::vector<std::string> with_value{"--out", "-o", "--threads", "-t", "--checkpoint"};
+  static const std::vector<std::string> flags{"--quiet", "-q", "--report", "--force"};
+  auto quoted = [](const std::string& token) {
+    if (!token.empty() && token.find_first_of(" \t'\"\\$`*?[]{}()<>|;&!#~") == std::string::npos) return token;
+    std::string out = "'";
+    for (char c : token) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+  };
+  std::string command = "hemsim";
+  for (int a = 1; a < argc; ++a) {
+    const std::string token = argv[a];
+    const auto is = [&](const std::vector<std::string>& names) { return std::ranges::find(names, token) != names.end(); };
+    if (is(with_value)) {
+      ++a;  // and its value
+      continue;
+    }
+    if (is(flags)) continue;
+    const bool joined = std::ranges::any_of(with_value, [&](const std::string& name) {
+      return token.starts_with(name + "=") || (name.size() == 2 && token.size() > 2 && token.starts_with(name));
+    });
+    if (joined) continue;
+    command += " " + quoted(token);
+  }
+  for (const auto& token : spelled_out) command += " " + quoted(token);
+  return command;
+}
+
 // What the command needs of MPI (include/hemsim/mpi.hpp): one rank in a build without it
 // or when not started by mpirun.
 class Ranks {
@@ -253,6 +284,24 @@ int main(int argc, char** argv) {
     return code;
   };
   if (ranks.several() && !ranks.root() && !*psa) return 0;
+  // How a result was made; `spelled_out` adds the defaults the user did not give.
+  auto provenance_of = [&](const hemsim::Scenario& scenario, std::uint64_t used_individuals, std::uint64_t used_seed, bool microsimulation) {
+    std::vector<std::string> spelled_out;
+    auto given = [&](const char* name) {
+      for (int a = 1; a < argc; ++a) {
+        const std::string token = argv[a];
+        if (token == name || token.starts_with(std::string(name) + "=")) return true;
+      }
+      return false;
+    };
+    if (!given("--method")) spelled_out.insert(spelled_out.end(), {"--method", microsimulation ? "microsim" : "cohort"});
+    // A sized run (--target-mcse, --max-noise-share) sizes itself again from its pilot.
+    const bool sized = given("--target-mcse") || given("--max-noise-share");
+    if (microsimulation && !sized && !given("--individuals") && !given("-n"))
+      spelled_out.insert(spelled_out.end(), {"--individuals", std::to_string(used_individuals)});
+    if (microsimulation && !given("--seed")) spelled_out.insert(spelled_out.end(), {"--seed", std::to_string(used_seed)});
+    return hemsim::Provenance{reproducible_command(argc, argv, spelled_out), hemsim::kVersion, hemsim::scenario_inputs(scenario)};
+  };
   if (ranks.several() && !ranks.root()) quiet = true;
   if (ranks.several() && threads == 0)  // share the machine's cores among its ranks
     threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, ranks.local_size()));
@@ -293,7 +342,13 @@ int main(int argc, char** argv) {
       options.seed = seed;
       options.seed_set = seed_option->count() > 0;
       options.progress = progress_reporter(quiet);
-      const auto comparison = hemsim::compare_variants(file, choices, options, {});
+      auto comparison = hemsim::compare_variants(file, choices, options, {});
+      {
+        hemsim::ScenarioChoices base_choices = choices;
+        base_choices.variant.clear();
+        comparison.provenance = provenance_of(hemsim::load_scenario(file, base_choices), comparison.individuals, comparison.seed,
+                                              options.method == hemsim::Method::microsimulation);
+      }
       if (!quiet) std::cout << hemsim::format_variant_comparison(comparison);
       if (!out_dir.empty()) {
         write_out([&](hemsim::OutputFolder& folder) {
@@ -470,6 +525,10 @@ int main(int argc, char** argv) {
           }
         }
       }
+      report.provenance =
+          provenance_of(scenario, dsa_options.simulation.individuals ? dsa_options.simulation.individuals : scenario.settings.individuals,
+                        dsa_options.simulation.seed_set ? dsa_options.simulation.seed : scenario.settings.seed,
+                        dsa_options.simulation.method == hemsim::Method::microsimulation);
       files.emplace_back("dsa.json", hemsim::dsa_to_json(report));
       if (!out_dir.empty())
         write_out([&](hemsim::OutputFolder& folder) {
@@ -507,8 +566,9 @@ int main(int argc, char** argv) {
           serving_draws = true;
           run(work);
         };
-      const hemsim::PsaResults results = hemsim::run_psa(scenario, psa_options);
+      hemsim::PsaResults results = hemsim::run_psa(scenario, psa_options);
       if (!psa_options.scheduler.holds_results) return 0;  // a worker rank: rank 0 has the draws
+      results.provenance = provenance_of(scenario, results.individuals, results.seed, psa_options.method == hemsim::Method::microsimulation);
       const std::string computed_by =
           fmt::format("{} rank{} x {} thread{}", ranks.size(), ranks.size() == 1 ? "" : "s",
                       tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism),
@@ -563,6 +623,7 @@ int main(int argc, char** argv) {
     } else {
       results = hemsim::simulate(model, options);
     }
+    results.provenance = provenance_of(scenario, results.individuals, results.seed, options.method == hemsim::Method::microsimulation);
     if (!quiet) std::cout << hemsim::format_results_table(results);
     if (!out_dir.empty()) {
       write_out([&](hemsim::OutputFolder& folder) { hemsim::add_results(folder, results); });

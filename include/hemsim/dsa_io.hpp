@@ -15,6 +15,7 @@ namespace hemsim {
 /// report can be rebuilt without re-running.
 struct DsaReport {
   std::string scenario_name;
+  Provenance provenance;  ///< how it was made
   std::vector<std::string> strategies;
   int strategy = 0, comparator = 0;
   double willingness_to_pay = 0;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hemsim/parameters.hpp"
+#include "hemsim/provenance.hpp"
 #include "hemsim/scenario.hpp"
 #include "hemsim/simulation.hpp"
 
@@ -100,6 +101,7 @@ struct PsaOptions {
 
 struct PsaResults {
   std::string scenario_name;
+  Provenance provenance;  ///< how it was made (set by the caller that saves it)
   std::string method;
   std::uint64_t seed = 0, draws = 0, individuals = 0;
   std::string effect_measure;           ///< "qalys" or "life_years": `effects` holds it

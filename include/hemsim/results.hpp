@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hemsim/decision.hpp"
+#include "hemsim/provenance.hpp"
 
 namespace hemsim {
 
@@ -88,6 +89,7 @@ struct RunResults {
   std::string scenario_file;
   std::string scenario_variant;  ///< the `--scenario` variant run; empty = the base case
   std::vector<std::pair<std::string, std::string>> overrides;  ///< `--set` NAME=VALUE, in order
+  Provenance provenance;  ///< how it was made (set by the caller that saves it)
   std::string method;           ///< "microsimulation" or "cohort"
   std::uint64_t seed = 0;
   std::uint64_t individuals = 0;  ///< 0 for cohort

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hemsim/provenance.hpp"
 #include "hemsim/results.hpp"
 #include "hemsim/scenario_io.hpp"
 #include "hemsim/simulation.hpp"
@@ -41,6 +42,7 @@ struct VariantComparison {
   std::uint64_t individuals = 0, seed = 0;
   double willingness_to_pay = 0.0;
   std::vector<std::pair<std::string, std::string>> overrides;  ///< --set applied to every variant
+  Provenance provenance;  ///< how it was made (set by the caller that saves it)
   std::vector<VariantOutcome> variants;                        ///< the base case first, then the file's order
 };
 

@@ -1,3 +1,4 @@
+#include "io/provenance_json.hpp"
 #include "hemsim/dsa_io.hpp"
 
 #include <algorithm>
@@ -98,6 +99,7 @@ std::vector<PricePoint> prices_from_json(const json& j) {
 std::string dsa_to_json(const DsaReport& r) {
   json j{{"kind", "dsa"}, {"scenario_name", r.scenario_name}, {"strategies", r.strategies}, {"strategy", r.strategy},
          {"comparator", r.comparator}, {"willingness_to_pay", r.willingness_to_pay}, {"price_parameter", r.price_parameter}};
+  detail::write_provenance(j, r.provenance);
   if (r.one_way) {
     json rows = json::array();
     for (const auto& p : r.one_way->parameters)
@@ -135,6 +137,7 @@ DsaReport dsa_from_json(const std::string& text) {
   if (j.value("kind", "") != "dsa") throw std::runtime_error("not a hemsim DSA result");
   DsaReport r;
   r.scenario_name = j.at("scenario_name").get<std::string>();
+  r.provenance = detail::read_provenance(j);
   r.strategies = j.at("strategies").get<std::vector<std::string>>();
   r.strategy = j.at("strategy").get<int>();
   r.comparator = j.at("comparator").get<int>();

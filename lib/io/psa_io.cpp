@@ -1,3 +1,4 @@
+#include "io/provenance_json.hpp"
 #include "hemsim/psa_io.hpp"
 
 #include <fmt/format.h>
@@ -68,6 +69,7 @@ std::string psa_to_json(const PsaResults& p) {
   json j;
   j["kind"] = "psa";
   j["scenario_name"] = p.scenario_name;
+  detail::write_provenance(j, p.provenance);
   j["method"] = p.method;
   j["seed"] = p.seed;
   j["draws"] = p.draws;
@@ -109,6 +111,7 @@ PsaResults psa_from_json(const std::string& text) {
   if (j.value("kind", "") != "psa") throw std::runtime_error("not a hemsim PSA result");
   PsaResults p;
   p.scenario_name = j.at("scenario_name").get<std::string>();
+  p.provenance = detail::read_provenance(j);
   p.method = j.at("method").get<std::string>();
   p.seed = j.at("seed").get<std::uint64_t>();
   p.draws = j.at("draws").get<std::uint64_t>();

@@ -1,6 +1,7 @@
 // Results as JSON (lossless round trip), CSV tables and the terminal table, and the
 // atomic file replacement every writer goes through.
 
+#include "io/provenance_json.hpp"
 #include "hemsim/results_io.hpp"
 
 #include <fcntl.h>
@@ -137,6 +138,7 @@ RunResults parse_results(const json& j) {
   r.scenario_name = j.at("scenario").at("name").get<std::string>();
   r.scenario_file = j.at("scenario").at("file").get<std::string>();
   r.scenario_variant = j.at("scenario").value("variant", std::string());
+  r.provenance = detail::read_provenance(j);
   for (const auto& o : j.at("scenario").value("set", json::array()))
     r.overrides.emplace_back(o.at("parameter").get<std::string>(), o.at("value").get<std::string>());
   r.method = j.at("method").get<std::string>();
@@ -496,6 +498,7 @@ std::string results_to_json(const RunResults& r) {
   j["format_version"] = kResultsFormatVersion;
   j["hemsim_version"] = kVersion;
   j["scenario"] = {{"name", r.scenario_name}, {"file", r.scenario_file}};
+  detail::write_provenance(j, r.provenance);
   if (!r.scenario_variant.empty()) j["scenario"]["variant"] = r.scenario_variant;
   if (!r.overrides.empty()) {
     json set = json::array();

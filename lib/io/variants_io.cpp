@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "io/provenance_json.hpp"
 #include "core/number_text.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/variants.hpp"
@@ -45,6 +46,7 @@ std::string variants_to_json(const VariantComparison& c) {
   j["kind"] = "scenarios";
   j["format_version"] = kVariantsFormatVersion;
   j["scenario"] = {{"name", c.scenario_name}, {"file", c.scenario_file}};
+  detail::write_provenance(j, c.provenance);
   j["method"] = c.method;
   j["individuals"] = c.individuals;
   j["seed"] = c.seed;
@@ -85,6 +87,7 @@ VariantComparison variants_from_json(const std::string& text) {
     VariantComparison c;
     c.scenario_name = j.at("scenario").at("name").get<std::string>();
     c.scenario_file = j.at("scenario").at("file").get<std::string>();
+    c.provenance = detail::read_provenance(j);
     c.method = j.at("method").get<std::string>();
     c.individuals = j.at("individuals").get<std::uint64_t>();
     c.seed = j.at("seed").get<std::uint64_t>();

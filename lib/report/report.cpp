@@ -1138,6 +1138,27 @@ ReportSection price_section(const DsaReport& r, const Names& names, const std::s
   return s;
 }
 
+std::vector<const Provenance*> recorded_provenances(const ReportInputs& in) {
+  std::vector<const Provenance*> made;
+  for (const Provenance* p : {in.run ? &in.run->provenance : nullptr, in.psa ? &in.psa->provenance : nullptr,
+                              in.dsa ? &in.dsa->provenance : nullptr, in.price ? &in.price->provenance : nullptr,
+                              in.variants ? &in.variants->provenance : nullptr})
+    if (p && !p->command.empty()) made.push_back(p);
+  return made;
+}
+
+/// Inputs that have changed since the results were made: their commands would no
+/// longer give these numbers.
+std::vector<std::string> input_warnings(const ReportInputs& in) {
+  std::set<std::string> changes;
+  for (const Provenance* p : recorded_provenances(in))
+    for (const auto& change : changed_inputs(*p)) changes.insert(change);
+  std::vector<std::string> out;
+  for (const auto& change : changes)
+    out.push_back("Warning: " + change + "; re-running the recorded commands would not reproduce these results.");
+  return out;
+}
+
 ReportSection reproduce_section(const ReportInputs& in) {
   ReportSection s{"reproduce", "Reproducing these results", {}, {}, {}};
   ReportTable t{"reproduce", "Seeds, versions and commands", "", "Reproduce", true, {"Item", "Value"}, {}};
@@ -1145,25 +1166,38 @@ ReportSection reproduce_section(const ReportInputs& in) {
   add("Report made by", std::string("hemsim ") + kVersion);
   if (!in.results_hemsim_version.empty()) add("Base case computed by", "hemsim " + in.results_hemsim_version);
   const std::string file = in.run ? in.run->scenario_file : std::string("SCENARIO.yaml");
-  if (in.run) {
+  // The command each result recorded (it reproduces the same bytes); else one rebuilt
+  // from the result's own fields (results written before commands were recorded).
+  auto recorded = [](const Provenance& p) { return p.command.empty() ? std::string() : p.command + " --out DIR"; };
+  if (in.run && !in.run->provenance.command.empty()) {
+    add("Base case", recorded(in.run->provenance));
+  } else if (in.run) {
     const auto& r = *in.run;
     add("Base case", r.method == "cohort" ? fmt::format("hemsim run {} --method cohort --out DIR", file)
                                           : fmt::format("hemsim run {} --individuals {} --seed {} --out DIR", file, r.individuals, r.seed));
   }
-  if (in.psa) {
+  if (in.psa && !in.psa->provenance.command.empty()) {
+    add("PSA", recorded(in.psa->provenance));
+  } else if (in.psa) {
     const auto& p = *in.psa;
     add("PSA", fmt::format("hemsim psa {} --draws {} --method {}{} --seed {} --out DIR", file, p.draws,
                            p.method == "cohort" ? "cohort" : "microsim",
                            p.method == "cohort" ? "" : fmt::format(" --individuals {}", p.individuals), p.seed));
   }
-  if (in.dsa)
+  if (in.dsa && !in.dsa->provenance.command.empty())
+    add("DSA", recorded(in.dsa->provenance));
+  else if (in.dsa)
     add("DSA", fmt::format("hemsim dsa {} --strategy {} --comparator {} --wtp {:.0f} --out DIR", file,
                            in.dsa->strategies.at(static_cast<std::size_t>(in.dsa->strategy)),
                            in.dsa->strategies.at(static_cast<std::size_t>(in.dsa->comparator)), in.dsa->willingness_to_pay));
-  if (in.price)
+  if (in.price && !in.price->provenance.command.empty())
+    add("Price", recorded(in.price->provenance));
+  else if (in.price)
     add("Price", fmt::format("hemsim price {} --parameter {} --strategy {} --out DIR", file, in.price->price_parameter,
                              in.price->strategies.at(static_cast<std::size_t>(in.price->strategy))));
-  if (in.variants) {
+  if (in.variants && !in.variants->provenance.command.empty()) {
+    add("Named scenarios", recorded(in.variants->provenance));
+  } else if (in.variants) {
     const auto& v = *in.variants;
     std::string set;
     for (const auto& [name, value] : v.overrides) set += fmt::format(" --set {}={}", name, value);
@@ -1172,6 +1206,11 @@ ReportSection reproduce_section(const ReportInputs& in) {
                                                               v.scenario_file, v.individuals, v.seed, set));
   }
   for (const auto& f : in.files) add("Result file", f);
+  std::set<std::string> listed;
+  for (const Provenance* p : recorded_provenances(in))
+    for (const auto& input : p->inputs)
+      if (listed.insert(input.path + input.sha256).second) add("Input " + input.role, input.path + " (SHA-256 " + input.sha256 + ")");
+  for (const auto& warning : input_warnings(in)) s.paragraphs.push_back(warning);
   s.paragraphs.push_back(
       "Results are bit-identical for any number of threads; the same scenario, seed, sizes and method reproduce every number.");
   s.tables.push_back(std::move(t));
@@ -1409,6 +1448,7 @@ ReportDocument build_report(const ReportInputs& in) {
                                                : in.variants->scenario_name;
   doc.title = "Economic evaluation: " + (scenario_name.empty() ? std::string("hemsim results") : scenario_name);
   doc.sections.push_back(summary_section(in, names));
+  for (const auto& warning : input_warnings(in)) doc.sections.front().paragraphs.insert(doc.sections.front().paragraphs.begin(), warning);
   if (in.scenario) doc.sections.push_back(parameter_section(in));
   if (in.run) doc.sections.push_back(base_case_section(*in.run, names));
   if (in.psa) doc.sections.push_back(psa_section(in, names));
