@@ -15,6 +15,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 
 #include "hemsim/hemsim.hpp"
 
@@ -478,6 +479,9 @@ int main(int argc, char** argv) {
     return fail(kBadInput, e.what());
   } catch (const hemsim::InternalError& e) {
     return fail(kInternalError, std::string("internal error (please report): ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    // The library's contract for a bad argument to a pure function (docs: README, errors).
+    return fail(kBadInput, e.what());
   } catch (const std::exception& e) {
     return fail(kInternalError, std::string("internal error (please report): ") + e.what());
   }
