@@ -85,3 +85,9 @@ TEST(DecisionJson, ProbabilisticResults) {
   EXPECT_EQ(j["evppi"], json({1.5, 2.5}));
   EXPECT_EQ(j["standard_error"], json({0.1, 0.2}));
 }
+
+TEST(DecisionJson, NamesThatAreNotUtf8AreReplacedNotThrown) {
+  const auto table = hemsim::incremental_table({"caf\xe9", "ok"}, {1, 2}, {1, 2});  // Latin-1 é
+  const json j = json::parse(hemsim::to_json(table));
+  EXPECT_EQ(j["rows"][0]["strategy"], "caf\xef\xbf\xbd");
+}

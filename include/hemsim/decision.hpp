@@ -1,8 +1,10 @@
 #pragma once
 /// \file decision.hpp
 /// Decision analysis as pure functions over costs and effects: the incremental
-/// cost-effectiveness table with strong and extended dominance, and net benefit.
-/// See docs/methods.md for definitions and references.
+/// cost-effectiveness table with strong and extended dominance, net benefit, and the
+/// acceptability and value-of-information results of a PSA. More outputs labelled by
+/// strategy are in decision_outputs.hpp, JSON in decision_json.hpp. See docs/methods.md
+/// for definitions and references.
 ///
 /// Errors: every function here throws std::invalid_argument for bad arguments (a value
 /// that is not finite, shapes that differ, a negative or non-finite threshold, duplicate
@@ -10,7 +12,7 @@
 ///
 ///     std::vector<std::string> names{"UC", "A", "B"};
 ///     auto table = hemsim::incremental_table(names, {5000, 12000, 10000}, {1, 1.5, 2});
-///     // table.rows: UC (ND), B (ND, ICER 5000), A (D)
+///     // table.rows: UC (ND), B (ND, ICER 5000), A (D, dominated_by {"B"})
 
 #include <Eigen/Core>
 #include <cstdint>

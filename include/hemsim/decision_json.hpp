@@ -2,7 +2,8 @@
 /// \file decision_json.hpp
 /// Each decision result as a JSON document of its own, so that a host tool can dump any
 /// of them without knowing the others. Shapes: docs/results-format.md#decision-results-as-json.
-/// Numbers are written in full precision; an absent optional value is null.
+/// Numbers are written in full precision; an absent optional value (and a NaN) is null;
+/// bytes of a name that are not UTF-8 become U+FFFD. Only the frontier's to_json throws.
 ///
 ///     std::cout << hemsim::to_json(hemsim::incremental_table(names, costs, effects));
 

@@ -57,12 +57,14 @@ struct ReferenceComparisons {
 /// Incremental costs, effects, ICER and net monetary benefit of every strategy against
 /// `reference` (not only against the frontier), over the draws of a PSA or a single
 /// deterministic row. `interval_level` in (0, 1): 0.95 gives the 2.5 and 97.5 percentiles.
+/// Throws std::invalid_argument as above, or if `interval_level` is outside (0, 1).
 [[nodiscard]] ReferenceComparisons compare_with_reference(const std::vector<std::string>& strategies, const Eigen::MatrixXd& costs,
                                                           const Eigen::MatrixXd& effects, const std::string& reference,
                                                           const std::vector<double>& wtp, double interval_level = 0.95);
 
 /// Cost-effectiveness acceptability curves labelled by strategy: `probability`
-/// (thresholds x strategies) as acceptability_curves in decision.hpp.
+/// (thresholds x strategies) as acceptability_curves in decision.hpp. Throws
+/// std::invalid_argument as above.
 struct AcceptabilityCurves {
   std::vector<std::string> strategies;
   std::vector<double> wtp;
@@ -74,7 +76,7 @@ struct AcceptabilityCurves {
 /// Pairwise acceptability (BCEA's ceac for each comparison, as opposed to its mce): at
 /// each threshold, probability[w](i, j) = P(NB_i > NB_j) over draws, net benefits equal
 /// within kDecisionRelativeTolerance counting one half (so (i, j) + (j, i) = 1 and the
-/// diagonal is 0.5).
+/// diagonal is 0.5). Throws std::invalid_argument as above.
 struct PairwiseAcceptability {
   std::vector<std::string> strategies;
   std::vector<double> wtp;
@@ -89,7 +91,7 @@ struct PairwiseAcceptability {
 /// Expected loss curves (dampack's calc_exp_loss; Eckermann & Willan 2008): the expected
 /// net benefit forgone by choosing each strategy, E_d[max_k NB_dk − NB_ds], at each
 /// threshold. The smallest loss at a threshold is that of the optimal strategy and
-/// equals the EVPI.
+/// equals the EVPI. Throws std::invalid_argument as above.
 struct ExpectedLossCurves {
   std::vector<std::string> strategies;
   std::vector<double> wtp;
@@ -110,11 +112,13 @@ struct OptimalStrategySwitch {
 /// frontier of the expected costs and effects (incremental_table). At λ = 0 the cheapest
 /// strategy is optimal (of equally cheap ones the most effective). Collinear frontier
 /// strategies give switches at the same λ, in frontier order. No switch when one
-/// strategy is optimal at every threshold.
+/// strategy is optimal at every threshold. Throws std::invalid_argument as above (for the
+/// expected costs and effects: lengths that differ from the names, a value that is not
+/// finite, no strategies).
 [[nodiscard]] std::vector<OptimalStrategySwitch> optimal_strategy_switches(const std::vector<std::string>& strategies,
                                                                            const std::vector<double>& expected_costs,
                                                                            const std::vector<double>& expected_effects);
-/// The same from PSA draws (the means of the columns).
+/// The same from PSA draws (the means of the columns). Throws std::invalid_argument as above.
 [[nodiscard]] std::vector<OptimalStrategySwitch> optimal_strategy_switches(const std::vector<std::string>& strategies,
                                                                            const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects);
 

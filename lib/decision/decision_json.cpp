@@ -17,6 +17,9 @@ json optional_value(const std::optional<T>& value) {
   return value ? json(*value) : json(nullptr);
 }
 
+// Names are the caller's bytes: invalid UTF-8 becomes U+FFFD rather than an exception.
+std::string text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 json summary(const DrawSummary& s) { return {{"mean", s.mean}, {"lower", s.lower}, {"upper", s.upper}}; }
 
 std::vector<double> column(const Eigen::MatrixXd& m, Eigen::Index c) {
@@ -46,11 +49,11 @@ std::string to_json(const IncrementalTable& table) {
                     {"incremental_effect", optional_value(row.incremental_effect)},
                     {"icer", optional_value(row.icer)},
                     {"dominated_by", row.dominated_by}});
-  return json{{"perspective", table.perspective}, {"rows", rows}}.dump();
+  return text(json{{"perspective", table.perspective}, {"rows", rows}});
 }
 
 std::string to_json(const AcceptabilityCurves& curves) {
-  return json{{"wtp", curves.wtp}, {"curves", curves_by_strategy(curves.strategies, curves.probability, "probability")}}.dump();
+  return text(json{{"wtp", curves.wtp}, {"curves", curves_by_strategy(curves.strategies, curves.probability, "probability")}});
 }
 
 std::string to_json(const std::vector<AcceptabilityFrontierPoint>& frontier) {
@@ -59,11 +62,11 @@ std::string to_json(const std::vector<AcceptabilityFrontierPoint>& frontier) {
     detail::require(!point.strategy.empty(), "to_json", "an acceptability frontier point has no strategy name");
     points.push_back({{"wtp", point.wtp}, {"strategy", point.strategy}, {"probability", point.probability}});
   }
-  return points.dump();
+  return text(points);
 }
 
 std::string to_json(const EvppiResult& evppi) {
-  return json{{"method", evppi.method}, {"wtp", evppi.wtp}, {"evppi", evppi.evppi}, {"standard_error", evppi.standard_error}}.dump();
+  return text(json{{"method", evppi.method}, {"wtp", evppi.wtp}, {"evppi", evppi.evppi}, {"standard_error", evppi.standard_error}});
 }
 
 std::string to_json(const ReferenceComparisons& comparisons) {
@@ -79,11 +82,10 @@ std::string to_json(const ReferenceComparisons& comparisons) {
                     {"icer_interval", interval},
                     {"incremental_net_benefit", inmb}});
   }
-  return json{{"reference", comparisons.reference},
+  return text(json{{"reference", comparisons.reference},
               {"interval_level", comparisons.interval_level},
               {"wtp", comparisons.wtp},
-              {"comparisons", rows}}
-      .dump();
+              {"comparisons", rows}});
 }
 
 std::string to_json(const PairwiseAcceptability& acceptability) {
@@ -96,17 +98,17 @@ std::string to_json(const PairwiseAcceptability& acceptability) {
       for (const auto& p : acceptability.probability) by_threshold.push_back(p(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)));
       pairs.push_back({{"strategy", acceptability.strategies[i]}, {"comparator", acceptability.strategies[j]}, {"probability", by_threshold}});
     }
-  return json{{"wtp", acceptability.wtp}, {"pairs", pairs}}.dump();
+  return text(json{{"wtp", acceptability.wtp}, {"pairs", pairs}});
 }
 
 std::string to_json(const ExpectedLossCurves& curves) {
-  return json{{"wtp", curves.wtp}, {"curves", curves_by_strategy(curves.strategies, curves.expected_loss, "expected_loss")}}.dump();
+  return text(json{{"wtp", curves.wtp}, {"curves", curves_by_strategy(curves.strategies, curves.expected_loss, "expected_loss")}});
 }
 
 std::string to_json(const std::vector<OptimalStrategySwitch>& switches) {
   json points = json::array();
   for (const auto& s : switches) points.push_back({{"wtp", s.wtp}, {"from", s.from}, {"to", s.to}});
-  return points.dump();
+  return text(points);
 }
 
 }  // namespace hemsim
