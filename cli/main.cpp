@@ -15,6 +15,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 
 #include "hemsim/hemsim.hpp"
@@ -634,6 +635,9 @@ int main(int argc, char** argv) {
     return finish(kBadInput, e.what());
   } catch (const hemsim::InternalError& e) {
     return finish(kInternalError, std::string("internal error (please report): ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    // The library's contract for a bad argument to a pure function (docs: README, errors).
+    return finish(kBadInput, e.what());
   } catch (const std::exception& e) {
     return finish(kInternalError, std::string("internal error (please report): ") + e.what());
   }

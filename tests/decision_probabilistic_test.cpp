@@ -55,3 +55,23 @@ TEST(DecisionProbabilistic, EffectivePopulationIsADiscountedSum) {
   EXPECT_NEAR(hemsim::effective_population(1000, 2.5, 0.0, 200), 200 + 2500, 1e-9);
   EXPECT_THROW((void)hemsim::effective_population(-1, 3, 0.03), std::invalid_argument);
 }
+
+TEST(DecisionProbabilistic, TiesUpToRoundingGoToTheStrategyListedFirst) {
+  // One draw; A costs 0.1 + 0.2, B costs 0.3, no effects. In doubles B's net benefit is
+  // larger by one ulp; within kDecisionRelativeTolerance they tie: the CEAC shares the
+  // draw and the CEAF picks A, listed first.
+  Eigen::MatrixXd costs{{0.1 + 0.2, 0.3}};
+  const Eigen::MatrixXd effects = Eigen::MatrixXd::Zero(1, 2);
+  ASSERT_LT(-costs(0, 0), -costs(0, 1));
+  const Eigen::MatrixXd ceac = hemsim::acceptability_curves(costs, effects, {100});
+  EXPECT_EQ(ceac(0, 0), 0.5);
+  EXPECT_EQ(ceac(0, 1), 0.5);
+  const auto frontier = hemsim::acceptability_frontier({"A", "B"}, costs, effects, {100});
+  EXPECT_EQ(frontier[0].optimal_strategy, 0);
+  EXPECT_EQ(frontier[0].strategy, "A");
+  EXPECT_EQ(frontier[0].probability, 0.5);
+  // A real difference (a millionth) is not a tie.
+  costs(0, 0) = 0.3 * (1 + 1e-6);
+  EXPECT_EQ(hemsim::acceptability_curves(costs, effects, {100})(0, 1), 1.0);
+  EXPECT_EQ(hemsim::acceptability_frontier(costs, effects, {100})[0].optimal_strategy, 1);
+}

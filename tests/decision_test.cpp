@@ -227,3 +227,52 @@ TEST(Decision, NetBenefit) {
   EXPECT_EQ(hemsim::net_monetary_benefit(1000, 2, 50000), 99000);
   EXPECT_DOUBLE_EQ(hemsim::net_health_benefit(1000, 2, 50000), 1.98);
 }
+
+TEST(Decision, DominatedRowsNameWhatDominatesThem) {
+  const auto t = hemsim::incremental_table({"E", "D", "C", "B", "A", "UC"}, {55000, 35000, 25000, 10000, 12000, 5000},
+                                           {5, 4, 3, 2, 1.5, 1});
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_TRUE(t.rows[i].dominated_by.empty()) << t.rows[i].strategy;
+  // C (effect 3) lies between frontier B (2) and D (4): half of each gives effect 3 for
+  // 22500 < 25000.
+  EXPECT_EQ(t.rows[4].dominated_by, (std::vector<std::string>{"B", "D"}));
+  // A (12000, 1.5) against B (10000, 2).
+  EXPECT_EQ(t.rows[5].dominated_by, (std::vector<std::string>{"B"}));
+}
+
+TEST(Decision, StrongDominanceNamesAnUndominatedDominator) {
+  // Z is dominated by both X and Y, but Y is itself dominated by X: Z names X.
+  const auto t = hemsim::incremental_table({"Z", "Y", "X"}, {30, 20, 10}, {3, 4, 5});
+  ASSERT_EQ(t.rows.size(), 3U);
+  EXPECT_EQ(t.rows[1].strategy, "Y");
+  EXPECT_EQ(t.rows[1].dominated_by, (std::vector<std::string>{"X"}));
+  EXPECT_EQ(t.rows[2].strategy, "Z");
+  EXPECT_EQ(t.rows[2].dominated_by, (std::vector<std::string>{"X"}));
+  // Identical strategies: the later one is dominated by the first listed.
+  const auto twins = hemsim::incremental_table({"first", "copy"}, {10, 10}, {1, 1});
+  EXPECT_EQ(twins.rows[1].dominated_by, (std::vector<std::string>{"first"}));
+}
+
+TEST(Decision, CollinearUpToRoundingStaysOnTheFrontier) {
+  // In exact arithmetic B lies on the line from A to C (ICERs 0.3 and 0.3); in doubles
+  // 0.1 + 0.2 gives ICERs 0.30000000000000004 and 0.29999999999999993, a "fall" that is
+  // only rounding. Within kDecisionRelativeTolerance they are equal: B stays.
+  const double b_cost = 0.1 + 0.2;
+  ASSERT_GT(b_cost / 1, (0.6 - b_cost) / 1) << "the doubles do fall";
+  auto t = hemsim::incremental_table({"A", "B", "C"}, {0, b_cost, 0.6}, {0, 1, 2});
+  EXPECT_EQ(t.rows[1].strategy, "B");
+  EXPECT_EQ(t.rows[1].status, ND);
+  // A real fall, a millionth of the ICER, is extended dominance.
+  t = hemsim::incremental_table({"A", "B", "C"}, {0, 0.3, 0.6 - 0.3e-6}, {0, 1, 2});
+  EXPECT_EQ(t.rows[2].strategy, "B");
+  EXPECT_EQ(t.rows[2].status, ED);
+}
+
+TEST(Decision, EqualUpToRoundingCostsAndEffectsAreTies) {
+  // P costs 0.1 + 0.2, Q costs 0.3: equal within the tolerance, so Q, listed second and
+  // no more effective, is dominated by P rather than P by Q through the last bit.
+  const auto t = hemsim::incremental_table({"P", "Q"}, {0.1 + 0.2, 0.3}, {1, 1});
+  EXPECT_EQ(t.rows[0].strategy, "P");
+  EXPECT_EQ(t.rows[1].strategy, "Q");
+  EXPECT_EQ(t.rows[1].status, D);
+  EXPECT_EQ(hemsim::kDecisionRelativeTolerance, 1e-9);
+}

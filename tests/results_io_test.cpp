@@ -93,11 +93,11 @@ RunResults sample() {
   // Health care: new vs usual = 1749.5 / 0.25 = 6998. Societal: new is cheaper and better.
   hemsim::IncrementalTable health_care{"health_care", {}};
   health_care.rows.push_back(
-      {"usual", 1500.5, 1.25, DominanceStatus::non_dominated, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
-  health_care.rows.push_back({"new", 3250, 1.5, DominanceStatus::non_dominated, "usual", 1749.5, 0.25, 6998});
+      {"usual", 1500.5, 1.25, DominanceStatus::non_dominated, std::nullopt, std::nullopt, std::nullopt, std::nullopt, {}});
+  health_care.rows.push_back({"new", 3250, 1.5, DominanceStatus::non_dominated, "usual", 1749.5, 0.25, 6998, {}});
   hemsim::IncrementalTable societal{"societal", {}};
-  societal.rows.push_back({"new", 2000, 1.5, DominanceStatus::non_dominated, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
-  societal.rows.push_back({"usual", 2500, 1.25, DominanceStatus::dominated, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
+  societal.rows.push_back({"new", 2000, 1.5, DominanceStatus::non_dominated, std::nullopt, std::nullopt, std::nullopt, std::nullopt, {}});
+  societal.rows.push_back({"usual", 2500, 1.25, DominanceStatus::dominated, std::nullopt, std::nullopt, std::nullopt, std::nullopt, {"new"}});
   r.incremental_tables = {health_care, societal};
   return r;
 }
@@ -235,6 +235,7 @@ TEST(ResultsIo, JsonRoundTripKeepsEveryField) {
       EXPECT_EQ(a.incremental_cost, b.incremental_cost);
       EXPECT_EQ(a.incremental_effect, b.incremental_effect);
       EXPECT_EQ(a.icer, b.icer);
+      EXPECT_EQ(a.dominated_by, b.dominated_by);
     }
   }
   // And the reloaded value writes the same text.

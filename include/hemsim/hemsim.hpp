@@ -7,6 +7,8 @@
 ///     std::cout << hemsim::format_results_table(results);
 
 #include "hemsim/decision.hpp"
+#include "hemsim/decision_json.hpp"
+#include "hemsim/decision_outputs.hpp"
 #include "hemsim/distribution.hpp"
 #include "hemsim/dsa.hpp"
 #include "hemsim/dsa_io.hpp"

@@ -14,6 +14,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "decision/checks.hpp"
 #include "hemsim/decision.hpp"
 
 namespace hemsim {
@@ -87,6 +88,9 @@ Fit penalised_fit(const Eigen::MatrixXd& X, const Eigen::MatrixXd& penalty, cons
       best_edf = edf;
     }
   }
+  // Finite inputs always give some finite score; values so extreme that X'X overflows do not.
+  detail::require(best_beta.size() > 0, "expected_value_of_partial_perfect_information",
+                  "the regression could not be fitted (costs, effects or parameter values too extreme)");
   Fit fit;
   fit.fitted = X * best_beta;
   const double sigma2 = (y - fit.fitted).squaredNorm() / std::max(1.0, n - best_edf);
@@ -189,21 +193,51 @@ double evppi_from(const std::vector<Eigen::VectorXd>& incremental_costs, const s
   return std::max(0.0, nb.rowwise().maxCoeff().mean() - nb.colwise().mean().maxCoeff());
 }
 
+// The columns of `parameters` that vary across draws: a constant one carries no
+// information (and would give a zero-width spline basis).
+Eigen::MatrixXd varying_columns(const Eigen::MatrixXd& parameters) {
+  std::vector<Eigen::Index> keep;
+  for (Eigen::Index c = 0; c < parameters.cols(); ++c)
+    if (!detail::nearly_equal(parameters.col(c).minCoeff(), parameters.col(c).maxCoeff())) keep.push_back(c);
+  Eigen::MatrixXd varying(parameters.rows(), static_cast<Eigen::Index>(keep.size()));
+  for (std::size_t k = 0; k < keep.size(); ++k) varying.col(static_cast<Eigen::Index>(k)) = parameters.col(keep[k]);
+  return varying;
+}
+
+void check_evppi_arguments(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects, const Eigen::MatrixXd& parameters,
+                           const std::vector<double>& wtp, int reference, int posterior_samples) {
+  constexpr std::string_view function = "expected_value_of_partial_perfect_information";
+  detail::require(costs.rows() == effects.rows() && costs.cols() == effects.cols() && parameters.rows() == costs.rows(), function,
+                  "costs, effects and parameter values must have one row per draw");
+  detail::require(parameters.cols() >= 1, function, "no parameters given");
+  detail::require(costs.rows() >= 30, function, "regression needs at least 30 draws");
+  detail::check_draws(function, costs, effects);
+  detail::require(parameters.allFinite(), function, "a parameter value is not finite");
+  detail::check_thresholds(function, wtp);
+  detail::require(reference >= 0 && reference < costs.cols(), function, "reference strategy out of range");
+  detail::require(posterior_samples >= 2, function, "posterior_samples must be at least 2 (for a standard deviation)");
+}
+
 }  // namespace
 
 EvppiResult expected_value_of_partial_perfect_information(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effects,
-                                                          const Eigen::MatrixXd& parameters, const std::vector<double>& wtp,
+                                                          const Eigen::MatrixXd& all_parameters, const std::vector<double>& wtp,
                                                           int reference, int posterior_samples, std::uint64_t seed) {
-  if (costs.rows() != effects.rows() || costs.cols() != effects.cols() || parameters.rows() != costs.rows())
-    throw std::invalid_argument("EVPPI: costs, effects and parameter values must have one row per draw");
-  if (parameters.cols() < 1) throw std::invalid_argument("EVPPI: no parameters given");
-  if (costs.rows() < 30) throw std::invalid_argument("EVPPI: regression needs at least 30 draws");
-  if (reference < 0 || reference >= costs.cols()) throw std::invalid_argument("EVPPI: reference strategy out of range");
+  check_evppi_arguments(costs, effects, all_parameters, wtp, reference, posterior_samples);
+  const Eigen::MatrixXd parameters = varying_columns(all_parameters);
   EvppiResult result;
+  if (parameters.cols() == 0 || costs.cols() == 1) {
+    // Nothing to learn (the parameters do not vary) or nothing to decide (one strategy).
+    result.method = "constant";
+    result.wtp = wtp;
+    result.evppi.assign(wtp.size(), 0.0);
+    result.standard_error.assign(wtp.size(), 0.0);
+    return result;
+  }
   result.method = parameters.cols() <= 2 ? (parameters.cols() == 1 ? "P-spline (GCV)" : "tensor-product P-spline (GCV)")
                                          : "Gaussian process";
-  if (parameters.cols() > 2 && parameters.rows() > 3000)
-    throw std::invalid_argument("EVPPI: Gaussian-process regression for groups is limited to 3000 draws");
+  detail::require(parameters.cols() <= 2 || parameters.rows() <= 3000, "expected_value_of_partial_perfect_information",
+                  "Gaussian-process regression for groups is limited to 3000 draws");
   std::vector<Fit> cost_fits, effect_fits;
   for (Eigen::Index s = 0; s < costs.cols(); ++s) {
     if (s == reference) continue;
@@ -239,7 +273,7 @@ EvppiResult expected_value_of_partial_perfect_information(const Eigen::MatrixXd&
       sum_sq += v * v;
     }
     const double mean = sum / posterior_samples;
-    result.standard_error.push_back(posterior_samples > 1 ? std::sqrt(std::max(0.0, (sum_sq - posterior_samples * mean * mean) / (posterior_samples - 1))) : 0.0);
+    result.standard_error.push_back(std::sqrt(std::max(0.0, (sum_sq - posterior_samples * mean * mean) / (posterior_samples - 1))));
   }
   return result;
 }

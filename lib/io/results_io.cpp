@@ -199,6 +199,8 @@ RunResults parse_results(const json& j) {
       x.incremental_cost = optional_number(row.at("incremental_cost"));
       x.incremental_effect = optional_number(row.at("incremental_effect"));
       x.icer = optional_number(row.at("icer"));
+      // Absent in files written before the labels existed.
+      if (row.contains("dominated_by")) x.dominated_by = row.at("dominated_by").get<std::vector<std::string>>();
       table.rows.push_back(std::move(x));
     }
     r.incremental_tables.push_back(std::move(table));
@@ -561,7 +563,8 @@ std::string results_to_json(const RunResults& r) {
                       {"compared_with", row.compared_with ? json(*row.compared_with) : json(nullptr)},
                       {"incremental_cost", optional_number(row.incremental_cost)},
                       {"incremental_effect", optional_number(row.incremental_effect)},
-                      {"icer", optional_number(row.icer)}});
+                      {"icer", optional_number(row.icer)},
+                      {"dominated_by", row.dominated_by}});
     j["incremental_tables"].push_back({{"perspective", table.perspective}, {"rows", rows}});
   }
   return j.dump(2) + "\n";

@@ -18,6 +18,9 @@
 #include <stdexcept>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "core/sha256.hpp"
 #include "hemsim/output_folder.hpp"
 #include "hemsim/version.hpp"
 
@@ -181,6 +184,26 @@ TEST_F(CliExitCodes, ReportRefusesAMixedSetAndTemporariesDoNotPileUp) {
   ASSERT_EQ(hemsim("run " + kMicro + " -n 200 --seed 3 --quiet --out " + b).code, 0);
   for (const auto& e : fs::directory_iterator(dir_ / "b")) EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
   EXPECT_EQ(hemsim("report " + b + " --html " + (dir_ / "r.html").string()).code, 0);
+}
+
+TEST_F(CliExitCodes, ABadArgumentToADecisionFunctionIsBadInputNotABug) {
+  // psa.json with a negative threshold, re-listed in its manifest as if hemsim had written
+  // it: the report's CEAC refuses it with std::invalid_argument, which the CLI reports as
+  // bad input (exit 2), not as an internal error (exit 3).
+  const fs::path psa = dir_ / "psa";
+  ASSERT_EQ(hemsim("psa " + kCohort + " --method cohort --draws 20 --quiet --out " + psa.string()).code, 0);
+  nlohmann::json results = nlohmann::json::parse(read(psa / "psa.json"));
+  results["willingness_to_pay"].push_back(-1.0);
+  const std::string edited = results.dump();
+  std::ofstream(psa / "psa.json", std::ios::binary | std::ios::trunc) << edited;
+  nlohmann::json manifest = nlohmann::json::parse(read(psa / "manifest.json"));
+  for (auto& f : manifest["files"])
+    if (f["name"] == "psa.json") {
+      f["size"] = edited.size();
+      f["sha256"] = hemsim::detail::sha256_hex(edited);
+    }
+  std::ofstream(psa / "manifest.json", std::ios::binary | std::ios::trunc) << manifest.dump();
+  expect_bad_input("report " + psa.string() + " --html " + (dir_ / "r.html").string(), "threshold is negative");
 }
 
 TEST_F(CliExitCodes, RunsKilledAtRandomLeaveTheOldOrTheNewSet) {

@@ -66,6 +66,29 @@ TEST(Cli, PsaWritesDrawsCurvesAndEvppi) {
   fs::remove_all(out);
 }
 
+TEST(Cli, EvppiOfAFixedParameterIsZeroAndTheResultsAreWritten) {
+  // A parameter whose PSA distribution is `fixed` does not vary across draws: its EVPPI,
+  // alone or in a group, is 0 (this used to end the process with SIGSEGV, exit 139,
+  // after every draw had run, and write nothing).
+  const fs::path dir = fresh("evppi_fixed");
+  fs::create_directories(dir);
+  std::string text = read(kIntro);
+  const std::string gamma = "distribution: {type: gamma, shape: 86.2, scale: 150.8}";
+  const auto at = text.find(gamma);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, gamma.size(), "distribution: {type: fixed, value: 13000}");
+  const fs::path scenario = dir / "fixed_c_trtB.yaml";
+  std::ofstream(scenario) << text;
+  const fs::path out = dir / "out";
+  ASSERT_EQ(cli("psa " + scenario.string() + " --method cohort --draws 40 --evppi c_trtB --evppi c_trtB,u_S1 --quiet --out " + out.string()), 0);
+  const std::string evppi = read(out / "evppi_parameters.csv");
+  EXPECT_NE(evppi.find("\nc_trtB,constant,100000,0,0,"), std::string::npos) << evppi;
+  // In the group, c_trtB adds nothing: the group's EVPPI is u_S1's by P-spline.
+  EXPECT_NE(evppi.find("c_trtB;u_S1,P-spline (GCV),"), std::string::npos) << evppi;
+  EXPECT_TRUE(fs::exists(out / "psa.json"));
+  fs::remove_all(dir);
+}
+
 TEST(Cli, DsaAndPriceWriteTheirTables) {
   const fs::path out = fresh("dsa");
   ASSERT_EQ(cli("dsa " + kIntro + " --method cohort --strategy B --wtp 100000 --horizons 5 --two-way c_trtB,u_S1 --steps 3 --threshold c_trtB --quiet --out " +
