@@ -66,11 +66,11 @@ TEST_F(Provenance, TheRecordedCommandGivesTheSameBytes) {
   EXPECT_EQ(read(dir_ / "a" / "results.json"), read(dir_ / "b" / "results.json"));
 
   ASSERT_EQ(cli("psa " + kCohort + " --method cohort -d 30 --set c_trtA=11000 -q --out " + (dir_ / "p").string()), 0);
-  const std::string psa_command =
-      nlohmann::json::parse(read(dir_ / "p" / "psa.json")).at("provenance").at("command").get<std::string>();
+  const std::string psa_command = nlohmann::json::parse(read(dir_ / "p" / "psa.json")).at("provenance").at("command").get<std::string>();
   EXPECT_NE(psa_command.find("--set c_trtA=11000"), std::string::npos) << psa_command;
   ASSERT_EQ(rerun(psa_command, dir_ / "q", "-q"), 0);
-  for (const char* file : {"psa.json", "psa_draws.csv", "ceac.csv", "evpi.csv"}) EXPECT_EQ(read(dir_ / "p" / file), read(dir_ / "q" / file)) << file;
+  for (const char* file : {"psa.json", "psa_draws.csv", "ceac.csv", "evpi.csv"})
+    EXPECT_EQ(read(dir_ / "p" / file), read(dir_ / "q" / file)) << file;
 }
 
 TEST_F(Provenance, AReportOfResultsWhoseScenarioChangedSaysSo) {

@@ -419,7 +419,7 @@ TEST(Report, AScenarioFileThatIsGoneIsSaidAndItsPartsLeftOut) {
   const auto doc = hemsim::build_report(inputs);
   EXPECT_EQ(doc.find_table("parameters"), nullptr);
   ASSERT_NE(doc.find_table("base_case"), nullptr);  // the results themselves are all there
-  const auto& summary = doc.sections.front();
+  const auto& summary = *std::find_if(doc.sections.begin(), doc.sections.end(), [](const auto& s) { return s.id == "summary"; });
   EXPECT_NE(std::find(summary.paragraphs.begin(), summary.paragraphs.end(), inputs.scenario_note), summary.paragraphs.end());
   fs::remove_all(dir);
 }

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "core/read_file.hpp"
-#include "hemsim/scenario.hpp"
 #include "core/sha256.hpp"
+#include "hemsim/scenario.hpp"
 
 namespace hemsim {
 
@@ -24,8 +24,8 @@ std::vector<std::string> changed_inputs(const Provenance& provenance) {
     }
     const std::string now = detail::sha256_hex(*bytes);
     if (now != input.sha256)
-      changes.push_back(fmt::format("the {} file {} has changed since these results were made (SHA-256 {}... then, {}... now)",
-                                    input.role, input.path, input.sha256.substr(0, 12), now.substr(0, 12)));
+      changes.push_back(fmt::format("the {} file {} has changed since these results were made (SHA-256 {}... then, {}... now)", input.role,
+                                    input.path, input.sha256.substr(0, 12), now.substr(0, 12)));
   }
   return changes;
 }

@@ -25,6 +25,7 @@
 #include "hemsim/version.hpp"
 #include "core/quantile.hpp"
 #include "core/read_file.hpp"
+#include "report/report_answer.hpp"
 #include "report/report_variants.hpp"
 
 namespace hemsim {
@@ -1447,8 +1448,9 @@ ReportDocument build_report(const ReportInputs& in) {
                                     : in.price ? in.price->scenario_name
                                                : in.variants->scenario_name;
   doc.title = "Economic evaluation: " + (scenario_name.empty() ? std::string("hemsim results") : scenario_name);
-  doc.sections.push_back(summary_section(in, names));
+  doc.sections.push_back(detail::answer_section(in, names));
   for (const auto& warning : input_warnings(in)) doc.sections.front().paragraphs.insert(doc.sections.front().paragraphs.begin(), warning);
+  doc.sections.push_back(summary_section(in, names));
   if (in.scenario) doc.sections.push_back(parameter_section(in));
   if (in.run) doc.sections.push_back(base_case_section(*in.run, names));
   if (in.psa) doc.sections.push_back(psa_section(in, names));
