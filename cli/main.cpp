@@ -263,6 +263,9 @@ int main(int argc, char** argv) {
   }
   for (auto* command : {run, psa})
     command->add_option("--strategy", choices.strategies, "run only this strategy (repeatable; the reference always runs)");
+  std::string perspective_name;
+  for (auto* command : {dsa, price})
+    command->add_option("--perspective", perspective_name, "whose costs: a perspective of the scenario (default: its first)");
   bool force = false;
   for (auto* command : {run, psa, dsa, price})
     command->add_flag("--force", force, "run even above the limit of 1e12 person-cycles (individuals x strategies x cycles x draws)");
@@ -420,6 +423,14 @@ int main(int argc, char** argv) {
       report.strategies = names;
       report.strategy = dsa_options.strategy < 0 ? static_cast<int>(names.size()) - 1 : dsa_options.strategy;
       report.comparator = dsa_options.comparator < 0 ? scenario.strategy_index(scenario.settings.reference_strategy) : dsa_options.comparator;
+      if (!perspective_name.empty()) {
+        const auto p = std::ranges::find(scenario.perspectives, perspective_name);
+        if (p == scenario.perspectives.end())
+          throw hemsim::ScenarioError({file, 0, 0, "--perspective"}, fmt::format("unknown perspective '{}'", perspective_name),
+                                      "a perspective of the scenario");
+        dsa_options.perspective = static_cast<int>(p - scenario.perspectives.begin());
+      }
+      report.perspective = scenario.perspectives.at(static_cast<std::size_t>(dsa_options.perspective));
       report.willingness_to_pay = wtp > 0 ? wtp : (scenario.settings.willingness_to_pay.empty() ? 100000.0 : scenario.settings.willingness_to_pay.front());
       if (*price) {
         if (thresholds.empty()) thresholds = scenario.settings.willingness_to_pay;

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
 #include <sstream>
 #include <unistd.h>
 #include <fmt/format.h>
@@ -318,3 +320,34 @@ TEST(DsaMonteCarloError, PriceCommandTakesASeedForIndependentReplicates) {
   EXPECT_NE(expected.price, other.price);
   fs::remove_all(out);
 }
+
+namespace {
+
+TEST(PriceCli, PerspectiveChoosesWhoseCostsThePriceBalances) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("hemsim_perspective_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto price = [&](const std::string& extra, const std::string& name) {
+    const std::string command = std::string(HEMSIM_CLI_PATH) + " price " HEMSIM_SOURCE_DIR
+                                "/scenarios/bmsc_cipn.yaml --parameter bmsc_price -n 1500 --wtp 100000 -q " + extra + " -o " + (dir / name).string() +
+                                " > /dev/null 2>&1";
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  ASSERT_EQ(price("", "default"), 0);
+  ASSERT_EQ(price("--perspective health_care", "health_care"), 0);
+  ASSERT_EQ(price("--perspective societal", "societal"), 0);
+  EXPECT_EQ(price("--perspective payer", "none"), 2);
+  auto read_price = [&](const std::string& name) {
+    std::ifstream in(dir / name / "dsa.json");
+    const auto j = nlohmann::json::parse(in);
+    return std::pair{j.at("perspective").get<std::string>(), j.at("prices").at(0).at("price").get<double>()};
+  };
+  EXPECT_EQ(read_price("default"), read_price("health_care"));  // the first perspective is the default
+  EXPECT_EQ(read_price("societal").first, "societal");
+  // Responders work more: counting productivity, the cells are worth more.
+  EXPECT_GT(read_price("societal").second, read_price("health_care").second);
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -19,6 +19,7 @@ struct DsaReport {
   std::vector<std::string> strategies;
   int strategy = 0, comparator = 0;
   double willingness_to_pay = 0;
+  std::string perspective;  ///< whose costs (empty in files written before it was recorded)
   std::optional<OneWayAnalysis> one_way;
   std::vector<VariantResult> variants;
   std::optional<TwoWayAnalysis> two_way;

@@ -100,6 +100,7 @@ std::string dsa_to_json(const DsaReport& r) {
   json j{{"kind", "dsa"}, {"scenario_name", r.scenario_name}, {"strategies", r.strategies}, {"strategy", r.strategy},
          {"comparator", r.comparator}, {"willingness_to_pay", r.willingness_to_pay}, {"price_parameter", r.price_parameter}};
   detail::write_provenance(j, r.provenance);
+  if (!r.perspective.empty()) j["perspective"] = r.perspective;
   if (r.one_way) {
     json rows = json::array();
     for (const auto& p : r.one_way->parameters)
@@ -138,6 +139,7 @@ DsaReport dsa_from_json(const std::string& text) {
   DsaReport r;
   r.scenario_name = j.at("scenario_name").get<std::string>();
   r.provenance = detail::read_provenance(j);
+  r.perspective = j.value("perspective", std::string());
   r.strategies = j.at("strategies").get<std::vector<std::string>>();
   r.strategy = j.at("strategy").get<int>();
   r.comparator = j.at("comparator").get<int>();

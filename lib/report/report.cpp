@@ -1062,8 +1062,8 @@ ReportSection price_section(const DsaReport& r, const Names& names, const std::s
   const std::string strategy = names(r.strategies.at(static_cast<std::size_t>(r.strategy)));
   s.paragraphs.push_back(
       fmt::format("The value of the price parameter {} of {} at which its ICER against the next best strategy equals each threshold "
-                  "(it is cost-effective at any lower price).",
-                  r.price_parameter, strategy));
+                  "(it is cost-effective at any lower price){}.",
+                  r.price_parameter, strategy, r.perspective.empty() ? std::string() : ", costs in the " + r.perspective + " perspective"));
   ReportTable t{"value_based_price",
                 "Value-based price",
                 "",

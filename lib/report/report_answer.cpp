@@ -112,8 +112,8 @@ ReportSection answer_section(const ReportInputs& in, const std::function<std::st
   }
   if (in.price) {
     for (const auto& p : in.price->prices)
-      add(fmt::format("Value-based price of {} ({}) at {} per unit of effect", label(assessed), in.price->price_parameter,
-                      money(p.willingness_to_pay)),
+      add(fmt::format("Value-based price of {} ({}) at {} per unit of effect{}", label(assessed), in.price->price_parameter,
+                      money(p.willingness_to_pay), in.price->perspective.empty() ? "" : ", " + in.price->perspective + " perspective"),
           fmt::format("{} (95 % Monte Carlo interval {} to {}), against {}", money_pm(p.price, p.price_mcse), money(p.price_low95()),
                       money(p.price_high95()), label(in.price->strategies.at(static_cast<std::size_t>(p.next_best)))),
           "Value-based price");
