@@ -339,13 +339,18 @@ int main(int argc, char** argv) {
     const bool all_variants = choices.variant == "all";
     if (all_variants && !*run)
       throw hemsim::ScenarioError({file, 0, 0, "--scenario"}, "--scenario all runs with run only", "run --scenario all, or one variant's name");
-    if (all_variants) {
+    // The options of `run` (one scenario, or all its variants).
+    auto run_options = [&] {
       hemsim::SimulationOptions options;
       options.method = method == "cohort" ? hemsim::Method::cohort : hemsim::Method::microsimulation;
       options.individuals = individuals;
       options.seed = seed;
       options.seed_set = seed_option->count() > 0;
       options.progress = progress_reporter(quiet);
+      return options;
+    };
+    if (all_variants) {
+      const hemsim::SimulationOptions options = run_options();
       auto comparison = hemsim::compare_variants(file, choices, options, {});
       {
         hemsim::ScenarioChoices base_choices = choices;
@@ -618,12 +623,7 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
-    hemsim::SimulationOptions options;
-    options.method = method == "cohort" ? hemsim::Method::cohort : hemsim::Method::microsimulation;
-    options.individuals = individuals;
-    options.seed = seed;
-    options.seed_set = seed_option->count() > 0;
-    options.progress = progress_reporter(quiet);
+    const hemsim::SimulationOptions options = run_options();
     hemsim::RunResults results;
     if (target.mcse > 0) {
       target.measure = target_measure == "costs"         ? hemsim::IncrementMeasure::costs

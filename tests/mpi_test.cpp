@@ -12,21 +12,15 @@
 #include <sstream>
 #include <string>
 
+#include "support/files_and_commands.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
+using hemsim_test::read_bytes;
+using hemsim_test::shell;
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
-int shell(const std::string& command) {
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 #ifdef HEMSIM_MPIEXEC
 std::string mpirun(int ranks) {
@@ -56,7 +50,7 @@ class MpiPsa : public ::testing::Test {
       if (name == "manifest.json") continue;
       SCOPED_TRACE(actual / name);
       ASSERT_TRUE(fs::exists(actual / name));
-      EXPECT_TRUE(read(entry.path()) == read(actual / name)) << "files differ";
+      EXPECT_TRUE(read_bytes(entry.path()) == read_bytes(actual / name)) << "files differ";
       ++compared;
     }
     EXPECT_GE(compared, 5);
@@ -81,7 +75,7 @@ TEST_F(MpiPsa, AnyNumberOfRanksGivesTheSingleProcessFiles) {
       const fs::path out = dir_ / (std::string(name) + "_" + std::to_string(ranks));
       ASSERT_EQ(shell(mpirun(ranks) + kCli + " psa " + arguments + " -o " + out.string()), 0);
       expect_same_results(single, out);
-      EXPECT_NE(read(out / "manifest.json").find(std::to_string(ranks) + (ranks == 1 ? " rank x" : " ranks x")), std::string::npos);
+      EXPECT_NE(read_bytes(out / "manifest.json").find(std::to_string(ranks) + (ranks == 1 ? " rank x" : " ranks x")), std::string::npos);
     }
   }
 }

@@ -15,15 +15,14 @@
 #include <string>
 
 #include "hemsim/hemsim.hpp"
+#include "support/files_and_commands.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using hemsim_test::read_bytes;
+using hemsim_test::shell;
 
-int cli(const std::string& arguments) {
-  const int status = std::system((std::string(HEMSIM_CLI_PATH) + " " + arguments + " > /dev/null 2>&1").c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 std::string with_commas(double v) {
   std::string digits = fmt::format("{:.0f}", std::abs(v)), out;
@@ -47,9 +46,9 @@ TEST(ReportAnswer, TheFirstSectionAnswersWithTheResultsFigures) {
     text.replace(text.find("  reference_strategy: soc"), 25, "  reference_strategy: soc\n  strategies: [soc, A, B]");
     std::ofstream(file) << text;
   }
-  ASSERT_EQ(cli("run " + file + " --method cohort -q -o " + (dir / "run").string()), 0);
-  ASSERT_EQ(cli("price " + file + " --method cohort --parameter c_trtB --strategy B -q -o " + (dir / "price").string()), 0);
-  ASSERT_EQ(cli("psa " + file + " --method cohort -d 50 -q -o " + (dir / "psa").string()), 0);
+  ASSERT_EQ(hemsim_test::hemsim_cli("run " + file + " --method cohort -q -o " + (dir / "run").string()), 0);
+  ASSERT_EQ(hemsim_test::hemsim_cli("price " + file + " --method cohort --parameter c_trtB --strategy B -q -o " + (dir / "price").string()), 0);
+  ASSERT_EQ(hemsim_test::hemsim_cli("psa " + file + " --method cohort -d 50 -q -o " + (dir / "psa").string()), 0);
   const auto in = hemsim::load_report_inputs({(dir / "run").string(), (dir / "price").string(), (dir / "psa").string()});
   const auto doc = hemsim::build_report(in);
   ASSERT_FALSE(doc.sections.empty());

@@ -13,18 +13,15 @@
 #include <string>
 
 #include "hemsim/hemsim.hpp"
+#include "support/files_and_commands.hpp"
 #include "io/psa_checkpoint.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using hemsim_test::read_bytes;
+using hemsim_test::shell;
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 const std::string kCohortFile = HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml";
 const std::string kMicroFile = HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_microsim.yaml";
@@ -71,7 +68,7 @@ scenarios:
 )yaml";
 
 TEST(ScenarioVariants, ParameterVariantEqualsTheEditedFile) {
-  const std::string base = read(kCohortFile);
+  const std::string base = read_bytes(kCohortFile);
   const auto edited = cohort(replace_once(base, "c_trtA: {value: 12000,", "c_trtA: {value: 6000,"));
   expect_same_outcomes(cohort(base + kVariants, {"cheap_a", {}, {}}), edited);
   expect_same_outcomes(cohort(base, {"", {{"c_trtA", "6000"}}, {}}), edited);
@@ -81,7 +78,7 @@ TEST(ScenarioVariants, ParameterVariantEqualsTheEditedFile) {
 }
 
 TEST(ScenarioVariants, TransitionInitialAndSettingsVariantsEqualTheEditedFile) {
-  const std::string base = read(kCohortFile);
+  const std::string base = read_bytes(kCohortFile);
   expect_same_outcomes(
       cohort(base + kVariants, {"deadlier_s2", {}, {}}),
       cohort(replace_once(base, "S2: {D: p_S2D, S2: complement}", "S2: {D: \"1 - exp(-2 * hr_S2 * r_HD)\", S2: complement}")));
@@ -93,9 +90,9 @@ TEST(ScenarioVariants, TransitionInitialAndSettingsVariantsEqualTheEditedFile) {
 
 TEST(ScenarioVariants, FormulaOverrideGivesTheTreatedProgression) {
   // With B's lower progression, standard of care's QALYs are B's (B changes no utility).
-  const auto set = cohort(read(kCohortFile), {"", {{"p_progress", "p_S1S2_trtB"}}, {}});
+  const auto set = cohort(read_bytes(kCohortFile), {"", {{"p_progress", "p_S1S2_trtB"}}, {}});
   EXPECT_DOUBLE_EQ(set.strategies[0].qalys.discounted.mean, set.strategies[2].qalys.discounted.mean);
-  const auto base = cohort(read(kCohortFile));
+  const auto base = cohort(read_bytes(kCohortFile));
   EXPECT_GT(set.strategies[0].qalys.discounted.mean, base.strategies[0].qalys.discounted.mean);
   EXPECT_EQ(set.overrides.size(), 1u);
   EXPECT_NE(hemsim::results_to_json(set).find("\"p_progress\""), std::string::npos);
@@ -121,14 +118,14 @@ TEST(ScenarioVariants, StrategySubsetKeepsEachStrategysResultsBitForBit) {
   expect_same_outcomes(all, subset);
   const auto only_reference = hemsim::load_scenario(kMicroFile, {"", {}, {"no_treatment"}});
   EXPECT_EQ(only_reference.strategies.size(), 1u);
-  const auto variant = hemsim::parse_scenario(read(kCohortFile) + kVariants, kCohortFile, {"two_arms", {}, {}});
+  const auto variant = hemsim::parse_scenario(read_bytes(kCohortFile) + kVariants, kCohortFile, {"two_arms", {}, {}});
   ASSERT_EQ(variant.strategies.size(), 2u);
   EXPECT_EQ(variant.strategies[0].name, "soc");
   EXPECT_EQ(variant.strategies[1].name, "B");
 }
 
 TEST(ScenarioVariants, MistakesNameTheFileLineAndKey) {
-  const std::string text = read(kCohortFile) + kVariants + "  typo:\n    parameters: {c_trtZ: 1}\n";
+  const std::string text = read_bytes(kCohortFile) + kVariants + "  typo:\n    parameters: {c_trtZ: 1}\n";
   try {
     (void)hemsim::parse_scenario(text, "my.yaml", {"typo", {}, {}});
     FAIL() << "no error";
@@ -149,7 +146,7 @@ TEST(ScenarioVariants, MistakesNameTheFileLineAndKey) {
   EXPECT_THROW((void)hemsim::load_scenario(kCohortFile, {"", {{"c_trtA", "c_trtA +"}}, {}}), hemsim::ScenarioError);
   EXPECT_THROW((void)hemsim::parse_override("c_trtA"), hemsim::ScenarioError);
   EXPECT_EQ(hemsim::parse_override("x=a=b").second, "a=b");
-  const std::string bad_key = read(kCohortFile) + "scenarios:\n  odd:\n    colour: red\n";
+  const std::string bad_key = read_bytes(kCohortFile) + "scenarios:\n  odd:\n    colour: red\n";
   EXPECT_THROW((void)hemsim::parse_scenario(bad_key, "my.yaml"), hemsim::ScenarioError);
 }
 
@@ -165,7 +162,7 @@ TEST(ScenarioVariants, SideBySideRunsArePaired) {
   const fs::path file = fs::temp_directory_path() / "hemsim_variants_test.yaml";
   {
     std::ofstream out(file);
-    out << replace_once(read(kMicroFile), "initial:",
+    out << replace_once(read_bytes(kMicroFile), "initial:",
                         "scenarios:\n  same: {parameters: {c_Trt: 12000}}\n  cheap: {parameters: {c_Trt: 6000}}\n"
                         "initial:");
   }
@@ -209,10 +206,6 @@ TEST(ScenarioVariants, SideBySideRunsArePaired) {
 
 namespace {
 
-int cli(const std::string& arguments) {
-  const int status = std::system((std::string(HEMSIM_CLI_PATH) + " " + arguments + " > /dev/null 2>&1").c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 TEST(ScenarioVariantsCli, AllVariantsSideBySideIntoTheReport) {
   const fs::path dir = fs::temp_directory_path() / "hemsim_variants_cli";
@@ -221,22 +214,22 @@ TEST(ScenarioVariantsCli, AllVariantsSideBySideIntoTheReport) {
   const fs::path file = dir / "model.yaml";
   {
     std::ofstream out(file);
-    out << read(kCohortFile) << kVariants;
+    out << read_bytes(kCohortFile) << kVariants;
   }
   const std::string out = (dir / "out").string();
-  ASSERT_EQ(cli("run " + file.string() + " --method cohort --scenario all --set c_trtB=14000 --out " + out + " --report"), 0);
-  const std::string html = read(out + "/report.html");
+  ASSERT_EQ(hemsim_test::hemsim_cli("run " + file.string() + " --method cohort --scenario all --set c_trtB=14000 --out " + out + " --report"), 0);
+  const std::string html = read_bytes(out + "/report.html");
   EXPECT_NE(html.find("Named scenarios side by side"), std::string::npos);
   EXPECT_NE(html.find("Strategy A at half price"), std::string::npos);
   EXPECT_NE(html.find("--method cohort --scenario all --set c_trtB=14000 --out DIR"), std::string::npos);  // as recorded
-  const auto saved = hemsim::variants_from_json(read(out + "/named_scenarios.json"));
+  const auto saved = hemsim::variants_from_json(read_bytes(out + "/named_scenarios.json"));
   EXPECT_EQ(saved.variants.size(), 6u);
   EXPECT_EQ(saved.overrides.size(), 1u);
-  EXPECT_EQ(cli("psa " + file.string() + " --scenario all -d 2"), 2);
-  EXPECT_EQ(cli("run " + file.string() + " --scenario nope"), 2);
-  EXPECT_EQ(cli("run " + file.string() + " --set nope=1"), 2);
-  EXPECT_EQ(cli("run " + file.string() + " --method cohort --scenario two_arms --strategy A"), 0);
-  EXPECT_EQ(cli("validate " + file.string()), 0);
+  EXPECT_EQ(hemsim_test::hemsim_cli("psa " + file.string() + " --scenario all -d 2"), 2);
+  EXPECT_EQ(hemsim_test::hemsim_cli("run " + file.string() + " --scenario nope"), 2);
+  EXPECT_EQ(hemsim_test::hemsim_cli("run " + file.string() + " --set nope=1"), 2);
+  EXPECT_EQ(hemsim_test::hemsim_cli("run " + file.string() + " --method cohort --scenario two_arms --strategy A"), 0);
+  EXPECT_EQ(hemsim_test::hemsim_cli("validate " + file.string()), 0);
   fs::remove_all(dir);
 }
 
