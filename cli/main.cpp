@@ -190,6 +190,16 @@ int main(int argc, char** argv) {
   bool write_report_too = false;
   for (auto* command : {run, psa, dsa, price})
     command->add_flag("--report", write_report_too, "also write report.html and report.xlsx into the --out directory");
+  // Variants of the file, overrides and strategy subsets (scenario_io.hpp).
+  hemsim::ScenarioChoices choices;
+  std::vector<std::string> set_texts;
+  for (auto* command : {validate, run, psa, dsa, price}) {
+    command->add_option("--scenario", choices.variant,
+                        "a named variant of the file's scenarios: section (run: 'all' runs the base case and every variant side by side)");
+    command->add_option("--set", set_texts, "override a parameter's value or formula: NAME=VALUE (repeatable; fixes it in PSA and DSA)");
+  }
+  for (auto* command : {run, psa})
+    command->add_option("--strategy", choices.strategies, "run only this strategy (repeatable; the reference always runs)");
   bool force = false;
   for (auto* command : {run, psa, dsa, price})
     command->add_flag("--force", force, "run even above the limit of 1e12 person-cycles (individuals x strategies x cycles x draws)");
@@ -227,7 +237,29 @@ int main(int argc, char** argv) {
       folder.commit();
       if (!quiet && write_report_too) std::cout << fmt::format("report written to {}\n", (folder.directory() / "report.html").string());
     };
-    const hemsim::Scenario scenario = hemsim::load_scenario(file);
+    for (const auto& text : set_texts) choices.set.push_back(hemsim::parse_override(text));
+    const bool all_variants = choices.variant == "all";
+    if (all_variants && !*run)
+      throw hemsim::ScenarioError({file, 0, 0, "--scenario"}, "--scenario all runs with run only", "run --scenario all, or one variant's name");
+    if (all_variants) {
+      hemsim::SimulationOptions options;
+      options.method = method == "cohort" ? hemsim::Method::cohort : hemsim::Method::microsimulation;
+      options.individuals = individuals;
+      options.seed = seed;
+      options.seed_set = seed_option->count() > 0;
+      options.progress = progress_reporter(quiet);
+      const auto comparison = hemsim::compare_variants(file, choices, options, {});
+      if (!quiet) std::cout << hemsim::format_variant_comparison(comparison);
+      if (!out_dir.empty()) {
+        write_out([&](hemsim::OutputFolder& folder) {
+          folder.add("named_scenarios.json", hemsim::variants_to_json(comparison));
+          folder.add("named_scenarios.csv", hemsim::variants_to_csv(comparison));
+        });
+        if (!quiet) std::cout << fmt::format("\nresults written to {}/\n", out_dir);
+      }
+      return 0;
+    }
+    const hemsim::Scenario scenario = hemsim::load_scenario(file, choices);
     const hemsim::CompiledModel model = hemsim::compile_model(scenario);
     if (*validate) {
       auto list = [](const std::vector<std::string>& names) {
@@ -244,6 +276,12 @@ int main(int argc, char** argv) {
                                file, scenario.schema_version, strategies.size(), list(strategies), states.size(), list(states),
                                scenario.parameters.size(), model.cycles(), years, years == 1.0 ? "" : "s");
       for (const auto& line : model.describe_levels()) std::cout << "  " << line << "\n";
+      for (const auto& v : scenario.variants) {  // each variant must load and compile too
+        hemsim::ScenarioChoices variant_choices = choices;
+        variant_choices.variant = v.name;
+        (void)hemsim::compile_model(hemsim::load_scenario(file, variant_choices));
+        std::cout << fmt::format("  scenario {}: valid ({})\n", v.name, v.label);
+      }
       std::vector<std::string> unsourced, assumptions;
       for (const auto& p : scenario.parameters) {
         if (p.source.empty()) unsourced.push_back(p.name);

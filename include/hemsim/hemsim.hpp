@@ -10,6 +10,7 @@
 #include "hemsim/distribution.hpp"
 #include "hemsim/dsa.hpp"
 #include "hemsim/dsa_io.hpp"
+#include "hemsim/embedding.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
 #include "hemsim/output_folder.hpp"
@@ -28,4 +29,5 @@
 #include "hemsim/scenario.hpp"
 #include "hemsim/scenario_io.hpp"
 #include "hemsim/simulation.hpp"
+#include "hemsim/variants.hpp"
 #include "hemsim/version.hpp"

@@ -49,6 +49,28 @@ class ParameterSampler {
 /// with the reference strategy's base-case parameter values.
 [[nodiscard]] ParameterOverrides sample_parameters(const Scenario& scenario, std::uint64_t seed, std::uint32_t draw);
 
+/// The draws a PSA still has to compute, and how to compute and keep each: what a
+/// DrawScheduler divides among threads, processes or machines. `compute` is pure (the
+/// values of a draw depend only on the scenario, options and draw index) and thread-safe;
+/// `store` keeps a draw's values in the results (and the checkpoint), is thread-safe,
+/// and is called only in the process that holds the results.
+struct DrawWork {
+  std::vector<std::uint64_t> missing;  ///< 0-based draw indices, ascending
+  std::size_t values_per_draw = 0;
+  std::function<std::vector<double>(std::uint64_t)> compute;
+  std::function<void(std::uint64_t, const std::vector<double>&)> store;
+};
+
+/// Runs the work: computes every missing draw (here or elsewhere) and stores each. A
+/// process whose `holds_results` is false only computes draws for another (MPI worker
+/// ranks): it opens no checkpoint, its DrawWork has no missing draws and no store, and
+/// the PsaResults it returns hold no draws.
+struct DrawScheduler {
+  bool holds_results = true;
+  std::function<void(const DrawWork&)> run;
+  std::string description;  ///< e.g. "3 MPI ranks"; empty: this process's threads
+};
+
 struct PsaOptions {
   std::uint64_t draws = 1000;
   std::uint64_t individuals = 0;  ///< inner microsimulation size; 0: the scenario's
@@ -72,6 +94,8 @@ struct PsaOptions {
   /// Identifies the run (seed, individuals, method, fixed values); a checkpoint written
   /// under another key is refused rather than mixed in.
   std::string checkpoint_key;
+  /// Who computes the draws; empty `run`: this process's threads (TBB). See mpi.hpp.
+  DrawScheduler scheduler;
 };
 
 struct PsaResults {

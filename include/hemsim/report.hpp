@@ -20,6 +20,7 @@
 #include "hemsim/psa.hpp"
 #include "hemsim/results.hpp"
 #include "hemsim/scenario.hpp"
+#include "hemsim/variants.hpp"
 
 namespace hemsim {
 
@@ -30,6 +31,7 @@ struct ReportInputs {
   std::optional<PsaResults> psa;   ///< psa.json
   std::optional<DsaReport> dsa;    ///< dsa.json from `hemsim dsa`
   std::optional<DsaReport> price;  ///< dsa.json from `hemsim price` (value-based prices)
+  std::optional<VariantComparison> variants;  ///< named_scenarios.json from `hemsim run --scenario all`
   /// evppi_parameters.csv beside psa.json, if any: one row per (group, threshold).
   struct EvppiRow {
     std::string parameters, method;

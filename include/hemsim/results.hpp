@@ -86,6 +86,8 @@ struct BatchValue {
 struct RunResults {
   std::string scenario_name;
   std::string scenario_file;
+  std::string scenario_variant;  ///< the `--scenario` variant run; empty = the base case
+  std::vector<std::pair<std::string, std::string>> overrides;  ///< `--set` NAME=VALUE, in order
   std::string method;           ///< "microsimulation" or "cohort"
   std::uint64_t seed = 0;
   std::uint64_t individuals = 0;  ///< 0 for cohort

@@ -58,6 +58,9 @@ struct Settings {
   int price_year = 0;
   std::vector<double> willingness_to_pay;
   std::string reference_strategy;       ///< id; defaults to the first strategy
+  /// Strategies run by default (`settings.strategies`); empty = all. The reference is
+  /// always run.
+  std::vector<std::string> strategies;
   EffectMeasure icer_effect = EffectMeasure::qalys;
   int state_time_cap = 0;               ///< cycles; 0 = the horizon
   /// Population for EVPI: people newly affected per year, years the decision holds,
@@ -207,6 +210,15 @@ struct DirichletGroup {
   SourceLocation where;
 };
 
+/// A named variant of the scenario (`scenarios:` section): its changes are applied when
+/// the file is loaded with ScenarioChoices::variant (scenario_io.hpp).
+struct VariantInfo {
+  std::string name;
+  std::string label;
+  std::string rationale;
+  SourceLocation where;
+};
+
 struct Scenario {
   int schema_version = kSchemaVersion;
   std::string name;
@@ -231,6 +243,10 @@ struct Scenario {
   std::vector<Strategy> strategies;
   std::vector<Correlation> correlations;
   std::vector<DirichletGroup> dirichlet;
+  std::vector<VariantInfo> variants;  ///< every variant the file defines
+  std::string variant;                ///< the variant applied ("" = the base case)
+  /// `--set NAME=VALUE` overrides applied, in order.
+  std::vector<std::pair<std::string, std::string>> overrides;
 
   [[nodiscard]] int state_index(const std::string& state) const;        ///< -1 if absent
   [[nodiscard]] int strategy_index(const std::string& strategy) const;  ///< -1 if absent

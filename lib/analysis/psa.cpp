@@ -115,6 +115,75 @@ ParameterOverrides sample_parameters(const Scenario& scenario, std::uint64_t see
   return ParameterSampler(scenario).sample(seed, draw);
 }
 
+namespace {
+
+/// A draw's row of every per-draw table of `r`, in the order run_psa lists them.
+std::vector<double> draw_values(const PsaResults& r, const ParameterOverrides& sampled, const RunResults& run) {
+  const auto K = r.strategies.size();
+  const auto P = r.perspectives.size();
+  std::vector<double> values;
+  for (const auto& name : r.parameters) values.push_back(sampled.at(name));
+  auto per_strategy = [&](auto&& value_of) {
+    for (std::size_t k = 0; k < K; ++k) values.push_back(value_of(run.strategies[k], k));
+  };
+  for (std::size_t p = 0; p < P; ++p) per_strategy([&](const StrategyOutcomes& o, std::size_t) { return o.costs_by_perspective[p].discounted.mean; });
+  for (std::size_t p = 0; p < P; ++p) per_strategy([&](const StrategyOutcomes& o, std::size_t) { return o.costs_by_perspective[p].discounted.mcse; });
+  const bool qalys = r.effect_measure == "qalys";
+  per_strategy([&](const StrategyOutcomes& o, std::size_t) { return (qalys ? o.qalys : o.life_years).discounted.mean; });
+  per_strategy([&](const StrategyOutcomes& o, std::size_t) { return (qalys ? o.qalys : o.life_years).discounted.mcse; });
+  per_strategy([&](const StrategyOutcomes& o, std::size_t) { return o.qalys.discounted.mean; });
+  per_strategy([&](const StrategyOutcomes& o, std::size_t) { return o.life_years.discounted.mean; });
+  per_strategy([&](const StrategyOutcomes& o, std::size_t) { return o.qalys.undiscounted.mean; });
+  per_strategy([&](const StrategyOutcomes& o, std::size_t) { return o.life_years.undiscounted.mean; });
+  for (std::size_t e = 0; e < r.events.size(); ++e) per_strategy([&](const StrategyOutcomes& o, std::size_t) { return o.events[e].count.mean; });
+  for (std::size_t c = 0; c < r.cost_categories.size(); ++c)
+    per_strategy([&](const StrategyOutcomes& o, std::size_t) { return o.costs_by_category[c].discounted.mean; });
+  // Increment errors: 0 in the reference's column (it has no increment).
+  auto increment_of = [&](std::size_t k) -> const Increment* {
+    for (const auto& inc : run.increments)
+      if (inc.name == r.strategies[k]) return &inc;
+    return nullptr;
+  };
+  for (std::size_t p = 0; p < P; ++p)
+    per_strategy([&](const StrategyOutcomes&, std::size_t k) {
+      const Increment* inc = increment_of(k);
+      return inc ? inc->costs_by_perspective[p].discounted.mcse : 0.0;
+    });
+  per_strategy([&](const StrategyOutcomes&, std::size_t k) {
+    const Increment* inc = increment_of(k);
+    return inc ? (qalys ? inc->qalys : inc->life_years).discounted.mcse : 0.0;
+  });
+  return values;
+}
+
+/// The default scheduler: draws in parallel on this process's threads. Each draw writes
+/// only its own rows, so the result does not depend on scheduling. With enough draws to
+/// keep every thread busy, each draw's microsimulation runs on the thread that took the
+/// draw (a one-thread arena): nested parallelism left threads idle waiting on each
+/// other's inner reductions. The inner reduction tree does not depend on the thread
+/// count, so the results are the same either way.
+void run_draws_on_threads(const DrawWork& work, const PsaOptions& options) {
+  const auto threads = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+  const bool serial_inner = work.missing.size() >= 4 * static_cast<std::size_t>(threads);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, work.missing.size(), 1), [&](const tbb::blocked_range<std::size_t>& range) {
+    std::optional<tbb::task_arena> one_thread;
+    if (serial_inner) one_thread.emplace(1);
+    for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      if (options.cancelled && options.cancelled()) throw Cancelled();
+      const std::uint64_t d = work.missing[i];
+      std::vector<double> values;
+      if (one_thread) {
+        one_thread->execute([&] { values = work.compute(d); });
+      } else {
+        values = work.compute(d);
+      }
+      work.store(d, values);
+    }
+  });
+}
+
+}  // namespace
+
 PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   if (options.draws < 1) throw ScenarioError({scenario.file, 0, 0, "--draws"}, "no PSA draws requested", "at least one draw");
   const std::uint64_t seed = options.seed_set || options.seed ? options.seed : scenario.settings.seed;
@@ -168,7 +237,8 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   for (const auto* m : tables) width += static_cast<std::size_t>(m->cols());
   std::unique_ptr<detail::PsaCheckpoint> checkpoint;
   std::vector<char> saved(options.draws, 0);
-  if (!options.checkpoint.empty()) {
+  const bool holds_results = options.scheduler.holds_results;
+  if (!options.checkpoint.empty() && holds_results) {
     checkpoint = std::make_unique<detail::PsaCheckpoint>(options.checkpoint, options.checkpoint_key, width, detail::checkpoint_inputs(scenario));
     for (const auto& [draw, values] : checkpoint->load()) {
       if (draw < 1 || draw > options.draws) continue;  // a later run may ask for fewer draws
@@ -182,74 +252,51 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
 
   std::atomic<std::uint64_t> finished{0};
   for (char s : saved) finished += static_cast<std::uint64_t>(s);
-  // Each draw writes only its own rows: the result does not depend on scheduling.
-  // With enough draws to keep every thread busy, each draw's microsimulation runs on the
-  // thread that took the draw (a one-thread arena): nested parallelism left threads idle
-  // waiting on each other's inner reductions. The inner reduction tree does not depend
-  // on the thread count, so the results are the same either way.
-  const auto threads = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
-  const bool serial_inner = options.draws >= 4 * static_cast<std::uint64_t>(threads);
-  tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, options.draws, 1), [&](const tbb::blocked_range<std::uint64_t>& range) {
-    std::optional<tbb::task_arena> one_thread;
-    if (serial_inner) one_thread.emplace(1);
-    for (std::uint64_t d = range.begin(); d != range.end(); ++d) {
-      if (saved[d]) continue;
-      if (options.cancelled && options.cancelled()) throw Cancelled();
-      const auto row = static_cast<Eigen::Index>(d);
-      // Draw d uses parameter stream d + 1 and simulation stream d + 1; 0 is the base case.
-      const auto draw = static_cast<std::uint32_t>(d + 1);
-      ParameterOverrides sampled = sampler.sample(seed, draw);
-      for (const auto& [name, value] : options.fixed) sampled[name] = value;
-      for (std::size_t j = 0; j < r.parameters.size(); ++j) r.parameter_values(row, static_cast<Eigen::Index>(j)) = sampled.at(r.parameters[j]);
-      RunResults run;
-      try {
-        SimulationOptions sim;
-        sim.method = options.method;
-        sim.individuals = individuals;
-        sim.seed = seed;
-        sim.seed_set = true;
-        sim.draw = draw;
-        sim.cancelled = options.cancelled;
-        if (one_thread) {
-          one_thread->execute([&] { run = simulate(compile_model(scenario, sampled), sim); });
-        } else {
-          run = simulate(compile_model(scenario, sampled), sim);
-        }
-      } catch (const ScenarioError& e) {
-        throw ScenarioError(e.where(), fmt::format("PSA draw {}: {}", d + 1, e.problem()), e.expected());
-      }
-      for (Eigen::Index k = 0; k < K; ++k) {
-        const auto& o = run.strategies[static_cast<std::size_t>(k)];
-        for (std::size_t p = 0; p < P; ++p) {
-          r.costs[p](row, k) = o.costs_by_perspective[p].discounted.mean;
-          r.costs_mcse[p](row, k) = o.costs_by_perspective[p].discounted.mcse;
-        }
-        r.qalys(row, k) = o.qalys.discounted.mean;
-        r.life_years(row, k) = o.life_years.discounted.mean;
-        r.qalys_undiscounted(row, k) = o.qalys.undiscounted.mean;
-        r.life_years_undiscounted(row, k) = o.life_years.undiscounted.mean;
-        for (std::size_t e = 0; e < r.events.size(); ++e) r.event_counts[e](row, k) = o.events[e].count.mean;
-        for (std::size_t c = 0; c < r.cost_categories.size(); ++c) r.costs_by_category[c](row, k) = o.costs_by_category[c].discounted.mean;
-        const auto& effect = r.effect_measure == "qalys" ? o.qalys.discounted : o.life_years.discounted;
-        r.effects(row, k) = effect.mean;
-        r.effects_mcse(row, k) = effect.mcse;
-      }
-      for (const auto& inc : run.increments) {
-        const auto k = static_cast<Eigen::Index>(std::find(r.strategies.begin(), r.strategies.end(), inc.name) - r.strategies.begin());
-        for (std::size_t p = 0; p < P; ++p) r.increment_costs_mcse[p](row, k) = inc.costs_by_perspective[p].discounted.mcse;
-        r.increment_effects_mcse(row, k) = (r.effect_measure == "qalys" ? inc.qalys : inc.life_years).discounted.mcse;
-      }
-      if (checkpoint) {
-        std::vector<double> values;
-        values.reserve(width);
-        for (const auto* m : tables)
-          for (Eigen::Index c = 0; c < m->cols(); ++c) values.push_back((*m)(row, c));
-        checkpoint->save(d + 1, values);
-      }
-      const std::uint64_t done = ++finished;
-      if (options.progress) options.progress(static_cast<double>(done) / static_cast<double>(options.draws));
+
+  // One draw's values, in the order of `tables` (what a checkpoint saves). Draw d uses
+  // parameter stream d + 1 and simulation stream d + 1; 0 is the base case.
+  auto compute = [&](std::uint64_t d) {
+    const auto draw = static_cast<std::uint32_t>(d + 1);
+    ParameterOverrides sampled = sampler.sample(seed, draw);
+    for (const auto& [name, value] : options.fixed) sampled[name] = value;
+    RunResults run;
+    try {
+      SimulationOptions sim;
+      sim.method = options.method;
+      sim.individuals = individuals;
+      sim.seed = seed;
+      sim.seed_set = true;
+      sim.draw = draw;
+      sim.cancelled = options.cancelled;
+      run = simulate(compile_model(scenario, sampled), sim);
+    } catch (const ScenarioError& e) {
+      throw ScenarioError(e.where(), fmt::format("PSA draw {}: {}", d + 1, e.problem()), e.expected());
     }
-  });
+    return draw_values(r, sampled, run);
+  };
+  auto store = [&](std::uint64_t d, const std::vector<double>& values) {
+    if (values.size() != width) throw InternalError("a PSA draw's values do not fit the results");
+    const auto row = static_cast<Eigen::Index>(d);
+    std::size_t i = 0;
+    for (auto* m : tables)
+      for (Eigen::Index c = 0; c < m->cols(); ++c) (*m)(row, c) = values[i++];
+    if (checkpoint) checkpoint->save(d + 1, values);
+    const std::uint64_t done = ++finished;
+    if (options.progress) options.progress(static_cast<double>(done) / static_cast<double>(options.draws));
+  };
+  DrawWork work;
+  work.values_per_draw = width;
+  work.compute = compute;
+  if (holds_results) {
+    work.store = store;
+    for (std::uint64_t d = 0; d < options.draws; ++d)
+      if (!saved[d]) work.missing.push_back(d);
+  }
+  if (options.scheduler.run) {
+    options.scheduler.run(work);
+  } else {
+    run_draws_on_threads(work, options);
+  }
   return r;
 }
 

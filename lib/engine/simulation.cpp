@@ -46,6 +46,8 @@ RunResults simulate(const CompiledModel& model, const SimulationOptions& options
   RunResults r;
   r.scenario_name = s.name;
   r.scenario_file = s.file;
+  r.scenario_variant = s.variant;
+  r.overrides = s.overrides;
   r.method = to_string(options.method);
   r.seed = micro ? seed : 0;
   r.individuals = micro ? n : 0;

@@ -111,6 +111,8 @@ const std::set<std::string>& output_file_names() {
                                            // hemsim run
                                            "results.json", "summary.csv", "increments.csv", "icers.csv", "trace.csv", "events.csv",
                                            "event_incidence.csv", "years_in_state.csv",
+                                           // hemsim run --scenario all
+                                           "named_scenarios.json", "named_scenarios.csv",
                                            // hemsim psa
                                            "psa.json", "psa_draws.csv", "ceac.csv", "evpi.csv", "ce_plane.csv", "evppi_parameters.csv",
                                            // hemsim dsa and price

@@ -1,4 +1,5 @@
 #include "io/psa_checkpoint.hpp"
+#include "core/sha256.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -38,6 +39,14 @@ void PsaCheckpoint::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db)
 std::vector<CheckpointInput> checkpoint_inputs(const Scenario& scenario) {
   std::vector<CheckpointInput> inputs{{"scenario", scenario.file, scenario.sha256}};
   for (const auto& t : scenario.tables) inputs.push_back({fmt::format("table '{}'", t.name), t.file, t.sha256});
+  // The same file run as another variant, with other --set values or another strategy
+  // subset is another model: its draws must not be resumed from this checkpoint.
+  if (!scenario.variant.empty() || !scenario.overrides.empty() || !scenario.settings.strategies.empty()) {
+    std::string choices = "variant=" + scenario.variant;
+    for (const auto& [name, value] : scenario.overrides) choices += "\nset " + name + "=" + value;
+    for (const auto& st : scenario.strategies) choices += "\nstrategy " + st.name;
+    inputs.push_back({"scenario choices (--scenario, --set, --strategy)", "", detail::sha256_hex(choices)});
+  }
   return inputs;
 }
 

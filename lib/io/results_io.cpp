@@ -136,6 +136,9 @@ RunResults parse_results(const json& j) {
   RunResults r;
   r.scenario_name = j.at("scenario").at("name").get<std::string>();
   r.scenario_file = j.at("scenario").at("file").get<std::string>();
+  r.scenario_variant = j.at("scenario").value("variant", std::string());
+  for (const auto& o : j.at("scenario").value("set", json::array()))
+    r.overrides.emplace_back(o.at("parameter").get<std::string>(), o.at("value").get<std::string>());
   r.method = j.at("method").get<std::string>();
   r.seed = j.at("seed").get<std::uint64_t>();
   r.individuals = j.at("individuals").get<std::uint64_t>();
@@ -493,6 +496,12 @@ std::string results_to_json(const RunResults& r) {
   j["format_version"] = kResultsFormatVersion;
   j["hemsim_version"] = kVersion;
   j["scenario"] = {{"name", r.scenario_name}, {"file", r.scenario_file}};
+  if (!r.scenario_variant.empty()) j["scenario"]["variant"] = r.scenario_variant;
+  if (!r.overrides.empty()) {
+    json set = json::array();
+    for (const auto& [name, value] : r.overrides) set.push_back({{"parameter", name}, {"value", value}});
+    j["scenario"]["set"] = set;
+  }
   j["method"] = r.method;
   j["seed"] = r.seed;
   j["individuals"] = r.individuals;
@@ -596,6 +605,8 @@ std::string format_results_table(const RunResults& r) {
   const bool micro = r.method == "microsimulation";
   std::string out = r.scenario_name.empty() ? r.method : fmt::format("{} — {}", r.scenario_name, r.method);
   if (micro) out += fmt::format(", {} individuals, seed {}", r.individuals, r.seed);
+  if (!r.scenario_variant.empty()) out += fmt::format("\nscenario: {}", r.scenario_variant);
+  for (const auto& [name, value] : r.overrides) out += fmt::format("\nset {} = {}", name, value);
   std::string money = r.currency.empty() ? std::string("costs") : "costs in " + r.currency;
   if (r.price_year) money += fmt::format(" ({})", r.price_year);
   out += fmt::format("\n{} cycles of {:.4g} year{}; {}; discounted values{}\n\n", r.cycles, r.cycle_length_years,

@@ -25,6 +25,7 @@
 #include "hemsim/version.hpp"
 #include "core/quantile.hpp"
 #include "core/read_file.hpp"
+#include "report/report_variants.hpp"
 
 namespace hemsim {
 
@@ -241,7 +242,11 @@ ReportSection summary_section(const ReportInputs& in, const Names& names) {
   const Scenario* sc = in.scenario ? &*in.scenario : nullptr;
   const RunResults* run = in.run ? &*in.run : nullptr;
   const PsaResults* psa = in.psa ? &*in.psa : nullptr;
-  std::string name = run ? run->scenario_name : psa ? psa->scenario_name : in.dsa ? in.dsa->scenario_name : in.price->scenario_name;
+  std::string name = run       ? run->scenario_name
+                     : psa      ? psa->scenario_name
+                     : in.dsa   ? in.dsa->scenario_name
+                     : in.price ? in.price->scenario_name
+                                : in.variants->scenario_name;
   add("Scenario", name);
   if (run) add("Scenario file", run->scenario_file);
   if (sc) add("Description", sc->description);
@@ -260,7 +265,7 @@ ReportSection summary_section(const ReportInputs& in, const Names& names) {
     for (const auto& st : run->strategies)
       strategies.push_back(st.label.empty() || st.label == st.name ? st.name : st.name + " (" + st.label + ")");
   } else {
-    strategies = psa ? psa->strategies : in.dsa ? in.dsa->strategies : in.price->strategies;
+    strategies = psa ? psa->strategies : in.dsa ? in.dsa->strategies : in.price ? in.price->strategies : std::vector<std::string>{};
   }
   if (sc)
     for (std::size_t k = 0; k < strategies.size() && k < sc->strategies.size(); ++k)
@@ -1158,6 +1163,14 @@ ReportSection reproduce_section(const ReportInputs& in) {
   if (in.price)
     add("Price", fmt::format("hemsim price {} --parameter {} --strategy {} --out DIR", file, in.price->price_parameter,
                              in.price->strategies.at(static_cast<std::size_t>(in.price->strategy))));
+  if (in.variants) {
+    const auto& v = *in.variants;
+    std::string set;
+    for (const auto& [name, value] : v.overrides) set += fmt::format(" --set {}={}", name, value);
+    add("Named scenarios", v.method == "cohort" ? fmt::format("hemsim run {} --scenario all --method cohort{} --out DIR", v.scenario_file, set)
+                                                : fmt::format("hemsim run {} --scenario all --individuals {} --seed {}{} --out DIR",
+                                                              v.scenario_file, v.individuals, v.seed, set));
+  }
   for (const auto& f : in.files) add("Result file", f);
   s.paragraphs.push_back(
       "Results are bit-identical for any number of threads; the same scenario, seed, sizes and method reproduce every number.");
@@ -1308,7 +1321,14 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
       in.files.push_back(dsa.string());
       found = true;
     }
-    if (!found) bad_file(dir, "holds none of results.json, psa.json, dsa.json", "a directory written by hemsim run/psa/dsa/price --out");
+    if (const fs::path named = fs::path(dir) / "named_scenarios.json"; exists_and_listed(named)) {
+      if (in.variants) bad_file(named.string(), "is a second named_scenarios.json", "one among the directories");
+      in.variants = read_result(named, "named_scenarios.json", [](const std::string& t) { return variants_from_json(t); });
+      in.files.push_back(named.string());
+      found = true;
+    }
+    if (!found)
+      bad_file(dir, "holds none of results.json, psa.json, dsa.json, named_scenarios.json", "a directory written by hemsim run/psa/dsa/price --out");
   }
   // The scenario file named by results.json supplies the parameter table and the settings
   // results.json does not carry. Tried as written (relative to the working directory, as
@@ -1326,7 +1346,11 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
                       in.run->scenario_file.empty() ? std::string("(unnamed)") : in.run->scenario_file);
     } else {
       try {
-        Scenario sc = load_scenario(it->string());
+        // As the run loaded it: the same variant and --set overrides (their values are
+        // what the parameter table must show).
+        ScenarioChoices choices{in.run->scenario_variant, in.run->overrides, {}};
+        for (const auto& st : in.run->strategies) choices.strategies.push_back(st.name);
+        Scenario sc = load_scenario(it->string(), choices);
         std::vector<std::string> names;
         for (const auto& st : sc.strategies) names.push_back(st.name);
         std::vector<std::string> expected;
@@ -1347,8 +1371,8 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
 }
 
 ReportDocument build_report(const ReportInputs& in) {
-  if (!in.run && !in.psa && !in.dsa && !in.price)
-    throw ScenarioError({"", 0, 0, "RESULTS"}, "nothing to report", "results.json, psa.json or dsa.json");
+  if (!in.run && !in.psa && !in.dsa && !in.price && !in.variants)
+    throw ScenarioError({"", 0, 0, "RESULTS"}, "nothing to report", "results.json, psa.json, dsa.json or named_scenarios.json");
   // All parts must describe the same strategies.
   std::vector<std::string> strategies;
   std::string first;
@@ -1378,10 +1402,11 @@ ReportDocument build_report(const ReportInputs& in) {
   const std::string per = fmt::format("{} per {}", money_unit(currency, 0), effect_name(measure));
 
   ReportDocument doc;
-  const std::string scenario_name = in.run   ? in.run->scenario_name
-                                    : in.psa ? in.psa->scenario_name
-                                    : in.dsa ? in.dsa->scenario_name
-                                             : in.price->scenario_name;
+  const std::string scenario_name = in.run     ? in.run->scenario_name
+                                    : in.psa   ? in.psa->scenario_name
+                                    : in.dsa   ? in.dsa->scenario_name
+                                    : in.price ? in.price->scenario_name
+                                               : in.variants->scenario_name;
   doc.title = "Economic evaluation: " + (scenario_name.empty() ? std::string("hemsim results") : scenario_name);
   doc.sections.push_back(summary_section(in, names));
   if (in.scenario) doc.sections.push_back(parameter_section(in));
@@ -1389,6 +1414,7 @@ ReportDocument build_report(const ReportInputs& in) {
   if (in.psa) doc.sections.push_back(psa_section(in, names));
   if (in.dsa) doc.sections.push_back(dsa_section(*in.dsa, names, unit, per));
   if (in.price) doc.sections.push_back(price_section(*in.price, names, unit, per));
+  if (in.variants) doc.sections.push_back(detail::variants_section(*in.variants));
   doc.sections.push_back(reproduce_section(in));
   return doc;
 }

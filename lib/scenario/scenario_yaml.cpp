@@ -18,6 +18,7 @@
 
 #include "core/csv_table.hpp"
 #include "scenario/expression_engine.hpp"
+#include "scenario/scenario_variants.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/scenario_io.hpp"
 #include "core/sha256.hpp"
@@ -174,7 +175,8 @@ class ScenarioParser {
     const auto top = r_.map(root, "", {"schema_version", "name", "description", "settings", "perspectives",
                                         "cost_categories", "parameters", "tables", "population", "states", "initial",
                                         "transitions", "transition_rewards", "counters", "events",
-                                        "background_mortality", "strategies", "correlations", "dirichlet", "outcomes"});
+                                        "background_mortality", "strategies", "correlations", "dirichlet", "outcomes",
+                                        "scenarios"});
     auto find = [&](const std::string& key) -> YAML::Node {
       for (const auto& e : top)
         if (e.key == key) return e.value;
@@ -209,9 +211,11 @@ class ScenarioParser {
     if (YAML::Node n = find("events"); n.IsDefined() && !n.IsNull()) parse_events(n, s);
     if (YAML::Node n = find("background_mortality"); n.IsDefined() && !n.IsNull()) parse_background(n, s);
     parse_strategies(require("strategies", "a mapping of strategy names"), s);
+    if (YAML::Node n = find("scenarios"); n.IsDefined() && !n.IsNull()) parse_variants(n, s);
     if (YAML::Node n = find("correlations"); n.IsDefined() && !n.IsNull()) parse_correlations(n, s);
     if (YAML::Node n = find("dirichlet"); n.IsDefined() && !n.IsNull()) parse_dirichlet(n, s);
     check_names_and_expressions(s);
+    keep_strategies_run(s);
     return s;
   }
 
@@ -227,7 +231,7 @@ class ScenarioParser {
                                 {"cycle_length", "horizon", "max_age", "discount", "reward_timing",
                                  "within_cycle_correction", "transition_reward_weight", "individuals", "seed", "currency", "price_year",
                                  "willingness_to_pay", "reference_strategy", "icer_effect", "state_time_cap",
-                                 "evpi_population"})) {
+                                 "evpi_population", "strategies"})) {
       const std::string path = "settings." + e.key;
       const YAML::Node& v = e.value;
       if (e.key == "cycle_length") {
@@ -312,6 +316,10 @@ class ScenarioParser {
           if (x < 0) r_.fail(f.value, path + "." + f.key, "negative value", "a number >= 0");
           (f.key == "annual_incidence" ? st.evpi_annual_incidence : f.key == "horizon_years" ? st.evpi_horizon_years : st.evpi_prevalent) = x;
         }
+      } else if (e.key == "strategies") {
+        if (!v.IsSequence()) r_.fail(v, path, fmt::format("found {}", Reader::kind_name(v)), "a list of strategy names");
+        for (std::size_t i = 0; i < v.size(); ++i) st.strategies.push_back(r_.string(v[i], fmt::format("{}[{}]", path, i)));
+        strategies_node_ = v;
       } else if (e.key == "state_time_cap") {
         st.state_time_cap = static_cast<int>(r_.integer(v, path, 1, "a whole number of cycles >= 1"));
       }
@@ -980,6 +988,40 @@ class ScenarioParser {
     if (d.has_upper) ctx.compile(d.upper, "truncation bound");
   }
 
+  /// The `scenarios:` section: each variant's name, label and rationale, and its keys
+  /// checked (their contents are checked when the variant is applied and parsed).
+  void parse_variants(const YAML::Node& node, Scenario& s) {
+    for (const auto& e : r_.map(node, "scenarios", {}, true)) {
+      const std::string path = "scenarios." + e.key;
+      VariantInfo v;
+      v.name = r_.name(e.key_node, e.key, path, "scenario");
+      v.label = v.name;
+      v.where = r_.at(e.key_node, path);
+      if (!e.value.IsNull()) {
+        for (const auto& f : r_.map(e.value, path, detail::kVariantKeys)) {
+          if (f.key == "label") v.label = r_.string(f.value, path + ".label");
+          if (f.key == "rationale") v.rationale = r_.string(f.value, path + ".rationale");
+        }
+      }
+      s.variants.push_back(std::move(v));
+    }
+  }
+
+  /// Drops the strategies `settings.strategies` leaves out (the reference always stays).
+  void keep_strategies_run(Scenario& s) {
+    if (s.settings.strategies.empty()) return;
+    for (std::size_t i = 0; i < s.settings.strategies.size(); ++i)
+      if (s.strategy_index(s.settings.strategies[i]) < 0)
+        r_.fail(strategies_node_.IsSequence() && i < strategies_node_.size() ? strategies_node_[i] : strategies_node_,
+                fmt::format("settings.strategies[{}]", i), fmt::format("unknown strategy '{}'", s.settings.strategies[i]),
+                "a strategy defined under strategies");
+    const std::string reference = s.settings.reference_strategy.empty() ? s.strategies.front().name : s.settings.reference_strategy;
+    std::erase_if(s.strategies, [&](const Strategy& st) {
+      return st.name != reference && std::ranges::find(s.settings.strategies, st.name) == s.settings.strategies.end();
+    });
+  }
+
+  YAML::Node strategies_node_{YAML::NodeType::Undefined};
   YAML::Node reference_node_{YAML::NodeType::Undefined};
   YAML::Node horizon_node_{YAML::NodeType::Undefined};
   double horizon_years_ = 0.0;
@@ -1029,7 +1071,7 @@ void require_utf8(const std::string& text, const std::string& file_name) {
 
 }  // namespace
 
-Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name) {
+Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name, const ScenarioChoices& choices) {
   require_utf8(yaml_text, file_name);
   Reader reader(file_name);
   YAML::Node root;
@@ -1041,18 +1083,29 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   }
   if (!root.IsMap()) throw ScenarioError({file_name, 1, 1, ""}, "the file is not a YAML mapping", "a scenario mapping with schema_version, name, settings, ...");
   const std::string base_dir = std::filesystem::path(file_name).parent_path().string();
+  detail::apply_choices(root, choices, file_name);
   ScenarioParser parser(reader, base_dir.empty() ? "." : base_dir);
   Scenario scenario = parser.parse(root);
   scenario.sha256 = detail::sha256_hex(yaml_text);
+  scenario.variant = choices.variant;
+  scenario.overrides = choices.set;
   return scenario;
 }
 
-Scenario load_scenario(const std::string& path) {
+std::pair<std::string, std::string> parse_override(const std::string& text) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos || equals == 0)
+    throw ScenarioError({"--set", 0, 0, text}, fmt::format("'{}' is not NAME=VALUE", text),
+                        "a parameter name, '=', and a value or formula, e.g. --set bmsc_price=20000");
+  return {text.substr(0, equals), text.substr(equals + 1)};
+}
+
+Scenario load_scenario(const std::string& path, const ScenarioChoices& choices) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError({path, 0, 0, ""}, "cannot open scenario file", "a readable YAML file");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_scenario(text.str(), path);
+  return parse_scenario(text.str(), path, choices);
 }
 
 int Scenario::state_index(const std::string& state) const {

@@ -1,0 +1,299 @@
+/* The C API from C (C99): a published model reproduced through it, its error paths,
+ * cancellation, progress, and the decision functions on plain arrays.
+ *
+ * Reference values come from the papers, not from hemsim's output:
+ *   Krijkamp et al. 2018 (Med Decis Making 38:400), Appendix C, cohort Sick-Sicker model:
+ *   No Treatment 75976 / 15.839 QALYs, Treatment 141623 / 16.400, ICER 116901
+ *   (full-precision recomputation 75976.149140 in shared/research/validation_cases.md);
+ *   dampack's HERC incremental-table example (shared/research/decision_cases.md). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hemsim/hemsim.h"
+
+static int failures = 0;
+
+#define CHECK(condition)                                                            \
+  do {                                                                              \
+    if (!(condition)) {                                                             \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #condition); \
+      ++failures;                                                                   \
+    }                                                                               \
+  } while (0)
+
+#define CHECK_OK(call)                                                                                         \
+  do {                                                                                                         \
+    int status_ = (call);                                                                                      \
+    if (status_ != HEMSIM_OK) {                                                                                \
+      fprintf(stderr, "%s:%d: %s returned %d: %s\n", __FILE__, __LINE__, #call, status_, hemsim_last_error()); \
+      ++failures;                                                                                              \
+    }                                                                                                          \
+  } while (0)
+
+static const char* const kSickSicker = HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_microsim.yaml";
+
+/* Krijkamp 2018 Appendix C, as published (rounded) and recomputed to full precision. */
+static const double kPublishedCost[2] = {75976, 141623};
+static const double kPublishedQalys[2] = {15.839, 16.400};
+static const double kPublishedIcer = 116901;
+static const double kExactCostNoTreatment = 75976.149140;
+
+static void cohort_reproduces_appendix_c(const hemsim_scenario* scenario) {
+  hemsim_options options;
+  hemsim_result* result = NULL;
+  double cost[2], qalys[2], mcse[2];
+  size_t strategies = 0;
+  const char* name = NULL;
+  const char* json = NULL;
+  hemsim_options_init(&options);
+  options.method = HEMSIM_COHORT;
+  CHECK_OK(hemsim_run(scenario, &options, &result));
+  if (!result) return;
+  CHECK_OK(hemsim_result_strategy_count(result, &strategies));
+  CHECK(strategies == 2);
+  CHECK_OK(hemsim_result_strategy_name(result, 1, &name));
+  CHECK(name && strcmp(name, "treatment") == 0);
+  CHECK_OK(hemsim_result_outcome(result, HEMSIM_COSTS, 0, 1, cost, mcse, 2));
+  CHECK_OK(hemsim_result_outcome(result, HEMSIM_QALYS, 0, 1, qalys, NULL, 2));
+  /* Within the published rounding. */
+  CHECK(fabs(cost[0] - kPublishedCost[0]) <= 0.5);
+  CHECK(fabs(cost[1] - kPublishedCost[1]) <= 0.5);
+  CHECK(fabs(qalys[0] - kPublishedQalys[0]) <= 0.0005);
+  CHECK(fabs(qalys[1] - kPublishedQalys[1]) <= 0.0005);
+  CHECK(fabs((cost[1] - cost[0]) / (qalys[1] - qalys[0]) - kPublishedIcer) <= 0.5);
+  CHECK(mcse[0] == 0.0);                                                                     /* a cohort has no Monte Carlo error */
+  CHECK(hemsim_result_outcome(result, HEMSIM_COSTS, 0, 1, cost, mcse, 1) == HEMSIM_E_INPUT); /* buffer too small */
+  CHECK_OK(hemsim_result_json(result, &json));
+  CHECK(json && strstr(json, "\"strategies\"") && strstr(json, "no_treatment"));
+  hemsim_result_free(result);
+}
+
+struct progress_log {
+  int calls;
+  int decreased;
+  double last;
+};
+
+static void record_progress(double fraction, void* user) {
+  struct progress_log* log = (struct progress_log*)user;
+  if (fraction < log->last) log->decreased = 1;
+  log->last = fraction;
+  ++log->calls;
+}
+
+static void microsimulation_agrees_within_mcse(const hemsim_scenario* scenario) {
+  hemsim_options options;
+  hemsim_result* result = NULL;
+  struct progress_log log = {0, 0, 0.0};
+  double cost[2], mcse[2];
+  hemsim_options_init(&options);
+  options.individuals = 20000;
+  options.seed = 2018;
+  options.seed_set = 1;
+  options.threads = 2;
+  options.progress = record_progress;
+  options.user = &log;
+  CHECK_OK(hemsim_run(scenario, &options, &result));
+  if (!result) return;
+  CHECK_OK(hemsim_result_outcome(result, HEMSIM_COSTS, 0, 1, cost, mcse, 2));
+  CHECK(mcse[0] > 0);
+  CHECK(fabs(cost[0] - kExactCostNoTreatment) <= 4 * mcse[0]);
+  CHECK(log.calls > 0 && !log.decreased && log.last == 1.0);
+  hemsim_result_free(result);
+}
+
+static int cancel_at_once(void* user) {
+  (void)user;
+  return 1;
+}
+
+static void cancellation_stops_the_run(const hemsim_scenario* scenario) {
+  hemsim_options options;
+  hemsim_result* result = NULL;
+  hemsim_options_init(&options);
+  options.individuals = 20000;
+  options.cancelled = cancel_at_once;
+  CHECK(hemsim_run(scenario, &options, &result) == HEMSIM_E_CANCELLED);
+  CHECK(result == NULL);
+  CHECK(strstr(hemsim_last_error(), "cancelled") != NULL);
+}
+
+static void bad_input_is_reported_with_its_place(void) {
+  hemsim_scenario* scenario = (hemsim_scenario*)&failures; /* must be reset to NULL */
+  const char* bad_yaml = "schema_version: 1\nname: broken\nsettings:\n  cycle_length: 1 year\n    horizon: x: y\n";
+  CHECK(hemsim_scenario_load_yaml(bad_yaml, "bad.yaml", &scenario) == HEMSIM_E_INPUT);
+  CHECK(scenario == NULL);
+  CHECK(strstr(hemsim_last_error(), "bad.yaml:5:") != NULL); /* the line with the stray colon */
+  CHECK(strstr(hemsim_last_error(), "not valid YAML") != NULL);
+  CHECK(hemsim_scenario_load_file("no/such/scenario.yaml", &scenario) == HEMSIM_E_INPUT);
+  CHECK(strstr(hemsim_last_error(), "no/such/scenario.yaml") != NULL);
+  CHECK(hemsim_scenario_load_file(NULL, &scenario) == HEMSIM_E_INPUT);
+}
+
+static void overrides_are_checked_and_applied(hemsim_scenario* scenario) {
+  hemsim_options options;
+  hemsim_result* result = NULL;
+  double cost[2];
+  CHECK(hemsim_scenario_set_value(scenario, "no_such_parameter", 1) == HEMSIM_E_INPUT);
+  CHECK(strstr(hemsim_last_error(), "no_such_parameter") != NULL);
+  /* With treatment free, its costs are those of no treatment: treatment changes only
+     the treatment cost, never transitions (Krijkamp 2018, Table 2). */
+  CHECK_OK(hemsim_scenario_set_value(scenario, "c_Trt", 0));
+  hemsim_options_init(&options);
+  options.method = HEMSIM_COHORT;
+  CHECK_OK(hemsim_run(scenario, &options, &result));
+  if (result) {
+    CHECK_OK(hemsim_result_outcome(result, HEMSIM_COSTS, 0, 1, cost, NULL, 2));
+    CHECK(fabs(cost[1] - cost[0]) < 1e-6 * cost[0]);
+    CHECK(fabs(cost[0] - kPublishedCost[0]) <= 0.5);
+    hemsim_result_free(result);
+  }
+  CHECK_OK(hemsim_scenario_clear_changes(scenario));
+}
+
+/* The value-based price of treatment at the published ICER is the published price:
+   Krijkamp 2018 Appendix C has ICER 116901.380421 at c_Trt = 12000. */
+static void price_at_the_published_icer(const hemsim_scenario* scenario) {
+  const double thresholds[1] = {116901.380421};
+  hemsim_options options;
+  hemsim_dsa_result* price = NULL;
+  hemsim_price_point point;
+  size_t count = 0;
+  const char* json = NULL;
+  hemsim_options_init(&options);
+  options.method = HEMSIM_COHORT;
+  CHECK_OK(hemsim_price(scenario, &options, "c_Trt", "treatment", thresholds, 1, &price));
+  if (!price) return;
+  CHECK_OK(hemsim_price_count(price, &count));
+  CHECK(count == 1);
+  CHECK_OK(hemsim_price_point_at(price, 0, &point));
+  CHECK(fabs(point.price - 12000) <= 12000 * 1e-6);
+  CHECK(strcmp(point.next_best, "no_treatment") == 0);
+  CHECK_OK(hemsim_dsa_json(price, &json));
+  CHECK(json && strstr(json, "price_parameter") && strstr(json, "\"c_Trt\""));
+  hemsim_dsa_free(price);
+}
+
+/* Alarid-Escudero et al. 2023 cohort model: a PSA (cohort, so quick) with EVPPI, and the
+   one-way DSA over its 16 ranged parameters. */
+static void psa_and_dsa_of_the_intro_model(void) {
+  const char* groups[1] = {"u_S1,u_S2"};
+  const double wtp[1] = {100000};
+  hemsim_scenario* intro = NULL;
+  hemsim_psa_result* psa = NULL;
+  hemsim_dsa_result* dsa = NULL;
+  hemsim_tornado_row row, next;
+  hemsim_options options;
+  const double *costs = NULL, *effects = NULL, *at = NULL, *evppi = NULL, *se = NULL;
+  const char* name = NULL;
+  size_t draws = 0, strategies = 0, count = 0, rows = 0, i;
+  double evpi = 0;
+  CHECK_OK(hemsim_scenario_load_file(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml", &intro));
+  if (!intro) return;
+  hemsim_options_init(&options);
+  options.method = HEMSIM_COHORT;
+  CHECK_OK(hemsim_psa(intro, &options, 50, groups, 1, &psa));
+  if (psa) {
+    CHECK_OK(hemsim_psa_size(psa, &draws, &strategies));
+    CHECK(draws == 50 && strategies == 4);
+    CHECK_OK(hemsim_psa_strategy_name(psa, 2, &name));
+    CHECK(name && strcmp(name, "B") == 0);
+    CHECK_OK(hemsim_psa_costs(psa, 0, &costs));
+    CHECK_OK(hemsim_psa_effects(psa, &effects));
+    /* Every draw's standard of care costs something and lives a while. */
+    for (i = 0; i < draws; ++i) CHECK(costs[i * strategies] > 0 && effects[i * strategies] > 0);
+    CHECK_OK(hemsim_psa_evppi(psa, 0, &count, &at, &evppi, &se));
+    CHECK(count >= 1);
+    /* Partial perfect information is worth no more than perfect information. */
+    CHECK_OK(hemsim_evpi(costs, effects, draws, strategies, at, 1, &evpi));
+    CHECK(evppi[0] <= evpi + 4 * se[0] + 1e-9);
+    CHECK(hemsim_psa_evppi(psa, 1, &count, &at, &evppi, &se) == HEMSIM_E_INPUT);
+    hemsim_psa_free(psa);
+  }
+  CHECK_OK(hemsim_dsa(intro, &options, "B", "soc", wtp[0], &dsa));
+  if (dsa) {
+    CHECK_OK(hemsim_dsa_tornado_count(dsa, &rows));
+    CHECK(rows == 16);
+    for (i = 0; i + 1 < rows; ++i) {
+      CHECK_OK(hemsim_dsa_tornado_row(dsa, i, &row));
+      CHECK_OK(hemsim_dsa_tornado_row(dsa, i + 1, &next));
+      CHECK(row.swing >= next.swing); /* largest swing first */
+    }
+    hemsim_dsa_free(dsa);
+  }
+  CHECK(hemsim_dsa(intro, &options, "no such strategy", NULL, 0, &dsa) == HEMSIM_E_INPUT);
+  CHECK(strstr(hemsim_last_error(), "no such strategy") != NULL);
+  hemsim_scenario_free(intro);
+}
+
+static void incremental_table_of_dampack_herc_example(void) {
+  const char* names[6] = {"E", "D", "C", "B", "A", "UC"};
+  const double costs[6] = {55000, 35000, 25000, 10000, 12000, 5000};
+  const double effects[6] = {5, 4, 3, 2, 1.5, 1};
+  const char* expected_order[6] = {"UC", "B", "D", "E", "C", "A"};
+  const char* expected_status[6] = {"ND", "ND", "ND", "ND", "ED", "D"};
+  const double expected_icer[4] = {NAN, 5000, 12500, 20000};
+  hemsim_icer_table* table = NULL;
+  hemsim_icer_row row;
+  size_t rows = 0, i;
+  CHECK_OK(hemsim_incremental_table(names, costs, effects, 6, &table));
+  if (!table) return;
+  CHECK_OK(hemsim_icer_table_count(table, &rows));
+  CHECK(rows == 6);
+  for (i = 0; i < rows && i < 6; ++i) {
+    CHECK_OK(hemsim_icer_table_row(table, i, &row));
+    CHECK(strcmp(row.strategy, expected_order[i]) == 0);
+    CHECK(strcmp(row.status, expected_status[i]) == 0);
+    if (i == 0 || i >= 4) {
+      CHECK(isnan(row.icer) && row.compared_with == NULL);
+    } else {
+      CHECK(fabs(row.icer - expected_icer[i]) < 1e-9);
+      CHECK(row.compared_with && strcmp(row.compared_with, expected_order[i - 1]) == 0);
+    }
+  }
+  CHECK(hemsim_icer_table_row(table, 6, &row) == HEMSIM_E_INPUT);
+  hemsim_icer_table_free(table);
+}
+
+/* Two draws, two strategies, no costs: strategy 1 gains 1 in draw 0 and loses 1 in draw
+   1. At wtp 1: NB = (0, 1), (0, -1); E[max NB] = 0.5, max E[NB] = 0, so EVPI = 0.5, and
+   each strategy is best in one draw of two. */
+static void value_of_information_on_arrays(void) {
+  const double costs[4] = {0, 0, 0, 0};
+  const double effects[4] = {0, 1, 0, -1};
+  const double wtp[2] = {1, 3};
+  double nmb[4], ceac[4], evpi[2];
+  CHECK_OK(hemsim_net_monetary_benefit(costs, effects, 2, 2, 3, nmb));
+  CHECK(nmb[0] == 0 && nmb[1] == 3 && nmb[2] == 0 && nmb[3] == -3);
+  CHECK_OK(hemsim_acceptability_curves(costs, effects, 2, 2, wtp, 2, ceac));
+  CHECK(ceac[0] == 0.5 && ceac[1] == 0.5 && ceac[2] == 0.5 && ceac[3] == 0.5);
+  CHECK_OK(hemsim_evpi(costs, effects, 2, 2, wtp, 2, evpi));
+  CHECK(fabs(evpi[0] - 0.5) < 1e-12 && fabs(evpi[1] - 1.5) < 1e-12);
+  CHECK(hemsim_evpi(NULL, effects, 2, 2, wtp, 2, evpi) == HEMSIM_E_INPUT);
+  CHECK(strstr(hemsim_last_error(), "costs") != NULL);
+}
+
+int main(void) {
+  hemsim_scenario* scenario = NULL;
+  CHECK(hemsim_version() && strlen(hemsim_version()) > 0);
+  CHECK_OK(hemsim_scenario_load_file(kSickSicker, &scenario));
+  if (scenario) {
+    cohort_reproduces_appendix_c(scenario);
+    microsimulation_agrees_within_mcse(scenario);
+    cancellation_stops_the_run(scenario);
+    overrides_are_checked_and_applied(scenario);
+    price_at_the_published_icer(scenario);
+    hemsim_scenario_free(scenario);
+  }
+  bad_input_is_reported_with_its_place();
+  psa_and_dsa_of_the_intro_model();
+  incremental_table_of_dampack_herc_example();
+  value_of_information_on_arrays();
+  hemsim_scenario_free(NULL);
+  if (failures)
+    fprintf(stderr, "%d check(s) failed\n", failures);
+  else
+    printf("C API: all checks passed\n");
+  return failures ? 1 : 0;
+}
