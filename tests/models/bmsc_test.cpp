@@ -439,6 +439,14 @@ TEST_P(Flagship, AllogeneicOffTheShelfBmscRespondsAMonthEarlier) {
   EXPECT_NEAR(responding(autologous, 2), 0.40 * 0.99, 0.01 + 4 * se);
   EXPECT_NEAR(responding(allogeneic, 1), 0.40 * 0.99, 0.01 + 4 * se);
   EXPECT_EQ(strategy(allogeneic, "bmsc").years_in_state.at(static_cast<std::size_t>(index_of(allogeneic.states, "bmsc_wait"))).mean, 0.0);
+  // The injection at time 0 counts as the first dose (it is not an entry, so the
+  // injections counter does not see it): with everyone responding for about a month and
+  // accepting re-doses, each gets one re-dose and no third.
+  const RunResults redosed = run(GetParam(), {{"bmsc_off_the_shelf", 1.0}, {"p_bmsc_resp", 1.0}, {"bmsc_median_durability_months", 1.0},
+                                              {"bmsc_durability_sdlog", 0.4}, {"p_redose_accept", 1.0}}, 2000);
+  const auto& redoses = strategy(redosed, "bmsc").events.at(static_cast<std::size_t>(index_of(redosed.events, "bmsc_injection")));
+  EXPECT_GT(redoses.ever.mean, 0.9);
+  EXPECT_EQ(redoses.count.mean, redoses.ever.mean);  // at most one re-dose each
   // The first injection, at time 0, is paid in full (it is not a transition, so it is a
   // one-time cost of the strategy), with its adverse events.
   const RunResults inert = run(GetParam(), {{"bmsc_off_the_shelf", 1.0}, {"p_bmsc_resp", 0.0}});
