@@ -27,6 +27,8 @@
 #include <vector>
 
 #include "hemsim/decision.hpp"
+#include "hemsim/decision_json.hpp"
+#include "hemsim/decision_outputs.hpp"
 #include "hemsim/dsa_io.hpp"
 #include "hemsim/embedding.hpp"
 #include "hemsim/error.hpp"
@@ -187,6 +189,16 @@ py::array_t<double> numpy(const std::vector<double>& values) {
 
 py::object parsed_json(const std::string& json) { return py::module_::import("json").attr("loads")(json); }
 
+// A decision function's result: a dict of columns or curves (pandas.DataFrame takes it)
+// of the class hemsim.DecisionResult, a dict subclass whose `json` attribute is the
+// library's to_json text; `attributes` adds what is not a column (e.g. a 3-D array).
+py::object decision_result(const py::dict& columns, const std::string& json, const py::dict& attributes = py::dict()) {
+  py::object result = py::module_::import("hemsim").attr("DecisionResult")(columns);
+  result.attr("json") = json;
+  for (const auto& [name, value] : attributes) py::setattr(result, name, value);
+  return result;
+}
+
 // A caller's 2-D array (draws x columns) as an Eigen matrix.
 Eigen::MatrixXd matrix_from(const py::array_t<double, py::array::c_style | py::array::forcecast>& array, const char* name) {
   if (array.ndim() != 2) throw std::invalid_argument(std::string(name) + " must be a 2-D array (draws x strategies)");
@@ -243,8 +255,9 @@ struct RunResult {
   }
 };
 
-py::dict incremental_table_columns(const hemsim::IncrementalTable& table) {
+py::object incremental_table_columns(const hemsim::IncrementalTable& table) {
   std::vector<std::string> strategy, status;
+  std::vector<std::vector<std::string>> dominated_by;
   std::vector<std::optional<std::string>> compared_with;
   std::vector<double> cost, effect, incremental_cost, incremental_effect, icer;
   for (const auto& row : table.rows) {
@@ -256,10 +269,13 @@ py::dict incremental_table_columns(const hemsim::IncrementalTable& table) {
     incremental_cost.push_back(row.incremental_cost.value_or(kNaN));
     incremental_effect.push_back(row.incremental_effect.value_or(kNaN));
     icer.push_back(row.icer.value_or(kNaN));
+    dominated_by.push_back(row.dominated_by);
   }
-  return py::dict("strategy"_a = strategy, "cost"_a = numpy(cost), "effect"_a = numpy(effect), "status"_a = status,
-                  "compared_with"_a = compared_with, "incremental_cost"_a = numpy(incremental_cost),
-                  "incremental_effect"_a = numpy(incremental_effect), "icer"_a = numpy(icer));
+  return decision_result(
+      py::dict("strategy"_a = strategy, "cost"_a = numpy(cost), "effect"_a = numpy(effect), "status"_a = status,
+               "compared_with"_a = compared_with, "incremental_cost"_a = numpy(incremental_cost),
+               "incremental_effect"_a = numpy(incremental_effect), "icer"_a = numpy(icer), "dominated_by"_a = dominated_by),
+      hemsim::to_json(table));
 }
 
 struct PsaResult {
@@ -415,8 +431,8 @@ PriceResult price(const py::object& scenario, const std::string& parameter, cons
 
 using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
-py::dict incremental_table(const std::vector<std::string>& strategies, const std::vector<double>& costs,
-                           const std::vector<double>& effects) {
+py::object incremental_table(const std::vector<std::string>& strategies, const std::vector<double>& costs,
+                             const std::vector<double>& effects) {
   return incremental_table_columns(hemsim::incremental_table(strategies, costs, effects));
 }
 
@@ -434,18 +450,19 @@ py::dict net_monetary_benefit(const Array& costs, const Array& effects, double w
 
 // {"wtp": thresholds, strategy name: probability cost-effective at each, ...}, with the
 // frontier's optimal strategy and its probability.
-py::dict acceptability_curves(const Array& costs, const Array& effects, const std::vector<double>& wtp,
-                              const std::optional<std::vector<std::string>>& strategies) {
+py::object acceptability_curves(const Array& costs, const Array& effects, const std::vector<double>& wtp,
+                                const std::optional<std::vector<std::string>>& strategies) {
   const Eigen::MatrixXd c = matrix_from(costs, "costs"), e = matrix_from(effects, "effects");
   check_same_shape(c, e);
   const auto names = names_or_numbers(strategies, c.cols());
-  Eigen::MatrixXd curves;
+  hemsim::AcceptabilityCurves labelled;
   std::vector<hemsim::AcceptabilityFrontierPoint> frontier;
   {
     py::gil_scoped_release release;
-    curves = hemsim::acceptability_curves(c, e, wtp);
+    labelled = hemsim::acceptability_curves(names, c, e, wtp);
     frontier = hemsim::acceptability_frontier(c, e, wtp);
   }
+  const Eigen::MatrixXd& curves = labelled.probability;
   py::dict out;
   out["wtp"] = numpy(wtp);
   for (Eigen::Index k = 0; k < curves.cols(); ++k) out[py::str(names[static_cast<std::size_t>(k)])] = Eigen::VectorXd(curves.col(k));
@@ -457,7 +474,7 @@ py::dict acceptability_curves(const Array& costs, const Array& effects, const st
   }
   out["optimal"] = optimal;
   out["frontier_probability"] = numpy(probability);
-  return out;
+  return decision_result(out, hemsim::to_json(labelled));
 }
 
 py::dict evpi(const Array& costs, const Array& effects, const std::vector<double>& wtp) {
@@ -481,7 +498,148 @@ py::dict evppi(const Array& costs, const Array& effects, const Array& parameters
     py::gil_scoped_release release;
     r = hemsim::expected_value_of_partial_perfect_information(c, e, theta, wtp, reference);
   }
-  return py::dict("wtp"_a = numpy(r.wtp), "evppi"_a = numpy(r.evppi), "standard_error"_a = numpy(r.standard_error), "method"_a = r.method);
+  return decision_result(
+      py::dict("wtp"_a = numpy(r.wtp), "evppi"_a = numpy(r.evppi), "standard_error"_a = numpy(r.standard_error), "method"_a = r.method),
+      hemsim::to_json(r));
+}
+
+// ---- Decision outputs labelled by strategy (decision_outputs.hpp) ------------------------------
+
+struct LabelledDraws {
+  std::vector<std::string> names;
+  Eigen::MatrixXd costs, effects;
+};
+
+LabelledDraws labelled_draws(const Array& costs, const Array& effects, const std::optional<std::vector<std::string>>& strategies) {
+  LabelledDraws d{{}, matrix_from(costs, "costs"), matrix_from(effects, "effects")};
+  check_same_shape(d.costs, d.effects);
+  d.names = names_or_numbers(strategies, d.costs.cols());
+  return d;
+}
+
+// {"wtp": thresholds, name: value at each threshold, ...} from thresholds x strategies.
+py::dict curves_by_name(const std::vector<std::string>& names, const std::vector<double>& wtp, const Eigen::MatrixXd& by_threshold) {
+  py::dict out;
+  out["wtp"] = numpy(wtp);
+  for (Eigen::Index k = 0; k < by_threshold.cols(); ++k)
+    out[py::str(names[static_cast<std::size_t>(k)])] = Eigen::VectorXd(by_threshold.col(k));
+  return out;
+}
+
+// One row per strategy other than the reference: incremental cost and effect with their
+// intervals, the ICER (NaN when the mean incremental effect is zero) and its interval (NaN
+// when the incremental effect changes sign across draws). The net benefit by threshold is
+// the attribute incremental_net_benefit: {name: {"mean", "lower", "upper"} over wtp}.
+py::object compare_with_reference(const Array& costs, const Array& effects, const py::object& reference, const std::vector<double>& wtp,
+                                  const std::optional<std::vector<std::string>>& strategies, double interval_level) {
+  const LabelledDraws d = labelled_draws(costs, effects, strategies);
+  std::string reference_name;
+  if (py::isinstance<py::str>(reference))
+    reference_name = reference.cast<std::string>();
+  else if (py::isinstance<py::int_>(reference) && !py::isinstance<py::bool_>(reference)) {
+    const auto k = reference.cast<long long>();
+    if (k < 0 || k >= static_cast<long long>(d.names.size())) throw std::invalid_argument("reference is not a strategy column");
+    reference_name = d.names[static_cast<std::size_t>(k)];
+  } else
+    throw py::type_error("reference must be a strategy name (str) or a column (int)");
+  hemsim::ReferenceComparisons r;
+  {
+    py::gil_scoped_release release;
+    r = hemsim::compare_with_reference(d.names, d.costs, d.effects, reference_name, wtp, interval_level);
+  }
+  std::vector<std::string> strategy;
+  std::vector<double> cost, cost_lower, cost_upper, effect, effect_lower, effect_upper, icer, icer_lower, icer_upper;
+  py::dict net_benefit;
+  for (const auto& c : r.comparisons) {
+    strategy.push_back(c.strategy);
+    cost.push_back(c.incremental_cost.mean);
+    cost_lower.push_back(c.incremental_cost.lower);
+    cost_upper.push_back(c.incremental_cost.upper);
+    effect.push_back(c.incremental_effect.mean);
+    effect_lower.push_back(c.incremental_effect.lower);
+    effect_upper.push_back(c.incremental_effect.upper);
+    icer.push_back(c.icer.value_or(kNaN));
+    icer_lower.push_back(c.icer_lower.value_or(kNaN));
+    icer_upper.push_back(c.icer_upper.value_or(kNaN));
+    std::vector<double> mean, lower, upper;
+    for (const auto& s : c.incremental_net_benefit) {
+      mean.push_back(s.mean);
+      lower.push_back(s.lower);
+      upper.push_back(s.upper);
+    }
+    net_benefit[py::str(c.strategy)] = py::dict("mean"_a = numpy(mean), "lower"_a = numpy(lower), "upper"_a = numpy(upper));
+  }
+  py::dict columns("strategy"_a = strategy, "incremental_cost"_a = numpy(cost), "incremental_cost_lower"_a = numpy(cost_lower),
+                   "incremental_cost_upper"_a = numpy(cost_upper), "incremental_effect"_a = numpy(effect),
+                   "incremental_effect_lower"_a = numpy(effect_lower), "incremental_effect_upper"_a = numpy(effect_upper),
+                   "icer"_a = numpy(icer), "icer_lower"_a = numpy(icer_lower), "icer_upper"_a = numpy(icer_upper));
+  return decision_result(columns, hemsim::to_json(r),
+                         py::dict("reference"_a = r.reference, "interval_level"_a = r.interval_level, "wtp"_a = numpy(r.wtp),
+                                  "incremental_net_benefit"_a = net_benefit));
+}
+
+// Long format, one row per threshold and ordered pair: {"wtp", "strategy", "comparator",
+// "probability"}; attributes strategies, wtp and probability (thresholds x strategies x
+// strategies, [w, i, j] = P(strategy i beats j)).
+py::object pairwise_acceptability(const Array& costs, const Array& effects, const std::vector<double>& wtp,
+                                  const std::optional<std::vector<std::string>>& strategies) {
+  const LabelledDraws d = labelled_draws(costs, effects, strategies);
+  hemsim::PairwiseAcceptability r;
+  {
+    py::gil_scoped_release release;
+    r = hemsim::pairwise_acceptability(d.names, d.costs, d.effects, wtp);
+  }
+  const auto n = static_cast<py::ssize_t>(d.names.size());
+  py::array_t<double> cube({static_cast<py::ssize_t>(wtp.size()), n, n});
+  auto view = cube.mutable_unchecked<3>();
+  std::vector<double> at, probability;
+  std::vector<std::string> strategy, comparator;
+  for (std::size_t w = 0; w < wtp.size(); ++w)
+    for (py::ssize_t i = 0; i < n; ++i)
+      for (py::ssize_t j = 0; j < n; ++j) {
+        const double p = r.probability[w](i, j);
+        view(static_cast<py::ssize_t>(w), i, j) = p;
+        if (i == j) continue;
+        at.push_back(wtp[w]);
+        strategy.push_back(d.names[static_cast<std::size_t>(i)]);
+        comparator.push_back(d.names[static_cast<std::size_t>(j)]);
+        probability.push_back(p);
+      }
+  return decision_result(
+      py::dict("wtp"_a = numpy(at), "strategy"_a = strategy, "comparator"_a = comparator, "probability"_a = numpy(probability)),
+      hemsim::to_json(r), py::dict("strategies"_a = d.names, "wtp"_a = numpy(wtp), "probability"_a = cube));
+}
+
+py::object expected_loss_curves(const Array& costs, const Array& effects, const std::vector<double>& wtp,
+                                const std::optional<std::vector<std::string>>& strategies) {
+  const LabelledDraws d = labelled_draws(costs, effects, strategies);
+  hemsim::ExpectedLossCurves r;
+  {
+    py::gil_scoped_release release;
+    r = hemsim::expected_loss_curves(d.names, d.costs, d.effects, wtp);
+  }
+  return decision_result(curves_by_name(d.names, wtp, r.expected_loss), hemsim::to_json(r));
+}
+
+// From draws (2-D, draws x strategies: their means) or expected values (1-D).
+py::object optimal_strategy_switches(const Array& costs, const Array& effects, const std::optional<std::vector<std::string>>& strategies) {
+  std::vector<hemsim::OptimalStrategySwitch> switches;
+  if (costs.ndim() == 1 && effects.ndim() == 1) {
+    const std::vector<double> c(costs.data(), costs.data() + costs.shape(0)), e(effects.data(), effects.data() + effects.shape(0));
+    if (c.size() != e.size()) throw std::invalid_argument("costs and effects must have the same length");
+    switches = hemsim::optimal_strategy_switches(names_or_numbers(strategies, static_cast<Eigen::Index>(c.size())), c, e);
+  } else {
+    const LabelledDraws d = labelled_draws(costs, effects, strategies);
+    switches = hemsim::optimal_strategy_switches(d.names, d.costs, d.effects);
+  }
+  std::vector<double> wtp;
+  std::vector<std::string> from, to;
+  for (const auto& s : switches) {
+    wtp.push_back(s.wtp);
+    from.push_back(s.from);
+    to.push_back(s.to);
+  }
+  return decision_result(py::dict("wtp"_a = numpy(wtp), "from"_a = from, "to"_a = to), hemsim::to_json(switches));
 }
 
 }  // namespace
@@ -593,6 +751,14 @@ PYBIND11_MODULE(hemsim, m) {
         "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(), "threads"_a = 0, "set"_a = py::none(),
         "progress"_a = py::none(), "cancel"_a = py::none(), "Value-based price at each threshold, as `hemsim price`.");
 
+  // dict subclass, so that results are plain dicts of columns that also carry `json`.
+  m.attr("DecisionResult") =
+      py::module_::import("builtins")
+          .attr("type")("DecisionResult", py::make_tuple(py::module_::import("builtins").attr("dict")),
+                        py::dict("__module__"_a = "hemsim",
+                                 "__doc__"_a = "A decision result: a dict of columns (pandas.DataFrame takes it) with `json`, "
+                                               "the library's JSON (docs/results-format.md#decision-results-as-json)"));
+
   m.def("incremental_table", &incremental_table, "strategies"_a, "costs"_a, "effects"_a,
         "The incremental table with strong and extended dominance, as a dict of columns.");
   m.def("net_monetary_benefit", &net_monetary_benefit, "costs"_a, "effects"_a, "wtp"_a, "strategies"_a = py::none(),
@@ -602,4 +768,16 @@ PYBIND11_MODULE(hemsim, m) {
   m.def("evpi", &evpi, "costs"_a, "effects"_a, "wtp"_a, "EVPI per person at each threshold: {'wtp', 'evpi'}.");
   m.def("evppi", &evppi, "costs"_a, "effects"_a, "parameters"_a, "wtp"_a, "reference"_a = 0,
         "EVPPI per person for the parameters of interest (draws, or draws x parameters): {'wtp', 'evppi', 'standard_error', 'method'}.");
+  m.def("compare_with_reference", &compare_with_reference, "costs"_a, "effects"_a, "reference"_a, "wtp"_a = std::vector<double>{},
+        "strategies"_a = py::none(), "interval_level"_a = 0.95,
+        "Every strategy against `reference` (name or column): one row each with incremental cost, effect and ICER and their "
+        "intervals; .incremental_net_benefit = {name: {'mean', 'lower', 'upper'} over wtp}.");
+  m.def("pairwise_acceptability", &pairwise_acceptability, "costs"_a, "effects"_a, "wtp"_a, "strategies"_a = py::none(),
+        "P(strategy beats comparator) per threshold and ordered pair (ties count one half), long format; "
+        ".probability[w, i, j] as a numpy array.");
+  m.def("expected_loss_curves", &expected_loss_curves, "costs"_a, "effects"_a, "wtp"_a, "strategies"_a = py::none(),
+        "Expected net benefit forgone by each strategy: {'wtp', name: loss at each threshold}; the minimum at a threshold is the EVPI.");
+  m.def("optimal_strategy_switches", &optimal_strategy_switches, "costs"_a, "effects"_a, "strategies"_a = py::none(),
+        "Thresholds at which the optimal strategy changes (BCEA's kstar), from draws x strategies (their means) or expected "
+        "values: {'wtp', 'from', 'to'}.");
 }

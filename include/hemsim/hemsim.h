@@ -191,6 +191,12 @@ typedef struct hemsim_icer_row {
 } hemsim_icer_row;
 int hemsim_icer_table_count(const hemsim_icer_table* table, size_t* out);
 int hemsim_icer_table_row(const hemsim_icer_table* table, size_t row, hemsim_icer_row* out);
+/* Why row `row` is off the frontier: `*count` names (0 on the frontier; 1 for "D", the
+ * strategy that strongly dominates it; 2 for "ED", the frontier neighbours whose mix
+ * dominates it), owned by the table. */
+int hemsim_icer_table_dominated_by(const hemsim_icer_table* table, size_t row, size_t* count, const char* const** names);
+/* The table as JSON (docs/results-format.md#decision-results-as-json), owned by the table. */
+int hemsim_icer_table_json(const hemsim_icer_table* table, const char** out);
 
 /* Net monetary benefit effects x wtp - costs of a draws x strategies table, into `out`
  * (draws x strategies). */
@@ -207,6 +213,41 @@ int hemsim_evpi(const double* costs, const double* effects, size_t draws, size_t
  * each; `standard_error` may be NULL). */
 int hemsim_evppi(const double* costs, const double* effects, size_t draws, size_t strategies, const double* parameters,
                  size_t parameter_count, const double* wtp, size_t wtp_count, size_t reference, double* evppi, double* standard_error);
+
+/* ---- Decision outputs labelled by strategy, as JSON ------------------------------------
+ *
+ * Each takes `strategies` names (one per column, non-empty, distinct) and row-major
+ * draws x strategies `costs` and `effects` (a single row for deterministic values), and
+ * returns a handle whose JSON text (docs/results-format.md#decision-results-as-json) is
+ * read with hemsim_decision_json. Thresholds (`wtp`, `wtp_count` may be 0) must be
+ * finite and not negative. Definitions: docs/methods.md#decision-outputs. */
+
+typedef struct hemsim_decision_result hemsim_decision_result;
+
+/* Every strategy against `reference` (one of the names): incremental cost, effect, ICER
+ * and net benefit at each threshold, with equal-tailed intervals at `interval_level` in
+ * (0, 1) over the draws. {"reference", "interval_level", "wtp", "comparisons": [...]} */
+int hemsim_compare_with_reference(const char* const* strategies, const double* costs, const double* effects, size_t draws,
+                                  size_t strategy_count, const char* reference, const double* wtp, size_t wtp_count, double interval_level,
+                                  hemsim_decision_result** out);
+/* Acceptability curves by name: {"wtp", "curves": [{"strategy", "probability"}, ...]}. */
+int hemsim_labelled_acceptability_curves(const char* const* strategies, const double* costs, const double* effects, size_t draws,
+                                         size_t strategy_count, const double* wtp, size_t wtp_count, hemsim_decision_result** out);
+/* P(strategy's net benefit > comparator's) for every ordered pair (ties count one half):
+ * {"wtp", "pairs": [{"strategy", "comparator", "probability"}, ...]}. */
+int hemsim_pairwise_acceptability(const char* const* strategies, const double* costs, const double* effects, size_t draws,
+                                  size_t strategy_count, const double* wtp, size_t wtp_count, hemsim_decision_result** out);
+/* Expected net benefit forgone by each strategy (its minimum at a threshold is the EVPI):
+ * {"wtp", "curves": [{"strategy", "expected_loss"}, ...]}. */
+int hemsim_expected_loss_curves(const char* const* strategies, const double* costs, const double* effects, size_t draws,
+                                size_t strategy_count, const double* wtp, size_t wtp_count, hemsim_decision_result** out);
+/* The thresholds at which the strategy of highest expected net benefit changes (BCEA's
+ * kstar), from the column means: [{"wtp", "from", "to"}, ...], increasing. */
+int hemsim_optimal_strategy_switches(const char* const* strategies, const double* costs, const double* effects, size_t draws,
+                                     size_t strategy_count, hemsim_decision_result** out);
+void hemsim_decision_free(hemsim_decision_result* result);
+/* The result as JSON, owned by the result. */
+int hemsim_decision_json(const hemsim_decision_result* result, const char** out);
 
 #ifdef __cplusplus
 }

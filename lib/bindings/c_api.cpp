@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "hemsim/decision.hpp"
+#include "hemsim/decision_json.hpp"
+#include "hemsim/decision_outputs.hpp"
 #include "hemsim/embedding.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/results_io.hpp"
@@ -51,6 +53,12 @@ struct hemsim_dsa_result {
 struct hemsim_icer_table {
   hemsim::IncrementalTable table;
   std::vector<std::string> statuses;
+  std::vector<std::vector<const char*>> dominated_by;  // into table.rows[i].dominated_by
+  std::string json;
+};
+
+struct hemsim_decision_result {
+  std::string json;
 };
 
 namespace {
@@ -151,6 +159,36 @@ std::vector<double> vector_from(const double* values, std::size_t count, const c
 
 void check_sizes(std::size_t draws, std::size_t strategies) {
   if (draws == 0 || strategies == 0) throw std::invalid_argument("draws and strategies must be at least 1");
+}
+
+std::vector<std::string> names_from(const char* const* strategies, std::size_t count) {
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < count; ++k) names.emplace_back(not_null(not_null(strategies, "strategies")[k], "strategies[k]"));
+  return names;
+}
+
+// The caller's labelled draws, checked for size here; the decision functions check values.
+struct LabelledDraws {
+  std::vector<std::string> strategies;
+  Eigen::MatrixXd costs, effects;
+};
+
+LabelledDraws labelled_draws(const char* const* strategies, const double* costs, const double* effects, std::size_t draws,
+                             std::size_t strategy_count) {
+  check_sizes(draws, strategy_count);
+  return {names_from(strategies, strategy_count), matrix_from(costs, draws, strategy_count, "costs"),
+          matrix_from(effects, draws, strategy_count, "effects")};
+}
+
+// A decision result handle holding `json`; `*out` is NULL until it is made.
+template <class MakeJson>
+int decision_result(hemsim_decision_result** out, MakeJson&& make_json) {
+  return guarded([&] {
+    *not_null(out, "out") = nullptr;
+    auto result = std::make_unique<hemsim_decision_result>();
+    result->json = make_json();
+    *out = result.release();
+  });
 }
 
 double or_nan(const std::optional<double>& value) { return value.value_or(std::numeric_limits<double>::quiet_NaN()); }
@@ -421,11 +459,15 @@ int hemsim_incremental_table(const char* const* strategies, const double* costs,
                              hemsim_icer_table** out) {
   return guarded([&] {
     *not_null(out, "out") = nullptr;
-    std::vector<std::string> names;
-    for (std::size_t k = 0; k < count; ++k) names.emplace_back(not_null(not_null(strategies, "strategies")[k], "strategies[k]"));
+    const auto names = names_from(strategies, count);
     auto table = std::make_unique<hemsim_icer_table>();
     table->table = hemsim::incremental_table(names, vector_from(costs, count, "costs"), vector_from(effects, count, "effects"));
-    for (const auto& row : table->table.rows) table->statuses.push_back(hemsim::to_string(row.status));
+    for (const auto& row : table->table.rows) {
+      table->statuses.push_back(hemsim::to_string(row.status));
+      auto& pointers = table->dominated_by.emplace_back();
+      for (const auto& name : row.dominated_by) pointers.push_back(name.c_str());
+    }
+    table->json = hemsim::to_json(table->table);
     *out = table.release();
   });
 }
@@ -450,6 +492,19 @@ int hemsim_icer_table_row(const hemsim_icer_table* table, size_t row, hemsim_ice
                              or_nan(r.incremental_effect),
                              or_nan(r.icer)};
   });
+}
+
+int hemsim_icer_table_dominated_by(const hemsim_icer_table* table, size_t row, size_t* count, const char* const** names) {
+  return guarded([&] {
+    const auto& t = *not_null(table, "table");
+    const auto& pointers = t.dominated_by[checked_index(row, t.dominated_by.size(), "row")];
+    *not_null(count, "count") = pointers.size();
+    *not_null(names, "names") = pointers.data();
+  });
+}
+
+int hemsim_icer_table_json(const hemsim_icer_table* table, const char** out) {
+  return guarded([&] { *not_null(out, "out") = not_null(table, "table")->json.c_str(); });
 }
 
 int hemsim_net_monetary_benefit(const double* costs, const double* effects, size_t draws, size_t strategies, double wtp, double* out) {
@@ -495,6 +550,56 @@ int hemsim_evppi(const double* costs, const double* effects, size_t draws, size_
     std::copy(r.evppi.begin(), r.evppi.end(), not_null(evppi, "evppi"));
     if (standard_error) std::copy(r.standard_error.begin(), r.standard_error.end(), standard_error);
   });
+}
+
+// ---- Decision outputs labelled by strategy, as JSON ---------------------------------------
+
+int hemsim_compare_with_reference(const char* const* strategies, const double* costs, const double* effects, size_t draws,
+                                  size_t strategy_count, const char* reference, const double* wtp, size_t wtp_count, double interval_level,
+                                  hemsim_decision_result** out) {
+  return decision_result(out, [&] {
+    const auto d = labelled_draws(strategies, costs, effects, draws, strategy_count);
+    return hemsim::to_json(hemsim::compare_with_reference(d.strategies, d.costs, d.effects, not_null(reference, "reference"),
+                                                          vector_from(wtp, wtp_count, "wtp"), interval_level));
+  });
+}
+
+int hemsim_labelled_acceptability_curves(const char* const* strategies, const double* costs, const double* effects, size_t draws,
+                                         size_t strategy_count, const double* wtp, size_t wtp_count, hemsim_decision_result** out) {
+  return decision_result(out, [&] {
+    const auto d = labelled_draws(strategies, costs, effects, draws, strategy_count);
+    return hemsim::to_json(hemsim::acceptability_curves(d.strategies, d.costs, d.effects, vector_from(wtp, wtp_count, "wtp")));
+  });
+}
+
+int hemsim_pairwise_acceptability(const char* const* strategies, const double* costs, const double* effects, size_t draws,
+                                  size_t strategy_count, const double* wtp, size_t wtp_count, hemsim_decision_result** out) {
+  return decision_result(out, [&] {
+    const auto d = labelled_draws(strategies, costs, effects, draws, strategy_count);
+    return hemsim::to_json(hemsim::pairwise_acceptability(d.strategies, d.costs, d.effects, vector_from(wtp, wtp_count, "wtp")));
+  });
+}
+
+int hemsim_expected_loss_curves(const char* const* strategies, const double* costs, const double* effects, size_t draws,
+                                size_t strategy_count, const double* wtp, size_t wtp_count, hemsim_decision_result** out) {
+  return decision_result(out, [&] {
+    const auto d = labelled_draws(strategies, costs, effects, draws, strategy_count);
+    return hemsim::to_json(hemsim::expected_loss_curves(d.strategies, d.costs, d.effects, vector_from(wtp, wtp_count, "wtp")));
+  });
+}
+
+int hemsim_optimal_strategy_switches(const char* const* strategies, const double* costs, const double* effects, size_t draws,
+                                     size_t strategy_count, hemsim_decision_result** out) {
+  return decision_result(out, [&] {
+    const auto d = labelled_draws(strategies, costs, effects, draws, strategy_count);
+    return hemsim::to_json(hemsim::optimal_strategy_switches(d.strategies, d.costs, d.effects));
+  });
+}
+
+void hemsim_decision_free(hemsim_decision_result* result) { delete result; }
+
+int hemsim_decision_json(const hemsim_decision_result* result, const char** out) {
+  return guarded([&] { *not_null(out, "out") = not_null(result, "result")->json.c_str(); });
 }
 
 }  // extern "C"

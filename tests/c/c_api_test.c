@@ -8,6 +8,7 @@
  *   dampack's HERC incremental-table example (shared/research/decision_cases.md). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hemsim/hemsim.h"
@@ -253,7 +254,116 @@ static void incremental_table_of_dampack_herc_example(void) {
     }
   }
   CHECK(hemsim_icer_table_row(table, 6, &row) == HEMSIM_E_INPUT);
+  /* Why C and A are off the frontier: C's ICER against B (15000) exceeds D's against C
+     (10000), so a mix of B and D dominates it; B is cheaper and more effective than A. */
+  {
+    size_t count = 9;
+    const char* const* by = NULL;
+    const char* json = NULL;
+    CHECK_OK(hemsim_icer_table_dominated_by(table, 0, &count, &by));
+    CHECK(count == 0);
+    CHECK_OK(hemsim_icer_table_dominated_by(table, 4, &count, &by));
+    CHECK(count == 2 && by && strcmp(by[0], "B") == 0 && strcmp(by[1], "D") == 0);
+    CHECK_OK(hemsim_icer_table_dominated_by(table, 5, &count, &by));
+    CHECK(count == 1 && by && strcmp(by[0], "B") == 0);
+    CHECK(hemsim_icer_table_dominated_by(table, 6, &count, &by) == HEMSIM_E_INPUT);
+    CHECK_OK(hemsim_icer_table_json(table, &json));
+    CHECK(json && strstr(json, "\"dominated_by\":[\"B\",\"D\"]") != NULL);
+  }
   hemsim_icer_table_free(table);
+}
+
+/* The numbers after each `"key":` in `json`, in order, into `out` (at most `capacity`). */
+static size_t numbers_after(const char* json, const char* key, double* out, size_t capacity) {
+  char pattern[64];
+  size_t found = 0;
+  const char* at = json;
+  snprintf(pattern, sizeof pattern, "\"%s\":", key);
+  while (at && (at = strstr(at, pattern)) != NULL && found < capacity) {
+    at += strlen(pattern);
+    out[found++] = strtod(at, NULL);
+  }
+  return found;
+}
+
+/* BCEA's kstar on dampack's HERC example: the optimal strategy changes at the frontier's
+   ICERs, UC -> B at 5000, B -> D at 12500, D -> E at 20000 (decision_cases.md). From two
+   draws per strategy whose means are the table's values, as from the values themselves. */
+static void optimal_strategy_switches_of_dampack_herc_example(void) {
+  const char* names[6] = {"E", "D", "C", "B", "A", "UC"};
+  const double costs[18] = {55000, 35000, 25000, 10000, 12000, 5000, /* draw 0 */
+                            56000, 34000, 26000, 9000,  13000, 4000, /* draws 1 and 2: means as draw 0 */
+                            54000, 36000, 24000, 11000, 11000, 6000};
+  const double effects[18] = {5, 4, 3, 2, 1.5, 1, 5.5, 3.5, 3.5, 1.5, 2, 0.5, 4.5, 4.5, 2.5, 2.5, 1, 1.5};
+  const double expected[3] = {5000, 12500, 20000};
+  double wtp[4];
+  size_t i;
+  int pass;
+  for (pass = 0; pass < 2; ++pass) {
+    /* pass 0: the deterministic values (one draw); pass 1: the last two draws. */
+    hemsim_decision_result* kstar = NULL;
+    const char* json = NULL;
+    CHECK_OK(hemsim_optimal_strategy_switches(names, pass ? costs + 6 : costs, pass ? effects + 6 : effects, pass ? 2 : 1, 6, &kstar));
+    if (!kstar) continue;
+    CHECK_OK(hemsim_decision_json(kstar, &json));
+    CHECK(json && numbers_after(json, "wtp", wtp, 4) == 3);
+    for (i = 0; i < 3; ++i) CHECK(fabs(wtp[i] - expected[i]) < 1e-9 * expected[i]);
+    CHECK(json && strstr(json, "\"from\":\"UC\",\"to\":\"B\"") && strstr(json, "\"from\":\"B\",\"to\":\"D\"") &&
+          strstr(json, "\"from\":\"D\",\"to\":\"E\""));
+    hemsim_decision_free(kstar);
+  }
+}
+
+/* Hand-made: no costs; B gains 1, 1, -1 and 0 over A in four draws. At wtp 1, B beats A
+   in 2 draws and ties in 1: P(B > A) = (2 + 0.5) / 4 = 0.625, P(A > B) = 0.375. Expected
+   loss: A forgoes (1 + 1 + 0 + 0) / 4 = 0.5, B (0 + 0 + 1 + 0) / 4 = 0.25 = EVPI. */
+static void labelled_decision_outputs_as_json(void) {
+  const char* names[2] = {"A", "B"};
+  const char* bad_names[2] = {"A", "A"};
+  const double costs[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  const double effects[8] = {0, 1, 0, 1, 0, -1, 0, 0};
+  const double wtp[1] = {1};
+  hemsim_decision_result* result = (hemsim_decision_result*)&failures; /* must be reset to NULL */
+  const char* json = NULL;
+  double values[4], evpi = 0;
+  CHECK_OK(hemsim_pairwise_acceptability(names, costs, effects, 4, 2, wtp, 1, &result));
+  if (result) {
+    CHECK_OK(hemsim_decision_json(result, &json));
+    CHECK(json && strstr(json, "{\"comparator\":\"B\",\"probability\":[0.375],\"strategy\":\"A\"}") &&
+          strstr(json, "{\"comparator\":\"A\",\"probability\":[0.625],\"strategy\":\"B\"}"));
+    hemsim_decision_free(result);
+  }
+  CHECK_OK(hemsim_expected_loss_curves(names, costs, effects, 4, 2, wtp, 1, &result));
+  if (result) {
+    CHECK_OK(hemsim_decision_json(result, &json));
+    CHECK(json && strstr(json, "{\"expected_loss\":[0.5],\"strategy\":\"A\"}") &&
+          strstr(json, "{\"expected_loss\":[0.25],\"strategy\":\"B\"}"));
+    CHECK_OK(hemsim_evpi(costs, effects, 4, 2, wtp, 1, &evpi));
+    CHECK(fabs(evpi - 0.25) < 1e-12);
+    hemsim_decision_free(result);
+  }
+  /* Against A: B's incremental effect has mean 0.25 over the draws (1 + 1 - 1 + 0) / 4. */
+  CHECK_OK(hemsim_compare_with_reference(names, costs, effects, 4, 2, "A", wtp, 1, 0.95, &result));
+  if (result) {
+    CHECK_OK(hemsim_decision_json(result, &json));
+    CHECK(json && strstr(json, "\"reference\":\"A\"") && strstr(json, "\"strategy\":\"B\""));
+    CHECK(json && numbers_after(json, "mean", values, 4) == 3 && values[1] == 0.25 && values[2] == 0.25);
+    hemsim_decision_free(result);
+  }
+  CHECK_OK(hemsim_labelled_acceptability_curves(names, costs, effects, 4, 2, wtp, 1, &result));
+  if (result) {
+    CHECK_OK(hemsim_decision_json(result, &json));
+    CHECK(json && strstr(json, "{\"probability\":[0.625],\"strategy\":\"B\"}"));
+    hemsim_decision_free(result);
+  }
+  /* Errors: a reference that is not a name, repeated names, a NULL array. */
+  CHECK(hemsim_compare_with_reference(names, costs, effects, 4, 2, "C", wtp, 1, 0.95, &result) == HEMSIM_E_INPUT);
+  CHECK(result == NULL);
+  CHECK(strstr(hemsim_last_error(), "'C'") != NULL);
+  CHECK(hemsim_pairwise_acceptability(bad_names, costs, effects, 4, 2, wtp, 1, &result) == HEMSIM_E_INPUT);
+  CHECK(hemsim_optimal_strategy_switches(names, costs, NULL, 4, 2, &result) == HEMSIM_E_INPUT);
+  CHECK(strstr(hemsim_last_error(), "effects") != NULL);
+  hemsim_decision_free(NULL);
 }
 
 /* Two draws, two strategies, no costs: strategy 1 gains 1 in draw 0 and loses 1 in draw
@@ -290,6 +400,8 @@ int main(void) {
   psa_and_dsa_of_the_intro_model();
   incremental_table_of_dampack_herc_example();
   value_of_information_on_arrays();
+  optimal_strategy_switches_of_dampack_herc_example();
+  labelled_decision_outputs_as_json();
   hemsim_scenario_free(NULL);
   if (failures)
     fprintf(stderr, "%d check(s) failed\n", failures);
