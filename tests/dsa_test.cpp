@@ -329,7 +329,7 @@ TEST(PriceCli, PerspectiveChoosesWhoseCostsThePriceBalances) {
   fs::remove_all(dir);
   auto price = [&](const std::string& extra, const std::string& name) {
     const std::string command = std::string(HEMSIM_CLI_PATH) + " price " HEMSIM_SOURCE_DIR
-                                "/scenarios/bmsc_cipn.yaml --parameter bmsc_price -n 1500 --wtp 100000 -q " + extra + " -o " + (dir / name).string() +
+                                "/scenarios/bmsc_cipn.yaml --parameter bmsc_price -n 500 --wtp 100000 -q " + extra + " -o " + (dir / name).string() +
                                 " > /dev/null 2>&1";
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;

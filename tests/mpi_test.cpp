@@ -63,7 +63,7 @@ class MpiPsa : public ::testing::Test {
 const std::string kCli = HEMSIM_CLI_PATH;
 
 TEST_F(MpiPsa, AnyNumberOfRanksGivesTheSingleProcessFiles) {
-  const std::string micro = std::string(HEMSIM_SOURCE_DIR) + "/scenarios/bmsc_cipn.yaml -d 12 -n 150 -q";
+  const std::string micro = std::string(HEMSIM_SOURCE_DIR) + "/scenarios/validation/sick_sicker_intro_cohort.yaml --method microsim -d 12 -n 400 -q";
   const std::string cohort =
       std::string(HEMSIM_SOURCE_DIR) + "/scenarios/validation/sick_sicker_intro_cohort.yaml --method cohort -d 40 -q";
   for (const auto& [name, arguments] : {std::pair{"micro", micro}, std::pair{"cohort", cohort}}) {
@@ -81,15 +81,15 @@ TEST_F(MpiPsa, AnyNumberOfRanksGivesTheSingleProcessFiles) {
 }
 
 TEST_F(MpiPsa, AKilledRunResumesFromItsCheckpointToTheSameFiles) {
-  const std::string arguments = std::string(HEMSIM_SOURCE_DIR) + "/scenarios/bmsc_cipn.yaml -d 60 -n 300 -q";
+  const std::string arguments = std::string(HEMSIM_SOURCE_DIR) + "/scenarios/validation/sick_sicker_intro_cohort.yaml --method microsim -d 1200 -n 1000 -q";
   const fs::path whole = dir_ / "whole", resumed = dir_ / "resumed", checkpoint = dir_ / "run.sqlite";
   ASSERT_EQ(shell(kCli + " psa " + arguments + " -o " + whole.string()), 0);
   // Two ranks, stopped by SIGTERM (mpirun passes it to every rank) a second after the
-  // first draws reach the checkpoint; then the same command with three ranks completes
+  // first draws reach the checkpoint (half a second later); then the same command with three ranks completes
   // the missing draws.
   const int killed = shell("bash -c '" + mpirun(2) + kCli + " psa " + arguments + " --checkpoint " + checkpoint.string() + " -o " +
                            resumed.string() + " > /dev/null 2>&1 & job=$!; for i in $(seq 600); do [ -s " + checkpoint.string() +
-                           " ] && break; sleep 0.05; done; sleep 1; kill -TERM $job; wait $job'");
+                           " ] && break; sleep 0.05; done; sleep 0.5; kill -TERM $job; wait $job'");
   EXPECT_NE(killed, 0);
   EXPECT_FALSE(fs::exists(resumed / "psa.json"));  // nothing written by the killed run
   ASSERT_TRUE(fs::exists(checkpoint));
