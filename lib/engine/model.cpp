@@ -131,6 +131,12 @@ class Compiler {
     ctx_.value(cy) = s.settings.cycle_length_years;
     roles_.push_back({cy, Role::constant, -1});
     std::sort(roles_.begin(), roles_.end(), [](const auto& a, const auto& b) { return a.slot < b.slot; });
+    // Tabulating sets coordinates once per table entry: only the few variables of that
+    // coordinate are visited (scanning every parameter's slot made a flagship compile take
+    // seconds).
+    coordinate_roles_.resize(static_cast<std::size_t>(m_.coordinate_count));
+    for (const auto& r : roles_)
+      if (r.coordinate >= 0) coordinate_roles_.at(static_cast<std::size_t>(r.coordinate)).push_back(r);
   }
 
   // Compiles `e` into a quantity; `what` names it in messages (e.g. "transition S1 -> S2").
@@ -241,8 +247,7 @@ class Compiler {
 
   void set_coordinate(int c, int v, std::vector<int>& coords) {
     coords[static_cast<std::size_t>(c)] = v;
-    for (const auto& r : roles_) {
-      if (r.coordinate != c) continue;
+    for (const auto& r : coordinate_roles_[static_cast<std::size_t>(c)]) {
       double& x = ctx_.value(r.slot);
       switch (r.role) {
         case Role::t: x = v; break;
@@ -262,6 +267,7 @@ class Compiler {
   ExpressionContext ctx_;
   TableCache& cache_;
   std::vector<SlotRole> roles_;
+  std::vector<std::vector<SlotRole>> coordinate_roles_;  // per coordinate: the variables it sets
 };
 
 // A quality weight above 1 (full health) is nearly always a scale mistake (a 0-100 visual
