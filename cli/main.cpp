@@ -291,17 +291,14 @@ int main(int argc, char** argv) {
   // How a result was made; `spelled_out` adds the defaults the user did not give.
   auto provenance_of = [&](const hemsim::Scenario& scenario, std::uint64_t used_individuals, std::uint64_t used_seed, bool microsimulation) {
     std::vector<std::string> spelled_out;
-    auto given = [&](const char* name) {
-      for (int a = 1; a < argc; ++a) {
-        const std::string token = argv[a];
-        if (token == name || token.starts_with(std::string(name) + "=")) return true;
-      }
-      return false;
+    auto given = [&](const char* name) {  // as CLI11 parsed it, in the command that ran
+      const CLI::Option* option = app.get_subcommands().front()->get_option_no_throw(name);
+      return option && option->count() > 0;
     };
     if (!given("--method")) spelled_out.insert(spelled_out.end(), {"--method", microsimulation ? "microsim" : "cohort"});
     // A sized run (--target-mcse, --max-noise-share) sizes itself again from its pilot.
     const bool sized = given("--target-mcse") || given("--max-noise-share");
-    if (microsimulation && !sized && !given("--individuals") && !given("-n"))
+    if (microsimulation && !sized && !given("--individuals"))
       spelled_out.insert(spelled_out.end(), {"--individuals", std::to_string(used_individuals)});
     if (microsimulation && !given("--seed")) spelled_out.insert(spelled_out.end(), {"--seed", std::to_string(used_seed)});
     return hemsim::Provenance{reproducible_command(argc, argv, spelled_out), hemsim::kVersion, hemsim::scenario_inputs(scenario)};

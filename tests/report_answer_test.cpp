@@ -24,14 +24,7 @@ using hemsim_test::read_bytes;
 using hemsim_test::shell;
 
 
-std::string with_commas(double v) {
-  std::string digits = fmt::format("{:.0f}", std::abs(v)), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return (v < 0 ? "-" : "") + out;
-}
+std::string with_commas(double v) { return hemsim::ReportCell::number(v, hemsim::ReportCell::Format::integer).as_text(); }
 
 TEST(ReportAnswer, TheFirstSectionAnswersWithTheResultsFigures) {
   const fs::path dir = fs::temp_directory_path() / ("hemsim_answer_" + std::to_string(::getpid()));

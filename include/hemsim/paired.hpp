@@ -35,6 +35,11 @@ struct PairedTerm {
 [[nodiscard]] Estimate paired_estimate(const std::vector<PairedTerm>& terms);
 [[nodiscard]] Estimate paired_estimate(const std::vector<std::vector<PairedTerm>>& groups);
 
+/// The run's ICER effect measure (RunResults::effect_measure as an EffectMeasure).
+[[nodiscard]] inline EffectMeasure icer_measure(const RunResults& run) {
+  return run.effect_measure == "life_years" ? EffectMeasure::life_years : EffectMeasure::qalys;
+}
+
 /// Terms of sign x incremental net monetary benefit of `strategy` against `comparator` in
 /// `perspective` (discounted): sign x (wtp x (E_s - E_c) - (C_s - C_c)).
 [[nodiscard]] std::vector<PairedTerm> net_benefit_terms(const RunResults& run, int strategy, int comparator, int perspective,

@@ -113,6 +113,13 @@ struct RunResults {
   /// One incremental table per perspective (discounted costs vs the effect measure).
   std::vector<IncrementalTable> incremental_tables;
   BatchSums batches;  ///< microsimulation only; not serialised
+
+  /// Index of the strategy named `name` in `strategies`; -1 if absent.
+  [[nodiscard]] int strategy_index(const std::string& name) const {
+    for (std::size_t k = 0; k < strategies.size(); ++k)
+      if (strategies[k].name == name) return static_cast<int>(k);
+    return -1;
+  }
 };
 
 }  // namespace hemsim

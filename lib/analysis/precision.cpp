@@ -28,9 +28,9 @@ std::string to_string(IncrementMeasure measure) {
 namespace {
 
 int strategy_index(const RunResults& r, const std::string& name) {
-  for (std::size_t k = 0; k < r.strategies.size(); ++k)
-    if (r.strategies[k].name == name) return static_cast<int>(k);
-  throw InternalError("no strategy " + name + " in the results");
+  const int k = r.strategy_index(name);
+  if (k < 0) throw InternalError("no strategy " + name + " in the results");
+  return k;
 }
 
 // MCSE of one strategy's increment against the reference.
@@ -40,7 +40,7 @@ double one_increment_mcse(const RunResults& r, int strategy, const PrecisionTarg
   for (const Increment& i : r.increments)
     if (i.name == r.strategies[static_cast<std::size_t>(strategy)].name) inc = &i;
   if (!inc) throw InternalError("no increment for strategy " + r.strategies[static_cast<std::size_t>(strategy)].name);
-  const EffectMeasure measure = r.effect_measure == "life_years" ? EffectMeasure::life_years : EffectMeasure::qalys;
+  const EffectMeasure measure = icer_measure(r);
   switch (target.measure) {
     case IncrementMeasure::effects:
       return (measure == EffectMeasure::qalys ? inc->qalys : inc->life_years).discounted.mcse;

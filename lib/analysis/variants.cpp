@@ -14,23 +14,11 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-EffectMeasure measure_of(const RunResults& r) {
-  return r.effect_measure == "life_years" ? EffectMeasure::life_years : EffectMeasure::qalys;
-}
-
 int perspective_index(const RunResults& r, const std::string& perspective) {
   for (std::size_t p = 0; p < r.perspectives.size(); ++p)
     if (r.perspectives[p] == perspective) return static_cast<int>(p);
   return -1;
 }
-
-int strategy_index(const RunResults& r, const std::string& name) {
-  for (std::size_t k = 0; k < r.strategies.size(); ++k)
-    if (r.strategies[k].name == name) return static_cast<int>(k);
-  return -1;
-}
-
-Estimate mean_of(const DiscountedEstimate& e) { return e.discounted; }
 
 struct Run {
   const RunResults* results;
@@ -39,12 +27,12 @@ struct Run {
 };
 
 std::vector<PairedTerm> inmb_terms(const Run& run, int strategy, double wtp, double sign) {
-  return net_benefit_terms(*run.results, strategy, run.reference, run.perspective, wtp, measure_of(*run.results), sign);
+  return net_benefit_terms(*run.results, strategy, run.reference, run.perspective, wtp, icer_measure(*run.results), sign);
 }
 
 VariantOutcome summarise(const Run& run, const Run* base, double wtp) {
   const RunResults& r = *run.results;
-  const EffectMeasure measure = measure_of(r);
+  const EffectMeasure measure = icer_measure(r);
   VariantOutcome out;
   out.reference = r.reference_strategy;
   for (std::size_t k = 0; k < r.strategies.size(); ++k) {
@@ -53,8 +41,8 @@ VariantOutcome summarise(const Run& run, const Run* base, double wtp) {
     VariantStrategyRow row;
     row.strategy = s.name;
     row.label = s.label;
-    row.cost = mean_of(s.costs_by_perspective[static_cast<std::size_t>(run.perspective)]);
-    row.effect = mean_of(measure == EffectMeasure::life_years ? s.life_years : s.qalys);
+    row.cost = s.costs_by_perspective[static_cast<std::size_t>(run.perspective)].discounted;
+    row.effect = (measure == EffectMeasure::life_years ? s.life_years : s.qalys).discounted;
     row.icer = kNaN;
     row.incremental_cost = row.incremental_effect = row.incremental_net_benefit = row.net_benefit_change = {kNaN, kNaN};
     if (i != run.reference) {
@@ -63,7 +51,7 @@ VariantOutcome summarise(const Run& run, const Run* base, double wtp) {
       row.incremental_net_benefit = paired_estimate(inmb_terms(run, i, wtp, 1.0));
       const double dc = row.incremental_cost.mean, de = row.incremental_effect.mean;
       row.icer = de > 0 ? dc / de : (dc >= 0 ? std::numeric_limits<double>::infinity() : kNaN);
-      const int in_base = base ? strategy_index(*base->results, s.name) : -1;
+      const int in_base = base ? base->results->strategy_index(s.name) : -1;
       if (base && in_base >= 0 && base->results->reference_strategy == r.reference_strategy)
         row.net_benefit_change = paired_estimate({inmb_terms(run, i, wtp, 1.0), inmb_terms(*base, in_base, wtp, -1.0)});
     }
@@ -111,7 +99,7 @@ VariantComparison compare_variants(const std::string& path, const ScenarioChoice
   out.willingness_to_pay = wtp;
   out.overrides = choices.set;
 
-  const Run base_run{&base, options.perspective, strategy_index(base, base.reference_strategy)};
+  const Run base_run{&base, options.perspective, base.strategy_index(base.reference_strategy)};
   VariantOutcome base_outcome = summarise(base_run, &base_run, wtp);
   base_outcome.name = "base";
   base_outcome.label = "Base case";
@@ -125,7 +113,7 @@ VariantComparison compare_variants(const std::string& path, const ScenarioChoice
     const int perspective_here = perspective_index(results, perspective);
     if (perspective_here < 0)
       throw ScenarioError(info.where, fmt::format("the scenario has no perspective '{}'", perspective), "the base case's perspectives");
-    const Run run{&results, perspective_here, strategy_index(results, results.reference_strategy)};
+    const Run run{&results, perspective_here, results.strategy_index(results.reference_strategy)};
     VariantOutcome outcome = summarise(run, &base_run, wtp);
     outcome.name = info.name;
     outcome.label = info.label;

@@ -37,8 +37,7 @@ struct Statement {
 void PsaCheckpoint::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 
 std::vector<CheckpointInput> checkpoint_inputs(const Scenario& scenario) {
-  std::vector<CheckpointInput> inputs{{"scenario", scenario.file, scenario.sha256}};
-  for (const auto& t : scenario.tables) inputs.push_back({fmt::format("table '{}'", t.name), t.file, t.sha256});
+  std::vector<CheckpointInput> inputs = scenario_inputs(scenario);
   // The same file run as another variant, with other --set values or another strategy
   // subset is another model: its draws must not be resumed from this checkpoint.
   if (!scenario.variant.empty() || !scenario.overrides.empty() || !scenario.settings.strategies.empty()) {
@@ -99,7 +98,7 @@ void PsaCheckpoint::create(const std::string& key, const std::vector<CheckpointI
   for (const auto& input : inputs) {
     Statement insert(db_.get(), "INSERT INTO inputs (role, file, sha256) VALUES (?, ?, ?)", path_);
     sqlite3_bind_text(insert.handle, 1, input.role.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert.handle, 2, input.file.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert.handle, 2, input.path.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(insert.handle, 3, input.sha256.c_str(), -1, SQLITE_TRANSIENT);
     if (sqlite3_step(insert.handle) != SQLITE_DONE) fail(path_, std::string("checkpoint: ") + sqlite3_errmsg(db_.get()));
   }
@@ -131,11 +130,11 @@ void PsaCheckpoint::require_same_inputs(const std::vector<CheckpointInput>& inpu
     if (found == saved.end())
       fail(path_,
            fmt::format("the file '{}' ({}) was not an input when this checkpoint was started: its saved draws were made without it; {}",
-                       input.file, input.role, remedy));
+                       input.path, input.role, remedy));
     if (found->second.second != input.sha256)
       fail(path_, fmt::format("the file '{}' ({}) has changed since this checkpoint was started (SHA-256 {}, now {}): its saved draws "
                               "come from the old content; {}",
-                              input.file, input.role, found->second.second.substr(0, 12), input.sha256.substr(0, 12), remedy));
+                              input.path, input.role, found->second.second.substr(0, 12), input.sha256.substr(0, 12), remedy));
     saved.erase(found);
   }
   if (!saved.empty())

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hemsim/provenance.hpp"
 #include "hemsim/scenario.hpp"
 
 struct sqlite3;
@@ -15,11 +16,9 @@ struct sqlite3;
 namespace hemsim::detail {
 
 /// A file whose bytes went into every draw: the scenario text or a table it loads.
-struct CheckpointInput {
-  std::string role;    ///< what it is to the scenario ("scenario", "table 'life'"), stable across directories
-  std::string file;    ///< where it was read, for the message
-  std::string sha256;  ///< of the bytes read
-};
+/// An input file and the hash of the bytes read (provenance.hpp): `role` is what it is to
+/// the scenario, stable across directories; `path` where it was read, for the message.
+using CheckpointInput = InputFile;
 
 /// The inputs of `scenario`: its text and each table file, with their hashes.
 [[nodiscard]] std::vector<CheckpointInput> checkpoint_inputs(const Scenario& scenario);

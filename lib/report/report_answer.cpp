@@ -10,17 +10,8 @@
 namespace hemsim::detail {
 namespace {
 
-std::string money(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  const double a = std::abs(v);
-  const std::string digits = fmt::format("{:.0f}", a);
-  std::string grouped;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
-    grouped += digits[i];
-  }
-  return (v < 0 ? "-" : "") + grouped;
-}
+// Whole units with thousands separators, as the report's tables show them.
+std::string money(double v) { return std::isfinite(v) ? ReportCell::number(v, ReportCell::Format::integer).as_text() : "n/a"; }
 
 std::string plus_minus(double mean, double mcse, int decimals) {
   if (!std::isfinite(mcse) || mcse == 0) return fmt::format("{:.{}f}", mean, decimals);
