@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "engine/compiled_model.hpp"
+#include "scenario/additive_terms.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
 
@@ -144,18 +145,10 @@ class Compiler {
     const int id = ctx_.compile(e, what);
     Quantity q;
     q.check = check;
-    std::vector<int> coordinates;
     bool continuous = false;
-    for (int slot : ctx_.used_slots(id)) {
-      const SlotRole& r = roles_[static_cast<std::size_t>(slot)];
-      if (r.role == Role::continuous) continuous = true;
-      if (r.coordinate >= 0 && std::find(coordinates.begin(), coordinates.end(), r.coordinate) == coordinates.end())
-        coordinates.push_back(r.coordinate);
-    }
-    std::sort(coordinates.begin(), coordinates.end());
+    const std::vector<int> coordinates = coordinates_read(id, continuous);
     for (int c : coordinates) q.uses |= std::uint64_t{1} << c;
-    std::size_t entries = 1;
-    for (int c : coordinates) entries *= static_cast<std::size_t>(m_.coordinate_sizes[static_cast<std::size_t>(c)]);
+    const std::size_t entries = table_entries(coordinates);
 
     if (continuous || entries > kMaxTableEntries) {
       if (!allow_runtime)
@@ -226,7 +219,35 @@ class Compiler {
 
   const CompiledModelData& model() const { return m_; }
 
+  /// Entries a table of `e` would hold; 0 when it would be evaluated at run time (it reads
+  /// continuous attributes or exceeds the table limit).
+  std::size_t entries_if_tabulated(const Expression& e, const std::string& what) {
+    bool continuous = false;
+    const std::size_t entries = table_entries(coordinates_read(ctx_.compile(e, what), continuous));
+    return continuous || entries > kMaxTableEntries ? 0 : entries;
+  }
+
  private:
+  // The coordinates (sorted) that compiled expression `id` reads; `continuous` is set when
+  // it reads a continuous attribute.
+  std::vector<int> coordinates_read(int id, bool& continuous) const {
+    std::vector<int> coordinates;
+    for (int slot : ctx_.used_slots(id)) {
+      const SlotRole& r = roles_[static_cast<std::size_t>(slot)];
+      if (r.role == Role::continuous) continuous = true;
+      if (r.coordinate >= 0 && std::find(coordinates.begin(), coordinates.end(), r.coordinate) == coordinates.end())
+        coordinates.push_back(r.coordinate);
+    }
+    std::sort(coordinates.begin(), coordinates.end());
+    return coordinates;
+  }
+
+  std::size_t table_entries(const std::vector<int>& coordinates) const {
+    std::size_t entries = 1;
+    for (int c : coordinates) entries *= static_cast<std::size_t>(m_.coordinate_sizes[static_cast<std::size_t>(c)]);
+    return entries;
+  }
+
   struct SlotRole {
     int slot;
     Role role;
@@ -274,17 +295,59 @@ class Compiler {
 // analogue score, a utility per month written as QALYs per year): refused, as a utility
 // above 1 is not a utility. Other quantities go in `outcomes:`. Constant and tabulated
 // utilities are checked here; ones drawn per individual are not bounded above.
+// The highest value a constant or tabulated quantity takes (unreachable table entries
+// included); nothing for one evaluated at run time.
+std::optional<double> highest_value(const Quantity& q, const CompiledModelData& m) {
+  if (q.kind == Quantity::Kind::constant) return q.constant;
+  if (q.kind != Quantity::Kind::table) return std::nullopt;
+  const std::size_t entries = q.dim_count == 0 ? 1 : std::size_t{q.strides[0]} * static_cast<std::size_t>(m.coordinate_sizes[q.dims[0]]);
+  return *std::max_element(m.table_values.begin() + q.offset, m.table_values.begin() + q.offset + static_cast<std::ptrdiff_t>(entries));
+}
+
 void check_utility_at_most_one(const Quantity& q, const Expression& e, const std::string& state, const CompiledModelData& m) {
-  double highest = q.constant;
-  if (q.kind == Quantity::Kind::table) {
-    const std::size_t entries = q.dim_count == 0 ? 1 : std::size_t{q.strides[0]} * static_cast<std::size_t>(m.coordinate_sizes[q.dims[0]]);
-    highest = *std::max_element(m.table_values.begin() + q.offset, m.table_values.begin() + q.offset + static_cast<std::ptrdiff_t>(entries));
-  } else if (q.kind != Quantity::Kind::constant) {
-    return;
-  }
+  const std::optional<double> highest_or_none = highest_value(q, m);
+  if (!highest_or_none) return;
+  const double highest = *highest_or_none;
   if (highest > 1.0)
     throw ScenarioError(e.where, fmt::format("utility in {} reaches {:.6g}, above 1 (full health)", state, highest),
                         "a quality weight of at most 1 (negative for states worse than death); other quantities belong in outcomes:");
+}
+
+// A reward that is a sum of terms reading different coordinates is tabulated term by term
+// when its whole table would be large and the terms' tables are much smaller: the
+// flagship's utility "u(severity, nsaid, age) - (t == 0) * loss" is one table of 7.6 M
+// entries over (t, age, severity, nsaid), rebuilt at every PSA draw, but two of 18,000
+// and 841 entries as terms. Only for rewards checked for finiteness (a sign check on the
+// sum cannot be made term by term); a utility is split only when the terms' highest
+// values sum to at most 1, so the check that it never exceeds 1 still holds exactly.
+constexpr std::size_t kSplitRewardsAbove = std::size_t{1} << 16;
+
+// `utility_state` names the state whose utility `e` is; empty for other rewards.
+std::vector<Quantity> compile_sum(Compiler& compiler, const Expression& e, const std::string& what, const std::string& utility_state) {
+  const bool is_utility = !utility_state.empty();
+  auto whole = [&] {
+    Quantity q = compiler.compile(e, what, ValueCheck::finite);
+    if (is_utility) check_utility_at_most_one(q, e, utility_state, compiler.model());
+    return std::vector<Quantity>{q};
+  };
+  const std::vector<Expression> terms = additive_terms(e);
+  const std::size_t whole_entries = compiler.entries_if_tabulated(e, what);
+  if (terms.size() < 2 || (whole_entries != 0 && whole_entries <= kSplitRewardsAbove)) return whole();
+  std::size_t term_entries = 0;
+  for (std::size_t k = 0; k < terms.size(); ++k) {
+    const std::size_t entries = compiler.entries_if_tabulated(terms[k], what);
+    if (entries == 0) return whole();  // a term evaluated at run time gains nothing
+    term_entries += entries;
+  }
+  if (whole_entries != 0 && term_entries * 4 > whole_entries) return whole();
+  std::vector<Quantity> quantities;
+  double highest_sum = 0.0;
+  for (std::size_t k = 0; k < terms.size(); ++k) {
+    quantities.push_back(compiler.compile(terms[k], fmt::format("{}, term {} of {}", what, k + 1, terms.size()), ValueCheck::finite));
+    if (is_utility) highest_sum += highest_value(quantities.back(), compiler.model()).value_or(0.0);
+  }
+  if (is_utility && highest_sum > 1.0) return whole();  // the exact check, on the whole table
+  return quantities;
 }
 
 // The canonical sampling order of a row (see Row): deaths (background first, then by
@@ -659,15 +722,16 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     for (const auto& [name, e] : es.outcomes) {
       int o = 0;
       while (s.outcomes[static_cast<std::size_t>(o)].name != name) ++o;
-      Quantity q = compiler.compile(e, fmt::format("outcome {} in {}", name, state.name), ValueCheck::finite);
-      add_term(sm_state, L.outcome_discounted(o), kCostDiscounted, q);
-      add_term(sm_state, L.outcome_undiscounted(o), kCostUndiscounted, q);
+      for (const Quantity& q : compile_sum(compiler, e, fmt::format("outcome {} in {}", name, state.name), "")) {
+        add_term(sm_state, L.outcome_discounted(o), kCostDiscounted, q);
+        add_term(sm_state, L.outcome_undiscounted(o), kCostUndiscounted, q);
+      }
     }
     if (es.utility) {
-      Quantity q = compiler.compile(*es.utility, "utility in " + state.name, ValueCheck::finite);
-      check_utility_at_most_one(q, *es.utility, state.name, compiler.model());
-      add_term(sm_state, L.qalys_discounted(), kEffectDiscounted, q);
-      add_term(sm_state, L.qalys_undiscounted(), kEffectUndiscounted, q);
+      for (const Quantity& q : compile_sum(compiler, *es.utility, "utility in " + state.name, state.name)) {
+        add_term(sm_state, L.qalys_discounted(), kEffectDiscounted, q);
+        add_term(sm_state, L.qalys_undiscounted(), kEffectUndiscounted, q);
+      }
     }
     Quantity ly;
     if (es.life_years) {
