@@ -100,8 +100,10 @@ using TableCache = std::map<std::string, std::uint32_t>;
 
 class Compiler {
  public:
-  Compiler(CompiledModelData& model, int strategy, TableCache& cache)
-      : m_(model), k_(strategy), ctx_(model.scenario.tables), cache_(cache) {
+  // `context` is shared by the strategies' compilers (one after the other), so that an
+  // expression is parsed once per model, not once per strategy.
+  Compiler(CompiledModelData& model, int strategy, ExpressionContext& context, TableCache& cache)
+      : m_(model), k_(strategy), ctx_(context), cache_(cache) {
     const Scenario& s = m_.scenario;
     StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k_)];
     for (std::size_t i = 0; i < s.parameters.size(); ++i) {
@@ -285,7 +287,7 @@ class Compiler {
 
   CompiledModelData& m_;
   int k_;
-  ExpressionContext ctx_;
+  ExpressionContext& ctx_;
   TableCache& cache_;
   std::vector<SlotRole> roles_;
   std::vector<std::vector<SlotRole>> coordinate_roles_;  // per coordinate: the variables it sets
@@ -1107,9 +1109,10 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
   // overrides), so the message names the strategy.
   TableCache table_cache;
   RowGridCache grid_cache;
+  ExpressionContext context(m.scenario.tables);
   for (int k = 0; k < K; ++k) {
     try {
-      Compiler compiler(m, k, table_cache);
+      Compiler compiler(m, k, context, table_cache);
       compile_strategy(m, k, compiler, grid_cache);
     } catch (const ScenarioError& e) {
       if (K == 1) throw;

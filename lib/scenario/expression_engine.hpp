@@ -60,7 +60,8 @@ class ExpressionContext {
   std::deque<double> storage_;       ///< stable addresses: muparser keeps pointers to them
   std::vector<double*> addresses_;   ///< per slot, so value() is one load
   std::unordered_map<std::string, int> slots_;
-  std::vector<std::unique_ptr<mu::Parser>> parsers_;
+  std::vector<std::unique_ptr<mu::Parser>> parsers_;  ///< null for a plain number
+  std::vector<double> literals_;                       ///< the plain numbers' values
   std::vector<std::vector<int>> used_;
   std::vector<Expression> sources_;
   std::unordered_map<std::string, int> by_text_;  ///< identical texts share one parser
