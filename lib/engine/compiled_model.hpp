@@ -72,6 +72,15 @@ struct OutcomeGroup {
   bool operator==(const OutcomeGroup&) const = default;
 };
 
+/// A gridded row's thresholds. Equal consecutive slices along the first coordinate are
+/// stored once (a probability read from a yearly life table is the same for twelve
+/// monthly ages): first_offsets maps each value of that coordinate to its slice, so the
+/// grid stays small enough for the processor's caches.
+struct RowGrid {
+  std::vector<double> thresholds;
+  std::vector<std::size_t> first_offsets;  ///< per value of the first coordinate: the index of its slice
+};
+
 /// One state's outgoing transitions for one strategy. `outcomes` and `probabilities` are
 /// in declaration order (background death first, if any, the complement last);
 /// `sampling_order` is the canonical order in which they are drawn: deaths first, then the
@@ -91,12 +100,13 @@ struct Row {
   std::vector<OutcomeGroup> groups;           ///< the sampling order's competing groups
   /// Gridded rows (tabulated quantities over a bounded grid of coordinates): thresholds
   /// for every combination, in sampling_order; entry at
-  /// (sum of coords[grid_dims[i]] * grid_strides[i]) * outcomes.
+  /// (grid->first_offsets[coords[grid_dims[0]]] + sum over i >= 1 of coords[grid_dims[i]]
+  /// * grid_strides[i]) * outcomes.
   bool is_gridded = false;
   std::vector<int> grid_dims;
   std::vector<std::size_t> grid_strides;
   /// Shared between strategies whose rows are the same (same quantities and tables).
-  std::shared_ptr<const std::vector<double>> grid_thresholds;
+  std::shared_ptr<const RowGrid> grid;
   SourceLocation where;
 };
 

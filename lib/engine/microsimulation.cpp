@@ -426,10 +426,11 @@ class IndividualSimulator {
       if (h.is_static) {
         thresholds = h.thresholds + static_cast<std::size_t>(t) * n;
       } else if (row.is_gridded) {
-        std::size_t index = 0;
-        for (std::size_t d = 0; d < row.grid_dims.size(); ++d)
+        const RowGrid& grid = *row.grid;
+        std::size_t index = grid.first_offsets[static_cast<std::size_t>(coords_[static_cast<std::size_t>(row.grid_dims[0])])] * row.grid_strides[0];
+        for (std::size_t d = 1; d < row.grid_dims.size(); ++d)
           index += static_cast<std::size_t>(coords_[static_cast<std::size_t>(row.grid_dims[d])]) * row.grid_strides[d];
-        thresholds = row.grid_thresholds->data() + index * n;
+        thresholds = grid.thresholds.data() + index * n;
       } else {
         row_probabilities(m_, sm, row, coords_.data(), individual_values_.data(), runtime, probabilities_.data());
         fill_thresholds(row, probabilities_.data(), thresholds_.data());

@@ -450,7 +450,7 @@ struct EffectiveState {
 
 // Gridded rows already built, keyed by everything that determines them (quantities,
 // outcomes, sampling order, grid): strategies that share a row share its grid.
-using RowGridCache = std::map<std::string, std::shared_ptr<const std::vector<double>>>;
+using RowGridCache = std::map<std::string, std::shared_ptr<const RowGrid>>;
 
 template <typename T>
 void append_bytes(std::string& key, const T& value) {
@@ -481,6 +481,20 @@ std::string row_grid_key(const Row& row, const std::vector<std::uint32_t>& order
     append_bytes(key, q.uses);
   }
   return key;
+}
+
+// `grid` as `slices` consecutive slices of `width` values, each run of equal slices
+// kept once.
+RowGrid without_repeated_slices(const std::vector<double>& grid, std::size_t slices, std::size_t width) {
+  RowGrid compact;
+  compact.first_offsets.resize(slices);
+  for (std::size_t a = 0; a < slices; ++a) {
+    const double* slice = grid.data() + a * width;
+    const bool repeat = a > 0 && std::equal(slice, slice + width, compact.thresholds.end() - static_cast<std::ptrdiff_t>(width));
+    if (!repeat) compact.thresholds.insert(compact.thresholds.end(), slice, slice + width);
+    compact.first_offsets[a] = compact.thresholds.size() / width - 1;
+  }
+  return compact;
 }
 
 void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCache& grid_cache) {
@@ -649,7 +663,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     gridded.is_gridded = true;
     std::string key = row_grid_key(gridded, gridded.sampling_index, dims);
     if (auto hit = grid_cache.find(key); hit != grid_cache.end()) {
-      gridded.grid_thresholds = hit->second;
+      gridded.grid = hit->second;
       continue;
     }
     auto grid = std::make_shared<std::vector<double>>(combinations * n_out, 0.0);
@@ -669,8 +683,9 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
         check_coords[c2] = 0;
       }
     }
-    gridded.grid_thresholds = grid;
-    grid_cache.emplace(std::move(key), std::move(grid));
+    auto compact = std::make_shared<const RowGrid>(without_repeated_slices(*grid, static_cast<std::size_t>(sizes[0]), gridded.grid_strides[0] * n_out));
+    gridded.grid = compact;
+    grid_cache.emplace(std::move(key), std::move(compact));
   }
 
   // State rewards.
