@@ -174,6 +174,19 @@ struct RewardTerm {
   bool same_value_as_previous = false;
 };
 
+/// A dynamic state reward that reads only age and discrete attributes (productivity or
+/// utility by age): the microsimulation pays it per stay, one run of equal values along
+/// age at a time (the value times the difference of the weight prefix sums over the run's
+/// points), instead of looking it up every cycle. The term stays in dynamic_terms too,
+/// for the cohort engine.
+struct AgeSettledTerm {
+  int output = 0;
+  int weights = 0;               ///< a state weight series (0-3): a column of StateModel::static_prefix
+  Quantity value;                ///< a table whose dimensions are age and discrete attributes
+  int age_dim = 0;               ///< position of the age coordinate in value.dims
+  std::vector<int> run_starts;   ///< age coordinates where some slice of the table changes; starts with 0
+};
+
 /// Weight series indices: within-cycle weight x discount (x cycle years for effects).
 enum WeightSeries : int {
   kCostDiscounted = 0,
@@ -193,8 +206,14 @@ struct StateModel {
   /// per-individual values): valued once per individual, paid per stay through the weight
   /// prefix columns 0-3, never looked up per cycle.
   std::vector<RewardTerm> individual_terms;
+  /// Microsimulation: the dynamic terms settled per stay, and the indices of the others
+  /// (valued every cycle) in dynamic_terms.
+  std::vector<AgeSettledTerm> age_terms;
+  std::vector<std::uint32_t> per_cycle_terms;
   bool absorbing = false;
-  bool shortcut = false;  ///< absorbing with static rewards only: finish the individual in closed form
+  /// Absorbing with no reward valued per cycle: the microsimulation finishes the
+  /// individual in closed form.
+  bool shortcut = false;
   /// Static rewards as prefix sums over points, so a stay from point a to point b (exclusive)
   /// earns prefix[b] - prefix[a]: the microsimulation pays rewards per stay, not per cycle.
   /// Columns 0-3 are the prefix sums of the four state weight series (shared by every

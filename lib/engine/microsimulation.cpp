@@ -94,7 +94,7 @@ class IndividualSimulator {
         const Row& row = sm.rows[static_cast<std::size_t>(st)];
         const StateModel& state = sm.states[static_cast<std::size_t>(st)];
         HotState h{row.thresholds.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
-                   row.outcomes.size(), row.is_static, state.shortcut, !state.dynamic_terms.empty(), false};
+                   row.outcomes.size(), row.is_static, state.shortcut, !state.per_cycle_terms.empty(), false};
         h.quiet_stay = flags[static_cast<std::size_t>(st * S_ + st)] == 0;
         const auto& g = row.groups;
         h.deaths_then_moves = (g.size() == 1 && g[0].stream == kStreamMove) ||
@@ -236,9 +236,38 @@ class IndividualSimulator {
         lane.out[st.individual_terms[j].output] += v[j] * (b[w] - a[w]);
       }
     }
+    if (!st.age_terms.empty()) settle_age_terms(st, lane, from_point, to_point);
     lane.visited |= std::uint64_t{1} << (s & 63);
     lane.trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
     lane.trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
+  }
+
+  // Pays a stay's age-settled rewards (see AgeSettledTerm): over the points from_point to
+  // to_point - 1 the age coordinate is min(age0 + t, last age), so the stay crosses the
+  // table's runs of equal values in order, each paid as value x (prefix[t2] - prefix[t1]).
+  void settle_age_terms(const StateModel& st, const Lane& lane, int from_point, int to_point) {
+    const int age_limit = m_.coordinate_sizes[kCoordAge] - 1;
+    const std::size_t width = st.prefix_width;
+    const double* prefix = st.static_prefix.data();
+    for (const AgeSettledTerm& term : st.age_terms) {
+      const Quantity& q = term.value;
+      std::size_t base = q.offset;
+      for (int d = 0; d < q.dim_count; ++d)
+        if (d != term.age_dim) base += static_cast<std::size_t>(coords_[q.dims[static_cast<std::size_t>(d)]]) * q.strides[static_cast<std::size_t>(d)];
+      const std::size_t age_stride = q.strides[static_cast<std::size_t>(term.age_dim)];
+      const auto w = static_cast<std::size_t>(term.weights);
+      const int first_age = std::min(lane.age0 + from_point, age_limit);
+      auto run = std::upper_bound(term.run_starts.begin(), term.run_starts.end(), first_age) - 1;
+      double total = 0.0;
+      for (int t1 = from_point; t1 < to_point; ++run) {
+        const auto next = run + 1;
+        const int t2 = next == term.run_starts.end() ? to_point : std::min(to_point, *next - lane.age0);
+        const double value = m_.table_values[base + static_cast<std::size_t>(*run) * age_stride];
+        total += value * (prefix[static_cast<std::size_t>(t2) * width + w] - prefix[static_cast<std::size_t>(t1) * width + w]);
+        t1 = t2;
+      }
+      lane.out[term.output] += total;
+    }
   }
 
   // Counts the events of one transition (made at cycle t) and their first occurrences.
@@ -409,7 +438,9 @@ class IndividualSimulator {
     };
     auto add_dynamic_rewards = [&](int t) {
       double value = 0.0;
-      for (const RewardTerm& term : sm.states[static_cast<std::size_t>(lane.state)].dynamic_terms) {
+      const StateModel& state = sm.states[static_cast<std::size_t>(lane.state)];
+      for (const std::uint32_t j : state.per_cycle_terms) {
+        const RewardTerm& term = state.dynamic_terms[j];
         if (!term.same_value_as_previous) value = quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime);
         lane.out[term.output] += value * m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
       }

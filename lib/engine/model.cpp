@@ -497,6 +497,50 @@ RowGrid without_repeated_slices(const std::vector<double>& grid, std::size_t sli
   return compact;
 }
 
+// The age coordinates where some slice of the table `q` (over age and other coordinates)
+// differs from the slice one age below; starts with 0.
+std::vector<int> age_run_starts(const CompiledModelData& m, const Quantity& q, int age_dim) {
+  std::size_t entries = 1;
+  for (int d = 0; d < q.dim_count; ++d) entries *= static_cast<std::size_t>(m.coordinate_sizes[q.dims[static_cast<std::size_t>(d)]]);
+  const auto age_size = static_cast<std::size_t>(m.coordinate_sizes[kCoordAge]);
+  const std::size_t stride = q.strides[static_cast<std::size_t>(age_dim)];
+  std::vector<bool> changes(age_size, false);
+  changes[0] = true;
+  const double* table = m.table_values.data() + q.offset;
+  for (std::size_t n = 0; n < entries; ++n) {
+    const std::size_t age = (n / stride) % age_size;
+    if (age > 0 && !changes[age] && !(table[n] == table[n - stride])) changes[age] = true;
+  }
+  std::vector<int> starts;
+  for (std::size_t a = 0; a < age_size; ++a)
+    if (changes[a]) starts.push_back(static_cast<int>(a));
+  return starts;
+}
+
+// Sorts a state's dynamic terms into those the microsimulation settles per stay (tables
+// over age and discrete attributes only) and those it values every cycle.
+void split_age_settled_terms(const CompiledModelData& m, StateModel& state, std::map<std::uint32_t, std::vector<int>>& runs_by_table) {
+  const auto& attributes = m.discrete_attribute_coordinate;
+  for (std::size_t j = 0; j < state.dynamic_terms.size(); ++j) {
+    const RewardTerm& term = state.dynamic_terms[j];
+    const Quantity& q = term.value;
+    int age_dim = -1;
+    bool settled = q.kind == Quantity::Kind::table && term.weights < 4;
+    for (int d = 0; settled && d < q.dim_count; ++d) {
+      const int c = q.dims[static_cast<std::size_t>(d)];
+      if (c == kCoordAge) age_dim = d;
+      else if (std::find(attributes.begin(), attributes.end(), c) == attributes.end()) settled = false;
+    }
+    if (!settled || age_dim < 0) {
+      state.per_cycle_terms.push_back(static_cast<std::uint32_t>(j));
+      continue;
+    }
+    auto runs = runs_by_table.find(q.offset);
+    if (runs == runs_by_table.end()) runs = runs_by_table.emplace(q.offset, age_run_starts(m, q, age_dim)).first;
+    state.age_terms.push_back({term.output, term.weights, q, age_dim, runs->second});
+  }
+}
+
 void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCache& grid_cache) {
   const Scenario& s = m.scenario;
   const Strategy& strategy = s.strategies[static_cast<std::size_t>(k)];
@@ -689,6 +733,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
   }
 
   // State rewards.
+  std::map<std::uint32_t, std::vector<int>> age_runs;  // per table offset
   const OutputLayout& L = m.layout;
   sm.states.assign(static_cast<std::size_t>(S), StateModel{});
   // A quantity that reads only discrete attributes or per-individual values keeps its
@@ -758,7 +803,8 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     }
     add_term(sm_state, L.life_years_discounted(), kEffectDiscounted, ly);
     add_term(sm_state, L.life_years_undiscounted(), kEffectUndiscounted, ly);
-    sm_state.shortcut = state.absorbing && sm_state.dynamic_terms.empty();
+    split_age_settled_terms(m, sm_state, age_runs);
+    sm_state.shortcut = state.absorbing && sm_state.per_cycle_terms.empty();
     for (std::size_t d = 1; d < sm_state.dynamic_terms.size(); ++d)
       sm_state.dynamic_terms[d].same_value_as_previous = sm_state.dynamic_terms[d].value == sm_state.dynamic_terms[d - 1].value;
 
