@@ -504,16 +504,18 @@ std::vector<int> age_run_starts(const CompiledModelData& m, const Quantity& q, i
   for (int d = 0; d < q.dim_count; ++d) entries *= static_cast<std::size_t>(m.coordinate_sizes[q.dims[static_cast<std::size_t>(d)]]);
   const auto age_size = static_cast<std::size_t>(m.coordinate_sizes[kCoordAge]);
   const std::size_t stride = q.strides[static_cast<std::size_t>(age_dim)];
-  std::vector<bool> changes(age_size, false);
-  changes[0] = true;
+  // Entry (outer, age, inner) is at outer * age_size * stride + age * stride + inner.
+  const std::size_t outer_count = entries / (age_size * stride);
   const double* table = m.table_values.data() + q.offset;
-  for (std::size_t n = 0; n < entries; ++n) {
-    const std::size_t age = (n / stride) % age_size;
-    if (age > 0 && !changes[age] && !(table[n] == table[n - stride])) changes[age] = true;
+  std::vector<int> starts{0};
+  for (std::size_t a = 1; a < age_size; ++a) {
+    bool changed = false;
+    for (std::size_t outer = 0; outer < outer_count && !changed; ++outer) {
+      const double* slice = table + (outer * age_size + a) * stride;
+      changed = !std::equal(slice, slice + stride, slice - stride);
+    }
+    if (changed) starts.push_back(static_cast<int>(a));
   }
-  std::vector<int> starts;
-  for (std::size_t a = 0; a < age_size; ++a)
-    if (changes[a]) starts.push_back(static_cast<int>(a));
   return starts;
 }
 
