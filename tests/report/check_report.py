@@ -33,7 +33,8 @@ def run(args, **kwargs):
 
 # ---------------------------------------------------------------------------------------
 # generate: small result sets of two validation models, then the reports.
-#   a/: the intro Sick-Sicker cohort model: run, psa (50 cohort draws, EVPPI), dsa
+#   a/: the intro Sick-Sicker cohort model (soc, A, B): run, psa (50 cohort draws, EVPPI),
+#       dsa, and the value-based price of B
 #   b/: the Sick-Sicker microsimulation model (cohort method): run (with an event), dsa
 #       with scenario variants (its parameters have no ranges), and the value-based
 #       price of c_Trt with the headroom curve
@@ -43,7 +44,11 @@ def run(args, **kwargs):
 def generate(hemsim, source, work):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    intro = os.path.join(source, "scenarios/validation/sick_sicker_intro_cohort.yaml")
+    # The tutorial's model without strategy AB, whose costs include B's price (the price
+    # of B must be a parameter only B uses).
+    intro = os.path.join(work, "sick_sicker_intro_three.yaml")
+    text = open(os.path.join(source, "scenarios/validation/sick_sicker_intro_cohort.yaml")).read()
+    open(intro, "w").write(text.replace("  reference_strategy: soc", "  reference_strategy: soc\n  strategies: [soc, A, B]", 1))
     micro = os.path.join(source, "scenarios/validation/sick_sicker_microsim.yaml")
     a, b, c = os.path.join(work, "a"), os.path.join(work, "b"), os.path.join(work, "c")
     run([hemsim, "run", intro, "--method", "cohort", "-q", "--out", f"{a}/run"])
@@ -172,7 +177,8 @@ def measure(page, profile):
     """The page's measurements (MEASURE) in a 1280 x 900 window."""
     copy = page.replace(".html", ".measure.html")
     text = open(page, encoding="utf-8").read()
-    open(copy, "w", encoding="utf-8").write(text.replace("</body>", MEASURE + "\n</body>"))
+    at = text.rindex("</body>")  # the page's own (the chart bundles' code mentions the tag too)
+    open(copy, "w", encoding="utf-8").write(text[:at] + MEASURE + "\n" + text[at:])
     dom, _ = run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,900", "--dump-dom", "file://" + copy],
                  timeout=120)
     found = re.search(r'<pre id="hemsim-measure">(.*?)</pre>', dom.stdout, re.S)
@@ -205,8 +211,8 @@ def check_measurements(name, m, strategies):
                     fail(f"{name}: {chart}: legend entry {label!r} is not a strategy label {strategies}")
                 colours.setdefault(label, {}).setdefault(colour, []).append(chart)
                 charts_with_strategies.add(chart)
-        for label, colour in c["titles"]:  # panels titled with a strategy (the trace) wear its colour
-            if label in strategies:
+        for label, colour in c["titles"]:  # panels titled in colour with a strategy (the trace) wear its colour
+            if label in strategies and colour not in (None, "#000", "#000000", "black"):
                 colours.setdefault(label, {}).setdefault(colour, []).append(chart + " (panel title)")
                 charts_with_strategies.add(chart)
         for axis in c["axes"]:
@@ -320,7 +326,7 @@ def check_trace_sheet(name, wb, results):
     states = results["states"]
     if list(header[:2]) != ["Strategy", "Time (years)"] or len(header) != 2 + len(states):
         fail(f"{name}: Trace sheet header {header}")
-    points = len(results["strategies"][0]["trace"]) // len(states)
+    points = len(results["strategies"][0]["trace"])  # one row of state proportions per point
     if len(rows) != points * len(results["strategies"]):
         fail(f"{name}: Trace sheet has {len(rows)} rows, expected {points} per strategy")
     for k, s in enumerate(results["strategies"]):
@@ -330,7 +336,7 @@ def check_trace_sheet(name, wb, results):
                 fail(f"{name}: Trace row {k * points + p} is for {row[0]}")
             close(row[1], p * results["cycle_length_years"], f"{name} trace time")
             for j in range(len(states)):
-                close(row[2 + j], s["trace"][p * len(states) + j], f"{name} trace {s['name']} point {p} state {states[j]}")
+                close(row[2 + j], s["trace"][p][j], f"{name} trace {s['name']} point {p} state {states[j]}")
 
 
 def check_xlsx(work):
