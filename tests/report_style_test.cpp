@@ -108,7 +108,7 @@ TEST(ReportStyle, CePlaneThresholdLabelsDoNotOverprintEvenForNearLines) {
   ASSERT_EQ(labels.size(), 5u);
   for (std::size_t i = 0; i < labels.size(); ++i) {
     EXPECT_TRUE(labels[i].box.inside({0, 0, frame.width, frame.height})) << labels[i].text;
-    EXPECT_GE(labels[i].box.x1 - labels[i].box.x0, hemsim::detail::label_width(labels[i].text, hemsim::detail::kLabelFontSize));
+    EXPECT_NEAR(labels[i].box.x1 - labels[i].box.x0, hemsim::detail::label_width(labels[i].text, hemsim::detail::kLabelFontSize), 1e-9);
     // The anchor (data units) is the box's top-left corner.
     EXPECT_NEAR(frame.px(labels[i].x), labels[i].box.x0, 1e-9);
     EXPECT_NEAR(frame.py(labels[i].y), labels[i].box.y0, 1e-9);
@@ -211,9 +211,10 @@ TEST(ReportStyle, TheReportUsesTheScenariosLabelsGroupsAndOneColourPerStrategy) 
     return static_cast<const hemsim::ReportChart*>(nullptr);
   }();
   ASSERT_NE(trace, nullptr);
+  const json early = json::parse(trace->vega_lite);
   std::set<std::string> series;
   double last = 0;
-  for (const auto& v : json::parse(trace->vega_lite)["data"]["values"]) {
+  for (const auto& v : early["data"]["values"]) {
     series.insert(v["series"].get<std::string>());
     last = std::max(last, v["time"].get<double>());
   }
@@ -223,7 +224,7 @@ TEST(ReportStyle, TheReportUsesTheScenariosLabelsGroupsAndOneColourPerStrategy) 
   const auto& first = in.run->strategies.front();
   const std::size_t S = in.run->states.size();
   int compared = 0;
-  for (const auto& v : json::parse(trace->vega_lite)["data"]["values"]) {
+  for (const auto& v : early["data"]["values"]) {
     if (v["time"] != 5.0 || v["series"] != "Sick or sicker" || v["strategy"] != first.label) continue;
     EXPECT_DOUBLE_EQ(v["proportion"].get<double>(), first.trace[5 * S + 1] + first.trace[5 * S + 2]);
     ++compared;
