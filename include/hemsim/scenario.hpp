@@ -121,6 +121,7 @@ struct OutcomeDefinition {
 struct State {
   std::string name;
   std::string label;
+  std::string group;  ///< reports draw the trace by group (empty: the state alone)
   std::map<std::string, Expression> costs;  ///< per cycle, by category
   std::map<std::string, Expression> outcomes;  ///< per cycle, by outcome name
   std::optional<Expression> utility;         ///< annual quality weight (QALYs = weight x cycle years)
@@ -162,6 +163,7 @@ struct Counter {
 /// state) or making any of `transitions` ("A -> B").
 struct Event {
   std::string name;
+  std::string label;  ///< for reports; the name when not given
   std::vector<std::string> enter;
   std::vector<std::pair<std::string, std::string>> transitions;
   std::vector<double> report_years;  ///< times at which cumulative incidence is reported

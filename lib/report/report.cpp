@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -26,6 +27,8 @@
 #include "core/quantile.hpp"
 #include "core/read_file.hpp"
 #include "report/report_answer.hpp"
+#include "report/report_charts.hpp"
+#include "report/report_style.hpp"
 #include "report/report_variants.hpp"
 
 namespace hemsim {
@@ -112,6 +115,15 @@ ReportCell probability(double v) { return std::isfinite(v) ? ReportCell::number(
 ReportCell plain(double v) { return std::isfinite(v) ? ReportCell::number(v, Format::number) : ReportCell::empty(); }
 ReportCell integer(double v) { return ReportCell::number(v, Format::integer); }
 ReportCell text(std::string s) { return ReportCell::text(std::move(s)); }
+/// A number when the whole text is one (a parameter's value "0.60"), else the text (a
+/// formula): the workbook then stores numbers as numbers.
+ReportCell number_or_text(const std::string& s) {
+  const char* begin = s.c_str();
+  char* end = nullptr;
+  const double v = std::strtod(begin, &end);
+  const bool whole = !s.empty() && end == begin + s.size() && std::isfinite(v) && s.find_first_of(" \t") == std::string::npos;
+  return whole ? ReportCell::number(v, Format::number) : text(s);
+}
 ReportCell optional_money(const std::optional<double>& v) { return v ? money(*v) : ReportCell::empty(); }
 ReportCell optional_effect(const std::optional<double>& v) { return v ? effect(*v) : ReportCell::empty(); }
 
@@ -139,21 +151,7 @@ double mean(const Eigen::VectorXd& v) {
   return v.size() == 0 ? std::numeric_limits<double>::quiet_NaN() : s / static_cast<double>(v.size());
 }
 
-/// Axis and legend style shared by every chart: labelled axes, readable fonts, no
-/// chart border (a publication look rather than a dashboard).
-json base_spec(const std::string& title, int width = 560, int height = 340) {
-  return {{"$schema", "https://vega.github.io/schema/vega-lite/v5.json"},
-          {"title", {{"text", title}, {"anchor", "start"}, {"fontSize", 14}}},
-          {"width", width},
-          {"height", height},
-          {"background", "white"},
-          {"config",
-           {{"font", "DejaVu Sans, Helvetica, Arial, sans-serif"},
-            {"view", {{"stroke", nullptr}}},
-            {"axis", {{"labelFontSize", 11}, {"titleFontSize", 12}, {"titleFontWeight", "normal"}, {"grid", true}, {"gridOpacity", 0.35}}},
-            {"legend", {{"labelFontSize", 11}, {"titleFontSize", 12}, {"orient", "right"}, {"labelLimit", 320}}},
-            {"header", {{"labelFontSize", 12}, {"titleFontSize", 12}}}}}};
-}
+using detail::base_spec;
 
 json quantitative(const std::string& field, const std::string& title, const std::string& format = {}) {
   json j{{"field", field}, {"type", "quantitative"}, {"title", title}};
@@ -170,17 +168,11 @@ json nominal(const std::string& field, const std::string& title, const std::vect
 
 std::string dump(const json& j) { return j.dump(); }
 
-/// Points 0..last to draw: every point up to kMaxCurvePoints, else an even thinning
-/// that keeps the last point (a lifetime of monthly cycles would otherwise put tens of
-/// thousands of points per curve into the page without changing what it shows).
-constexpr std::size_t kMaxCurvePoints = 400;
-std::vector<std::size_t> curve_points(std::size_t count) {
-  std::vector<std::size_t> points;
-  const std::size_t step = count <= kMaxCurvePoints ? 1 : (count + kMaxCurvePoints - 1) / kMaxCurvePoints;
-  for (std::size_t t = 0; t < count; t += step) points.push_back(t);
-  if (count > 0 && points.back() != count - 1) points.push_back(count - 1);
-  return points;
-}
+/// The trace's early-years view covers this many years.
+constexpr double kEarlyTraceYears = 5;
+
+/// Tornado labels longer than this are cut (with an ellipsis).
+constexpr std::size_t kMaxTornadoLabel = 60;
 
 /// At most this many parameters in a tornado diagram (the largest swings).
 constexpr std::size_t kMaxTornadoBars = 15;
@@ -188,14 +180,9 @@ constexpr std::size_t kMaxTornadoBars = 15;
 /// At most this many draws per strategy are drawn on a CE plane (the means use all).
 constexpr Eigen::Index kMaxPlaneDraws = 2500;
 
-/// The display name of strategy `name` (its label when results.json has one).
-struct Names {
-  std::map<std::string, std::string> labels;
-  std::string operator()(const std::string& name) const {
-    const auto it = labels.find(name);
-    return it == labels.end() || it->second.empty() ? name : it->second;
-  }
-};
+/// Display labels of strategies, states and events (report_style.hpp); `names(x)` is the
+/// label of strategy x.
+using Names = detail::ReportLabels;
 
 // ---------------------------------------------------------------------------------
 // Sections.
@@ -305,15 +292,19 @@ ReportSection summary_section(const ReportInputs& in, const Names& names) {
     for (std::size_t o = 0; o < run->outcomes.size(); ++o)
       outcomes.push_back(o < run->outcome_labels.size() && !run->outcome_labels[o].empty() ? run->outcome_labels[o] : run->outcomes[o]);
     add("Other outcomes", join(outcomes));
-    add("Events (cumulative incidence)", join(run->events));
+    std::vector<std::string> events;
+    for (const auto& e : run->events) events.push_back(names.event(e));
+    add("Events (cumulative incidence)", join(events, "; "));
     std::vector<double> wtp = run->willingness_to_pay;
     std::vector<std::string> w;
     for (double x : wtp) w.push_back(fmt::format("{:.0f}", x));
     add("Willingness-to-pay thresholds",
         w.empty() ? "" : join(w) + " " + money_unit(run->currency, 0) + " per " + effect_name(run->effect_measure));
+    std::vector<std::string> states;
+    for (const auto& st : run->states) states.push_back(names.state(st));
     add("Model", fmt::format("state-transition model ({}), states: {}",
-                             run->method == "cohort" ? "expected-value cohort" : "individual-level microsimulation", join(run->states)));
-    if (run->method != "cohort") add("Individuals simulated", fmt::format("{}", run->individuals));
+                             run->method == "cohort" ? "expected-value cohort" : "individual-level microsimulation", join(states, "; ")));
+    if (run->method != "cohort") t.rows.push_back({text("Individuals simulated"), integer(static_cast<double>(run->individuals))});
   }
   if (sc) {
     std::vector<std::string> utilities;
@@ -353,13 +344,14 @@ ReportSection parameter_section(const ReportInputs& in) {
                 "",
                 "Inputs",
                 true,
-                {"Parameter", "Description", "Base value", "Distribution (PSA)", "Range (DSA)", "Source", "Assumption"},
+                {"Parameter", "Description", "Base value", "Distribution (PSA)", "Range low (DSA)", "Range high (DSA)", "Source", "Assumption"},
                 {}};
   const Scenario& sc = *in.scenario;
   for (const auto& p : sc.parameters) {
-    t.rows.push_back({text(p.name), text(p.description), text(p.value.text),
+    t.rows.push_back({text(p.name), text(p.description), number_or_text(p.value.text),
                       p.distribution ? text(describe_distribution(*p.distribution)) : ReportCell::empty(),
-                      p.has_range ? text(p.range_low.text + " to " + p.range_high.text) : ReportCell::empty(), text(p.source),
+                      p.has_range ? number_or_text(p.range_low.text) : ReportCell::empty(),
+                      p.has_range ? number_or_text(p.range_high.text) : ReportCell::empty(), text(p.source),
                       text(p.assumption ? "yes" : "")});
   }
   // Columns no parameter fills (descriptions, assumption flags) are left out.
@@ -416,11 +408,12 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
     row(label + " (undiscounted)", Format::number, [&](const StrategyOutcomes& st) { return st.outcomes[o].undiscounted; });
   }
   for (std::size_t e = 0; e < r.events.size(); ++e) {
-    row("Event " + r.events[e] + ": proportion ever", Format::probability, [&](const StrategyOutcomes& st) { return st.events[e].ever; });
-    row("Event " + r.events[e] + ": mean count", Format::number, [&](const StrategyOutcomes& st) { return st.events[e].count; });
+    row("Event " + names.event(r.events[e]) + ": proportion ever", Format::probability,
+        [&](const StrategyOutcomes& st) { return st.events[e].ever; });
+    row("Event " + names.event(r.events[e]) + ": mean count", Format::number, [&](const StrategyOutcomes& st) { return st.events[e].count; });
   }
   for (std::size_t k = 0; k < r.states.size(); ++k)
-    row("Years in " + r.states[k] + " (undiscounted)", Format::effect, [&](const StrategyOutcomes& st) {
+    row("Years in " + names.state(r.states[k]) + " (undiscounted)", Format::effect, [&](const StrategyOutcomes& st) {
       return k < st.years_in_state.size() ? st.years_in_state[k] : Estimate{std::numeric_limits<double>::quiet_NaN(), 0};
     });
   s.tables.push_back(std::move(t));
@@ -477,93 +470,30 @@ ReportSection base_case_section(const RunResults& r, const Names& names) {
   std::vector<std::string> strategy_order;
   for (const auto& st : r.strategies) strategy_order.push_back(names(st.name));
 
-  // State traces: one panel per strategy.
-  const std::size_t S = r.states.size();
-  if (S > 0) {
-    json values = json::array();
-    for (const auto& st : r.strategies)
-      for (std::size_t t : curve_points(st.trace.size() / S))
-        for (std::size_t k = 0; k < S; ++k)
-          values.push_back({{"time", static_cast<double>(t) * r.cycle_length_years},
-                            {"strategy", names(st.name)},
-                            {"state", r.states[k]},
-                            {"proportion", st.trace[t * S + k]}});
-    json spec = base_spec("State trace", 260, 200);
-    spec["data"] = {{"values", values}};
-    spec["mark"] = {{"type", "line"}, {"strokeWidth", 1.8}};
-    spec["encoding"] = {{"x", quantitative("time", "Time (years)")},
-                        {"y", quantitative("proportion", "Proportion of the cohort", ".0%")},
-                        {"color", [&] {
-                           json c = nominal("state", "State", r.states);
-                           if (r.states.size() > 10) c["scale"]["scheme"] = "tableau20";  // 10 colours would repeat
-                           return c;
-                         }()}};
-    spec["facet"] = {{"field", "strategy"}, {"type", "nominal"}, {"title", nullptr}, {"sort", strategy_order}};
-    spec["columns"] = 3;
-    // Vega-Lite wants facet charts as {facet, spec}: move the single-view parts inside.
-    json facet = base_spec("State trace by strategy");
-    facet.erase("width");
-    facet.erase("height");
-    facet["data"] = spec["data"];
-    facet["facet"] = spec["facet"];
-    facet["columns"] = 3;
-    facet["spec"] = {{"width", 260}, {"height", 200}, {"mark", spec["mark"]}, {"encoding", spec["encoding"]}};
-    s.charts.push_back({"state_trace", "State trace", "Proportion of the cohort in each state over time, by strategy.", dump(facet)});
-  }
+  // State traces (by state group, whole horizon and the first years) and their data.
+  const detail::StrategyColours colours(strategy_order);
+  for (const auto& years : {std::optional<double>(), std::optional<double>(kEarlyTraceYears)})
+    if (auto chart = detail::state_trace_chart(r, names, colours, years)) s.charts.push_back(std::move(*chart));
+  if (!r.states.empty()) s.tables.push_back(detail::trace_table(r, names));
 
-  // Cumulative incidence of events.
-  if (!r.events.empty()) {
-    json values = json::array();
-    ReportTable ci{"event_incidence",
-                   "Cumulative incidence of events at reporting times",
-                   "",
-                   "Events",
-                   true,
-                   {
-                       "Event",
-                       "Year",
-                   },
-                   {}};
-    for (const auto& st : r.strategies) ci.columns.push_back(names(st.name));
-    for (std::size_t e = 0; e < r.events.size(); ++e) {
+  // Cumulative incidence of events at the reporting times, and as curves.
+  ReportTable ci{"event_incidence", "Cumulative incidence of events at reporting times", "", "Events", true, {"Event", "Year"}, {}};
+  for (const auto& st : r.strategies) ci.columns.push_back(names(st.name));
+  for (std::size_t e = 0; e < r.events.size(); ++e) {
+    const std::vector<double> years = e < r.event_report_years.size() ? r.event_report_years[e] : std::vector<double>{};
+    for (double y : years) {
+      std::vector<ReportCell> cells{text(names.event(r.events[e])), plain(y)};
       for (const auto& st : r.strategies) {
         const auto& inc = st.events[e].cumulative_incidence;
-        for (std::size_t t : curve_points(inc.size()))
-          values.push_back({{"time", static_cast<double>(t) * r.cycle_length_years},
-                            {"strategy", names(st.name)},
-                            {"event", r.events[e]},
-                            {"incidence", inc[t]}});
+        // The last point at or before y years (as in events.csv).
+        const auto point = static_cast<std::size_t>(std::floor(y / r.cycle_length_years + 1e-9));
+        cells.push_back(inc.empty() ? ReportCell::empty() : probability(inc[std::min(point, inc.size() - 1)]));
       }
-      const std::vector<double> years = e < r.event_report_years.size() ? r.event_report_years[e] : std::vector<double>{};
-      for (double y : years) {
-        std::vector<ReportCell> cells{text(r.events[e]), plain(y)};
-        for (const auto& st : r.strategies) {
-          const auto& inc = st.events[e].cumulative_incidence;
-          // The last point at or before y years (as in events.csv).
-          const auto point = static_cast<std::size_t>(std::floor(y / r.cycle_length_years + 1e-9));
-          cells.push_back(inc.empty() ? ReportCell::empty() : probability(inc[std::min(point, inc.size() - 1)]));
-        }
-        ci.rows.push_back(std::move(cells));
-      }
+      ci.rows.push_back(std::move(cells));
     }
-    if (!ci.rows.empty()) s.tables.push_back(std::move(ci));
-    json spec = base_spec("Cumulative incidence of events");
-    spec.erase("width");
-    spec.erase("height");
-    spec["data"] = {{"values", values}};
-    spec["facet"] = {{"field", "event"}, {"type", "nominal"}, {"title", nullptr}, {"sort", r.events}};
-    spec["columns"] = 2;
-    spec["resolve"] = {{"scale", {{"y", "independent"}}}};
-    spec["spec"] = {{"width", 300},
-                    {"height", 220},
-                    {"mark", {{"type", "line"}, {"strokeWidth", 1.8}, {"interpolate", "step-after"}}},
-                    {"encoding",
-                     {{"x", quantitative("time", "Time (years)")},
-                      {"y", quantitative("incidence", "Cumulative incidence", ".0%")},
-                      {"color", nominal("strategy", "Strategy", strategy_order)}}}};
-    s.charts.push_back(
-        {"cumulative_incidence", "Cumulative incidence", "Proportion with a first occurrence of each event by time.", dump(spec)});
   }
+  if (!ci.rows.empty()) s.tables.push_back(std::move(ci));
+  if (auto chart = detail::incidence_chart(r, names, colours)) s.charts.push_back(std::move(*chart));
   return s;
 }
 
@@ -603,6 +533,7 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
                                      p.parameters.size(), effect_plural(p.effect_measure)));
   std::vector<std::string> order;
   for (const auto& n : p.strategies) order.push_back(names(n));
+  const detail::StrategyColours colours(order);
 
   // Thresholds: the same default grid as `hemsim psa --out` (0 to twice the largest
   // scenario threshold in 100 steps, plus the scenario's own).
@@ -695,41 +626,42 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
                          {"delta_effect", sx / static_cast<double>(D)},
                          {"delta_cost", sy / static_cast<double>(D)}});
       }
+      // An explicit window (the cloud and the origin, 5 % margin) so that the threshold
+      // labels can be placed where Vega will draw them.
+      const double mx = 0.05 * std::max(xmax - xmin, 1e-12), my = 0.05 * std::max(ymax - ymin, 1e-9);
+      const detail::PlotFrame frame{xmin - mx, xmax + mx, ymin - my, ymax + my, 560, 340};
       json lines = json::array();
       for (double w : thresholds) {
         if (!(w > 0)) continue;
-        const double x0 = std::max(xmin, ymin / w), x1 = std::min(xmax, ymax / w);
+        const double x0 = std::max(frame.x0, frame.y0 / w), x1 = std::min(frame.x1, frame.y1 / w);
         if (!(x0 < x1)) continue;
-        const std::string label = fmt::format("WTP {:.0f}", w);
+        const std::string label = detail::threshold_label(w);
         lines.push_back({{"threshold", label}, {"delta_effect", x0}, {"delta_cost", w * x0}});
         lines.push_back({{"threshold", label}, {"delta_effect", x1}, {"delta_cost", w * x1}});
       }
       json spec = base_spec("Cost-effectiveness plane" + suffix);
-      const json x = quantitative("delta_effect",
-                                  "Incremental " + effect_plural(p.effect_measure) + " vs " + order[static_cast<std::size_t>(p.reference)]);
-      const json y = quantitative("delta_cost", fmt::format("Incremental cost ({})", unit), ",.0f");
+      json x = quantitative("delta_effect",
+                            "Incremental " + effect_plural(p.effect_measure) + " vs " + order[static_cast<std::size_t>(p.reference)]);
+      json y = quantitative("delta_cost", fmt::format("Incremental cost ({})", unit), ",.0f");
+      x["scale"] = {{"domain", {frame.x0, frame.x1}}, {"nice", false}, {"zero", false}};
+      y["scale"] = {{"domain", {frame.y0, frame.y1}}, {"nice", false}, {"zero", false}};
       std::vector<std::string> compared;
       for (Eigen::Index k = 0; k < K; ++k)
         if (k != p.reference) compared.push_back(order[static_cast<std::size_t>(k)]);
       json layers = json::array();
       layers.push_back({{"data", {{"values", points}}},
                         {"mark", {{"type", "point"}, {"filled", true}, {"size", 14}, {"opacity", 0.45}}},
-                        {"encoding", {{"x", x}, {"y", y}, {"color", nominal("strategy", "Strategy", compared)}}}});
-      if (!lines.empty())
+                        {"encoding", {{"x", x}, {"y", y}, {"color", colours.encoding("strategy", compared)}}}});
+      if (!lines.empty()) {
         layers.push_back({{"data", {{"values", lines}}},
                           {"mark", {{"type", "line"}, {"color", "#444"}, {"strokeDash", {6, 4}}, {"strokeWidth", 1.2}}},
                           {"encoding", {{"x", x}, {"y", y}, {"detail", {{"field", "threshold"}, {"type", "nominal"}}}}}});
-      if (!lines.empty())
-        layers.push_back({{"data", {{"values", lines}}},
-                          {"transform", json::array({{{"window", json::array({{{"op", "row_number"}, {"as", "i"}}})},
-                                                      {"groupby", json::array({"threshold"})}},
-                                                     {{"filter", "datum.i == 2"}}})},
-                          {"mark", {{"type", "text"}, {"align", "right"}, {"dy", -6}, {"fontSize", 10}, {"color", "#444"}}},
-                          {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "threshold"}}}}}});
+        layers.push_back(detail::threshold_label_layer(detail::ce_plane_threshold_labels(thresholds, frame), x, y));
+      }
       layers.push_back(
           {{"data", {{"values", means}}},
            {"mark", {{"type", "point"}, {"shape", "diamond"}, {"size", 120}, {"filled", true}, {"stroke", "black"}, {"strokeWidth", 1}}},
-           {"encoding", {{"x", x}, {"y", y}, {"color", nominal("strategy", "Strategy", compared)}}}});
+           {"encoding", {{"x", x}, {"y", y}, {"color", colours.encoding("strategy", compared)}}}});
       layers.push_back({{"mark", {{"type", "rule"}, {"color", "#888"}}},
                         {"data", {{"values", json::array({json::object()})}}},
                         {"encoding", {{"y", {{"datum", 0}}}}}});
@@ -746,17 +678,19 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
     // CEAC with the scenario's thresholds marked.
     {
       json spec = base_spec("Cost-effectiveness acceptability curves" + suffix);
-      const json x = quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f");
+      json x = quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f");
+      json y = quantitative("probability", "Probability cost-effective");
+      x["scale"] = {{"domain", {grid.front(), grid.back()}}, {"nice", false}, {"zero", false}};
+      y["scale"] = {{"domain", {0, 1}}, {"nice", false}};
+      y["axis"] = detail::percent_axis(0, 1);
+      const detail::PlotFrame frame{grid.front(), grid.back(), 0, 1, 560, 340};
       spec["layer"] = json::array({{{"data", {{"values", ceac_values}}},
                                     {"mark", {{"type", "line"}, {"strokeWidth", 2}}},
-                                    {"encoding",
-                                     {{"x", x},
-                                      {"y", quantitative("probability", "Probability cost-effective", ".0%")},
-                                      {"color", nominal("strategy", "Strategy", order)}}}},
+                                    {"encoding", {{"x", x}, {"y", y}, {"color", colours.encoding("strategy")}}}},
                                    {{"data", {{"values", rules}}},
                                     {"mark", {{"type", "rule"}, {"strokeDash", {4, 4}}, {"color", "#666"}}},
-                                    {"encoding", {{"x", {{"field", "wtp"}, {"type", "quantitative"}}}}}}});
-      spec["layer"][0]["encoding"]["y"]["scale"] = {{"domain", {0, 1}}};
+                                    {"encoding", {{"x", {{"field", "wtp"}, {"type", "quantitative"}}}}}},
+                                   detail::threshold_label_layer(detail::rule_threshold_labels(thresholds, frame), x, y)});
       s.charts.push_back({"ceac" + id_suffix, "CEAC" + suffix,
                           "Probability that each strategy has the highest net monetary benefit; dashed: the scenario's thresholds.",
                           dump(spec)});
@@ -764,14 +698,19 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
     {
       json spec = base_spec("Cost-effectiveness acceptability frontier" + suffix);
       const json x = quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f");
-      json y = quantitative("probability", "Probability optimal is cost-effective", ".0%");
+      json y = quantitative("probability", "Probability optimal is cost-effective");
       y["scale"] = {{"domain", {0, 1}}};
+      y["axis"] = detail::percent_axis(0, 1);
+      std::vector<std::string> optimal;  // the strategies the frontier passes through
+      for (const auto& v : ceaf_values)
+        if (std::find(optimal.begin(), optimal.end(), v["strategy"].get<std::string>()) == optimal.end())
+          optimal.push_back(v["strategy"].get<std::string>());
       spec["layer"] = json::array({{{"data", {{"values", ceaf_values}}},
                                     {"mark", {{"type", "line"}, {"color", "#999"}, {"strokeWidth", 1}}},
                                     {"encoding", {{"x", x}, {"y", y}}}},
                                    {{"data", {{"values", ceaf_values}}},
                                     {"mark", {{"type", "point"}, {"filled", true}, {"size", 30}}},
-                                    {"encoding", {{"x", x}, {"y", y}, {"color", nominal("strategy", "Optimal strategy", order)}}}}});
+                                    {"encoding", {{"x", x}, {"y", y}, {"color", colours.encoding("strategy", optimal, "Optimal strategy")}}}}});
       s.charts.push_back(
           {"ceaf" + id_suffix, "CEAF" + suffix,
            "The strategy with the highest expected net benefit at each threshold and its probability of being cost-effective.",
@@ -923,15 +862,20 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
     int rank = 0;
     for (std::size_t i : by_swing) {
       const auto& p = a.parameters[i];
-      const std::string label =
+      const std::string full =
           fmt::format("{} ({:.6g} to {:.6g}){}", p.parameter, p.low_value, p.high_value, p.within_noise ? " [within noise]" : "");
+      // Cut here, not by Vega: its width estimate without a browser (the figures) cuts
+      // far earlier than the page would. The tooltip and the table keep the whole label.
+      const std::string label = full.size() <= kMaxTornadoLabel ? full : full.substr(0, kMaxTornadoLabel - 1) + "\u2026";
       ++rank;
       values.push_back({{"parameter", label},
+                        {"full", full},
                         {"rank", rank},
                         {"end", "Low value"},
                         {"base", a.base.incremental_net_benefit},
                         {"inmb", p.low.incremental_net_benefit}});
       values.push_back({{"parameter", label},
+                        {"full", full},
                         {"rank", rank},
                         {"end", "High value"},
                         {"base", a.base.incremental_net_benefit},
@@ -945,12 +889,19 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
                    {"type", "nominal"},
                    {"title", nullptr},
                    {"sort", {{"field", "rank"}, {"order", "ascending"}}},
-                   {"axis", {{"labelLimit", 320}}}};
+                   // Long labels end in an ellipsis (the tooltip and the table hold them whole).
+                   {"axis", {{"labelLimit", 0}, {"labelPadding", 6}}}};
+      // Few enough ticks that amounts in the millions never run together.
+      json x = quantitative("inmb", fmt::format("Incremental net monetary benefit ({})", unit));
+      x["axis"] = {{"format", ",.0f"}, {"tickCount", 5}, {"labelOverlap", "greedy"}, {"labelFlush", true}};
       spec["layer"] = json::array({{{"data", {{"values", values}}},
                                     {"mark", {{"type", "bar"}, {"height", 14}}},
                                     {"encoding",
                                      {{"y", y},
-                                      {"x", quantitative("inmb", fmt::format("Incremental net monetary benefit ({})", unit), ",.0f")},
+                                      {"x", x},
+                                      {"tooltip", json::array({{{"field", "full"}, {"title", "Parameter"}},
+                                                               {{"field", "end"}, {"title", "At"}},
+                                                               {{"field", "inmb"}, {"title", "INMB"}, {"format", ",.0f"}}})},
                                       {"x2", {{"field", "base"}}},
                                       {"color",
                                        {{"field", "end"},
@@ -1017,22 +968,22 @@ ReportSection dsa_section(const DsaReport& r, const Names& names, const std::str
                           {"b", b_order[j]},
                           {"optimal", names(r.strategies.at(static_cast<std::size_t>(g.optimal_strategy[i][j])))},
                           {"inmb", g.incremental_net_benefit[i][j]}});
+    std::vector<std::string> all_labels, optimal;
+    for (const auto& n : r.strategies) all_labels.push_back(names(n));
+    for (const auto& v : values)
+      if (std::find(optimal.begin(), optimal.end(), v["optimal"].get<std::string>()) == optimal.end())
+        optimal.push_back(v["optimal"].get<std::string>());
     json spec = base_spec(fmt::format("Two-way analysis: optimal strategy and INMB ({})", unit), 420, 300);
     spec["data"] = {{"values", values}};
     const json x{
         {"field", "b"}, {"type", "ordinal"}, {"title", g.parameter_b}, {"sort", b_order}, {"axis", {{"labelAngle", 0}, {"grid", false}}}};
     const json y{{"field", "a"}, {"type", "ordinal"}, {"title", g.parameter_a}, {"sort", a_order}, {"axis", {{"grid", false}}}};
     spec["layer"] =
-        json::array({{{"mark", {{"type", "rect"}, {"stroke", "white"}}},
+        json::array({{{"mark", {{"type", "rect"}, {"stroke", "white"}, {"fillOpacity", 0.35}}},
                       {"encoding",
                        {{"x", x},
                         {"y", y},
-                        {"color",
-                         [] {
-                           json c = nominal("optimal", "Optimal strategy");
-                           c["scale"] = {{"scheme", "pastel1"}};
-                           return c;
-                         }()}}}},
+                        {"color", detail::StrategyColours(all_labels).encoding("optimal", optimal, "Optimal strategy")}}}},
                      {{"mark", {{"type", "text"}, {"fontSize", 10}}},
                       {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "inmb"}, {"type", "quantitative"}, {"format", ",.0f"}}}}}}});
     s.charts.push_back({"two_way", "Two-way analysis",
@@ -1109,15 +1060,20 @@ ReportSection price_section(const DsaReport& r, const Names& names, const std::s
                         {"high", std::isfinite(p.price_mcse) ? p.price_high95() : p.price}});
     for (const auto& p : r.prices) marks.push_back({{"wtp", p.willingness_to_pay}, {"price", p.price}});
     json spec = base_spec("Headroom: value-based price of " + strategy);
+    std::vector<std::string> all_labels;
+    for (const auto& n : r.strategies) all_labels.push_back(names(n));
+    const std::string colour = detail::StrategyColours(all_labels).colour(strategy);  // the priced strategy's
     const json x = quantitative("wtp", "Willingness to pay (" + per + ")", ",.0f");
     const json y = quantitative("price", fmt::format("Value-based price, {} ({})", r.price_parameter, unit), ",.0f");
     // The 95 % Monte Carlo band under the line (zero width for a cohort run).
     spec["layer"] =
         json::array({{{"data", {{"values", values}}},
-                      {"mark", {{"type", "area"}, {"opacity", 0.25}}},
+                      {"mark", {{"type", "area"}, {"opacity", 0.25}, {"color", colour}}},
                       {"encoding", {{"x", x}, {"y", quantitative("low", fmt::format("Value-based price, {} ({})", r.price_parameter, unit), ",.0f")},
                                     {"y2", {{"field", "high"}}}}}},
-                     {{"data", {{"values", values}}}, {"mark", {{"type", "line"}, {"strokeWidth", 2}}}, {"encoding", {{"x", x}, {"y", y}}}},
+                     {{"data", {{"values", values}}},
+                      {"mark", {{"type", "line"}, {"strokeWidth", 2}, {"color", colour}}},
+                      {"encoding", {{"x", x}, {"y", y}}}},
                      {{"data", {{"values", marks}}},
                       {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}, {"color", "black"}}},
                       {"encoding", {{"x", x}, {"y", y}}}}});
@@ -1433,9 +1389,7 @@ ReportDocument build_report(const ReportInputs& in) {
   if (in.dsa) check(in.dsa->strategies, "dsa.json");
   if (in.price) check(in.price->strategies, "dsa.json (price)");
 
-  Names names;
-  if (in.run)
-    for (const auto& st : in.run->strategies) names.labels[st.name] = st.label;
+  const Names names = detail::report_labels(in);
   const std::string currency = in.run ? in.run->currency : std::string();
   const std::string unit = money_unit(currency, in.run ? in.run->price_year : 0);
   const std::string measure = in.run ? in.run->effect_measure : in.psa ? in.psa->effect_measure : std::string("qalys");

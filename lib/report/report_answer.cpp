@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "hemsim/decision.hpp"
 
@@ -23,6 +24,24 @@ std::string money_pm(double mean, double mcse) {
   return money(mean) + " ± " + money(mcse);
 }
 
+/// The MCSE of the DSA base case's ICER when it compares `strategy` with `comparator`
+/// (the DSA records the increments' MCSEs and that of the net benefit); else NaN.
+double dsa_icer_mcse(const ReportInputs& in, const std::string& strategy, const std::string& comparator) {
+  if (!in.dsa || !in.dsa->one_way) return std::numeric_limits<double>::quiet_NaN();
+  const auto& d = *in.dsa;
+  if (d.strategies.at(static_cast<std::size_t>(d.strategy)) != strategy || d.strategies.at(static_cast<std::size_t>(d.comparator)) != comparator)
+    return std::numeric_limits<double>::quiet_NaN();
+  const auto& b = d.one_way->base;
+  return icer_mcse(b.incremental_cost, b.incremental_effect, b.incremental_cost_mcse, b.incremental_effect_mcse,
+                   b.incremental_net_benefit_mcse, d.willingness_to_pay);
+}
+
+/// "QALY" or "life-year": the unit of the thresholds.
+std::string effect_unit(const ReportInputs& in) {
+  const std::string measure = in.run ? in.run->effect_measure : in.psa ? in.psa->effect_measure : std::string("qalys");
+  return measure == "life_years" ? "life-year" : "QALY";
+}
+
 /// The strategy the dossier is about: the one the DSA or price assessed, else the last.
 std::string assessed_strategy(const ReportInputs& in) {
   if (in.price) return in.price->strategies.at(static_cast<std::size_t>(in.price->strategy));
@@ -34,11 +53,26 @@ std::string assessed_strategy(const ReportInputs& in) {
 
 }  // namespace
 
+double icer_mcse(double incremental_cost, double incremental_effect, double cost_mcse, double effect_mcse, double net_benefit_mcse,
+                 double willingness_to_pay) {
+  if (!(incremental_effect != 0) || !(willingness_to_pay > 0) || !std::isfinite(cost_mcse) || !std::isfinite(effect_mcse) ||
+      !std::isfinite(net_benefit_mcse))
+    return std::numeric_limits<double>::quiet_NaN();
+  // Var(INMB) = w^2 Var(dE) + Var(dC) - 2 w Cov(dC, dE) gives the covariance.
+  const double w = willingness_to_pay;
+  const double covariance =
+      (w * w * effect_mcse * effect_mcse + cost_mcse * cost_mcse - net_benefit_mcse * net_benefit_mcse) / (2 * w);
+  const double icer = incremental_cost / incremental_effect;
+  const double variance =
+      (cost_mcse * cost_mcse - 2 * icer * covariance + icer * icer * effect_mcse * effect_mcse) / (incremental_effect * incremental_effect);
+  return std::sqrt(std::max(0.0, variance));
+}
+
 ReportSection answer_section(const ReportInputs& in, const std::function<std::string(const std::string&)>& label) {
-  ReportSection s{"answer", "The answer at a glance", {}, {}, {}};
+  ReportSection s{"answer", "Executive summary: the answer at a glance", {}, {}, {}};
   ReportTable t{"answer",
                 "Key results (± Monte Carlo standard error)",
-                "Each figure is detailed, with its method, further down.",
+                "Each figure is detailed, with its method, further down. Lines appear only for the analyses these results hold.",
                 "Answer",
                 true,
                 {"Question", "Finding", "From"},
@@ -65,7 +99,24 @@ ReportSection answer_section(const ReportInputs& in, const std::function<std::st
   for (const auto& o : others) against += (against.empty() ? "" : "; ") + o;
   add("Question", fmt::format("Is {} worth its cost compared with {}?", label(assessed), against.empty() ? "the alternatives" : against),
       "");
+  if (in.run || in.scenario) {
+    std::string population = in.run ? in.run->scenario_name : in.scenario->name;
+    if (in.scenario && !in.scenario->attributes.empty()) {
+      std::string attributes;
+      for (const auto& a : in.scenario->attributes) attributes += (attributes.empty() ? "" : ", ") + a.name;
+      population += "; individuals differ in " + attributes;
+    }
+    if (in.run && in.run->method != "cohort") population += fmt::format(" ({} simulated)", money(static_cast<double>(in.run->individuals)));
+    add("Population", population, "Scenario");
+  }
+  if (in.run) {
+    std::string comparators;
+    for (const auto& st : in.run->strategies)
+      comparators += (comparators.empty() ? "" : "; ") + label(st.name) + (st.name == in.run->reference_strategy ? " (reference)" : "");
+    add("Strategies compared", comparators, "Scenario");
+  }
 
+  std::string frontier_comparator;  // whom the frontier ICER compares the assessed strategy with
   if (in.run) {
     const RunResults& r = *in.run;
     const std::string effect = r.effect_measure == "life_years" ? "life-years" : "QALYs";
@@ -75,7 +126,7 @@ ReportSection answer_section(const ReportInputs& in, const std::function<std::st
       if (inc.name != assessed) continue;
       const auto& dc = inc.costs_by_perspective.front().discounted;
       const auto& de = (r.effect_measure == "life_years" ? inc.life_years : inc.qalys).discounted;
-      add(fmt::format("Gain and extra cost against {} ({} perspective, discounted)", label(r.reference_strategy), r.perspectives.front()),
+      add(fmt::format("Gain and extra cost vs {} (discounted, {})", label(r.reference_strategy), r.perspectives.front()),
           fmt::format("{} {}; {} {}", plus_minus(de.mean, de.mcse, 3), effect, money_pm(dc.mean, dc.mcse), r.currency),
           "Base case (" + how + ")");
     }
@@ -88,26 +139,41 @@ ReportSection answer_section(const ReportInputs& in, const std::function<std::st
           finding = "dominated" + by;
         else if (row.status == DominanceStatus::extendedly_dominated)
           finding = "extendedly dominated" + by;
-        else if (row.icer)
-          finding = fmt::format("{} {} per {} against {}", money(*row.icer), r.currency, effect == "QALYs" ? "QALY" : "life-year",
-                                label(row.compared_with.value_or("")));
-        else
+        else if (row.icer) {
+          frontier_comparator = row.compared_with.value_or("");
+          finding = fmt::format("{} {} per {} against {}", money_pm(*row.icer, dsa_icer_mcse(in, assessed, frontier_comparator)),
+                                r.currency, effect == "QALYs" ? "QALY" : "life-year", label(frontier_comparator));
+        } else
           finding = "on the frontier, the least costly strategy";
         add("ICER on the efficiency frontier", finding, "Base case, incremental table");
       }
   }
+  const std::string per = "per " + effect_unit(in);
   if (in.dsa && in.dsa->one_way) {
     const auto& base = in.dsa->one_way->base;
-    add(fmt::format("Incremental net benefit at {} per unit of effect", money(in.dsa->willingness_to_pay)),
-        money_pm(base.incremental_net_benefit, base.incremental_net_benefit_mcse), "DSA base case");
+    const std::string comparator = in.dsa->strategies.at(static_cast<std::size_t>(in.dsa->comparator));
+    std::string finding;
+    if (comparator != frontier_comparator && std::isfinite(base.icer) && base.incremental_effect != 0)
+      finding = fmt::format("ICER {} {}; ", money_pm(base.icer, dsa_icer_mcse(in, assessed, comparator)), per);
+    finding += fmt::format("incremental net benefit {} at {} {}", money_pm(base.incremental_net_benefit, base.incremental_net_benefit_mcse),
+                           money(in.dsa->willingness_to_pay), per);
+    add(fmt::format("Against {} (DSA base case)", label(comparator)), finding, "DSA base case");
   }
-  if (in.price) {
-    for (const auto& p : in.price->prices)
-      add(fmt::format("Value-based price of {} ({}) at {} per unit of effect{}", label(assessed), in.price->price_parameter,
-                      money(p.willingness_to_pay), in.price->perspective.empty() ? "" : ", " + in.price->perspective + " perspective"),
-          fmt::format("{} (95 % Monte Carlo interval {} to {}), against {}", money_pm(p.price, p.price_mcse), money(p.price_low95()),
-                      money(p.price_high95()), label(in.price->strategies.at(static_cast<std::size_t>(p.next_best)))),
-          "Value-based price");
+  if (in.price && !in.price->prices.empty()) {
+    // One line for every threshold; the strategy priced against once when it is the same.
+    std::string prices;
+    bool same_next_best = true;
+    for (const auto& p : in.price->prices) same_next_best = same_next_best && p.next_best == in.price->prices.front().next_best;
+    for (const auto& p : in.price->prices) {
+      prices += fmt::format("{}{} ({} to {}) at {}", prices.empty() ? "" : "; ", money_pm(p.price, p.price_mcse), money(p.price_low95()),
+                            money(p.price_high95()), money(p.willingness_to_pay));
+      if (!same_next_best) prices += " against " + label(in.price->strategies.at(static_cast<std::size_t>(p.next_best)));
+    }
+    if (same_next_best)
+      prices += "; against " + label(in.price->strategies.at(static_cast<std::size_t>(in.price->prices.front().next_best)));
+    add(fmt::format("Value-based price of {} ({}, 95 % Monte Carlo interval, {} thresholds{})", label(assessed), in.price->price_parameter,
+                    per, in.price->perspective.empty() ? "" : ", " + in.price->perspective + " perspective"),
+        prices, "Value-based price");
   }
   if (in.psa && !in.psa->costs.empty()) {
     const PsaResults& p = *in.psa;
@@ -125,6 +191,17 @@ ReportSection answer_section(const ReportInputs& in, const std::function<std::st
       add("Probability that it is the most cost-effective", probabilities, fmt::format("PSA, {} draws", p.draws));
       add("Expected value of perfect information, per person", values, fmt::format("PSA, {} draws", p.draws));
     }
+  }
+  if (in.variants) {
+    std::string range;
+    for (const auto& v : in.variants->variants)
+      for (const auto& row : v.rows)
+        if (row.strategy == assessed && std::isfinite(row.incremental_net_benefit.mean))
+          range += fmt::format("{}{}: {}", range.empty() ? "" : "; ", v.label,
+                               money_pm(row.incremental_net_benefit.mean, row.incremental_net_benefit.mcse));
+    if (!range.empty())
+      add(fmt::format("Incremental net benefit in each named scenario (at {})", money(in.variants->willingness_to_pay)), range,
+          "Named scenarios");
   }
   if (in.dsa && in.dsa->one_way && !in.dsa->one_way->parameters.empty()) {
     std::string drivers;
@@ -144,21 +221,17 @@ ReportSection answer_section(const ReportInputs& in, const std::function<std::st
             : fmt::format("{} is best over the whole range", label(names.at(static_cast<std::size_t>(th.optimal_below)))),
         "Threshold analysis");
   }
-  if (in.variants) {
-    std::string range;
-    for (const auto& v : in.variants->variants)
-      for (const auto& row : v.rows)
-        if (row.strategy == assessed && std::isfinite(row.incremental_net_benefit.mean))
-          range += fmt::format("{}{}: {}", range.empty() ? "" : "; ", v.label,
-                               money_pm(row.incremental_net_benefit.mean, row.incremental_net_benefit.mcse));
-    if (!range.empty())
-      add(fmt::format("Incremental net benefit in each named scenario (at {})", money(in.variants->willingness_to_pay)), range,
-          "Named scenarios");
+  // Slots other analyses fill, in this order, after the evidence threshold: market size,
+  // budget impact, population value, licence value. Each adds its line with
+  // add("Market size ...", finding, from) only when its results are present; the note
+  // below then stops listing it.
+  std::string missing;
+  for (const char* slot : {"Market size", "Budget impact", "Population value", "Licence value"}) {
+    const bool present = std::any_of(t.rows.begin(), t.rows.end(), [&](const auto& row) { return row[0].as_text().rfind(slot, 0) == 0; });
+    if (!present) missing += std::string(missing.empty() ? "" : ", ") + slot;
   }
+  if (!missing.empty()) t.caption += " Not in these results: " + missing + "; the figures above are per person.";
   s.tables.push_back(std::move(t));
-  s.paragraphs.push_back(
-      "Market size, budget impact, population value and licence value are not computed by this version of hemsim; the figures "
-      "above are per person.");
   return s;
 }
 

@@ -79,6 +79,17 @@ figure.chart { margin: 1em 0 1.6em; }
 figcaption, .caption { font-size: .85em; color: #555; }
 .note { color: #555; font-size: .9em; }
 #report-status[data-errors]:not([data-errors="0"]) { color: #b00; display: block; }
+/* The executive summary fills the first screen: compact, before the contents. */
+#answer h2 { margin-top: .6em; }
+#answer h3 { display: none; }
+#answer table { font-size: .8em; width: 100%; margin-bottom: .2em; line-height: 1.3; }
+#answer th { display: none; }
+#answer td { padding: .15em .45em; }
+#answer td:first-child { font-weight: 600; width: 25%; }
+#answer td:last-child { color: #666; font-size: .88em; width: 13%; }
+#answer p { margin: .25em 0; font-size: .82em; }
+header h1 { margin: 0 0 .1em; font-size: 1.45em; }
+header p { margin: .2em 0; }
 @media print { nav { display: none; } figure.chart, table { page-break-inside: avoid; } }
 )CSS";
 
@@ -138,7 +149,7 @@ std::string report_html(const ReportDocument& doc) {
   if (!detail::chart_libraries_embedded())
     throw ScenarioError({"", 0, 0, "--html"}, "this hemsim was built without the chart libraries (report/node_modules)",
                         "a build after scripts/install-deps, which runs npm ci in report/");
-  std::string body;
+  std::string body, opening;  // opening: the executive summary, above the contents
   std::string toc = "<nav><ol>";
   nlohmann::json specs = nlohmann::json::object();
   for (const auto& s : doc.sections) {
@@ -167,6 +178,7 @@ std::string report_html(const ReportDocument& doc) {
     }
     if (!s.charts_first) body += charts;
     body += "</section>\n";
+    if (s.id == "answer" && opening.empty()) opening.swap(body);
   }
   toc += "</ol></nav>\n";
   std::string html;
@@ -184,7 +196,7 @@ std::string report_html(const ReportDocument& doc) {
       "<header><h1>{}</h1>\n<p class=\"note\">Made by hemsim {} from saved results; charts by {}.</p>\n"
       "<p id=\"report-status\" class=\"note\" data-state=\"pending\"></p>\n",
       escape(doc.title), kVersion, escape(std::string(detail::chart_library_versions())));
-  html += toc + "</header>\n<main>\n" + body + "</main>\n";
+  html += "</header>\n<main>\n" + opening + toc + body + "</main>\n";
   html += "<script>" + script_safe(detail::vega_js()) + "</script>\n";
   html += "<script>" + script_safe(detail::vega_lite_js()) + "</script>\n";
   html += "<script>" + script_safe(detail::vega_embed_js()) + "</script>\n";

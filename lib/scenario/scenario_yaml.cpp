@@ -596,9 +596,10 @@ class ScenarioParser {
       st.label = st.name;
       st.where = r_.at(e.key_node, path);
       if (!e.value.IsNull()) {
-        for (const auto& f : r_.map(e.value, path, {"label", "costs", "outcomes", "utility", "life_years", "absorbing", "dead"})) {
+        for (const auto& f : r_.map(e.value, path, {"label", "group", "costs", "outcomes", "utility", "life_years", "absorbing", "dead"})) {
           const std::string fp = path + "." + f.key;
           if (f.key == "label") st.label = r_.string(f.value, fp);
+          if (f.key == "group") st.group = r_.string(f.value, fp);
           if (f.key == "costs") st.costs = costs(f.value, fp, s);
           if (f.key == "outcomes") st.outcomes = outcome_amounts(f.value, fp, s);
           if (f.key == "utility") st.utility = r_.expression(f.value, fp);
@@ -731,9 +732,11 @@ class ScenarioParser {
       const std::string path = "events." + e.key;
       Event ev;
       ev.name = r_.name(e.key_node, e.key, path, "event");
+      ev.label = ev.name;
       ev.where = r_.at(e.key_node, path);
-      for (const auto& f : r_.map(e.value, path, {"enter", "transitions", "report_years"})) {
+      for (const auto& f : r_.map(e.value, path, {"label", "enter", "transitions", "report_years"})) {
         const std::string fp = path + "." + f.key;
+        if (f.key == "label") ev.label = r_.string(f.value, fp);
         if (f.key == "enter") {
           ev.enter = r_.string_list(f.value, fp);
           for (const auto& st : ev.enter) require_state(s, f.value, fp, st);

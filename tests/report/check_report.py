@@ -33,25 +33,35 @@ def run(args, **kwargs):
 
 # ---------------------------------------------------------------------------------------
 # generate: small result sets of two validation models, then the reports.
-#   a/: the intro Sick-Sicker cohort model: run, psa (50 cohort draws, EVPPI), dsa
+#   a/: the intro Sick-Sicker cohort model (soc, A, B): run, psa (50 cohort draws, EVPPI),
+#       dsa, and the value-based price of B
 #   b/: the Sick-Sicker microsimulation model (cohort method): run (with an event), dsa
 #       with scenario variants (its parameters have no ranges), and the value-based
 #       price of c_Trt with the headroom curve
+#   c/: the flagship (BMSC for CIPN), a small microsimulation run: events whose
+#       incidence is a fraction of a percent, state groups, long labels
 # ---------------------------------------------------------------------------------------
 def generate(hemsim, source, work):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    intro = os.path.join(source, "scenarios/validation/sick_sicker_intro_cohort.yaml")
+    # The tutorial's model without strategy AB, whose costs include B's price (the price
+    # of B must be a parameter only B uses).
+    intro = os.path.join(work, "sick_sicker_intro_three.yaml")
+    text = open(os.path.join(source, "scenarios/validation/sick_sicker_intro_cohort.yaml")).read()
+    open(intro, "w").write(text.replace("  reference_strategy: soc", "  reference_strategy: soc\n  strategies: [soc, A, B]", 1))
     micro = os.path.join(source, "scenarios/validation/sick_sicker_microsim.yaml")
-    a, b = os.path.join(work, "a"), os.path.join(work, "b")
+    a, b, c = os.path.join(work, "a"), os.path.join(work, "b"), os.path.join(work, "c")
     run([hemsim, "run", intro, "--method", "cohort", "-q", "--out", f"{a}/run"])
     run([hemsim, "psa", intro, "--method", "cohort", "--draws", "50", "--evppi", "c_trtB", "-q", "--out", f"{a}/psa"])
     run([hemsim, "dsa", intro, "--method", "cohort", "--two-way", "c_trtA,c_trtB", "--steps", "3", "--threshold", "c_trtB", "-q",
          "--out", f"{a}/dsa"])
+    run([hemsim, "price", intro, "--method", "cohort", "--parameter", "c_trtB", "--strategy", "B", "-q", "--out", f"{a}/price"])
     run([hemsim, "run", micro, "--method", "cohort", "-q", "--out", f"{b}/run"])
     run([hemsim, "dsa", micro, "--method", "cohort", "--horizons", "10,20", "-q", "--out", f"{b}/dsa"])
     run([hemsim, "price", micro, "--method", "cohort", "--parameter", "c_Trt", "--headroom-max", "150000", "-q", "--out", f"{b}/price"])
-    _, seconds = run([hemsim, "report", f"{a}/run", f"{a}/psa", f"{a}/dsa", "--html", f"{a}/report.html", "--xlsx", f"{a}/report.xlsx",
+    run([hemsim, "run", os.path.join(source, "scenarios/bmsc_cipn.yaml"), "-n", "4000", "-q", "--out", f"{c}/run"])
+    run([hemsim, "report", f"{c}/run", "--html", f"{c}/report.html", "--xlsx", f"{c}/report.xlsx"])
+    _, seconds = run([hemsim, "report", f"{a}/run", f"{a}/psa", f"{a}/dsa", f"{a}/price", "--html", f"{a}/report.html", "--xlsx", f"{a}/report.xlsx",
                       "--figures", f"{a}/figures"])
     run([hemsim, "report", f"{b}/run", f"{b}/dsa", f"{b}/price", "--html", f"{b}/report.html", "--xlsx", f"{b}/report.xlsx"])
     sizes = {name: os.path.getsize(f"{a}/{name}") for name in ("report.html", "report.xlsx")}
@@ -106,9 +116,127 @@ class Charts(html.parser.HTMLParser):
                 break
 
 
+# Measured in the page once Vega has drawn (added to a copy of the report, which the
+# page's Content-Security-Policy allows as an inline script): where the executive summary
+# sits, each chart's strategy legends and panel titles with their colours, each axis's
+# tick labels, and the boxes of the threshold labels.
+MEASURE = r"""<script>
+(function measure() {
+  var status = document.getElementById('report-status');
+  if (status.getAttribute('data-state') !== 'done') { setTimeout(measure, 50); return; }
+  var out = {viewport: window.innerHeight, width: window.innerWidth, charts: {}};
+  var answer = document.getElementById('answer');
+  if (answer) {
+    var r = answer.getBoundingClientRect();
+    out.answer = {top: r.top + window.scrollY, bottom: r.bottom + window.scrollY, text: answer.textContent};
+  }
+  function colourOf(el) {
+    var fill = el.getAttribute('fill');
+    return fill && fill !== 'none' && fill !== 'transparent' ? fill : el.getAttribute('stroke');
+  }
+  document.querySelectorAll('[data-chart]').forEach(function (chart) {
+    var c = {legends: [], titles: [], axes: [], threshold_labels: []};
+    chart.querySelectorAll('.role-legend').forEach(function (legend) {
+      var title = legend.querySelector('.role-legend-title text');
+      var entries = [];
+      legend.querySelectorAll('.role-scope > g').forEach(function (entry) {
+        var symbol = entry.querySelector('.role-legend-symbol path'), label = entry.querySelector('.role-legend-label text');
+        if (symbol && label) entries.push([label.textContent, colourOf(symbol)]);
+      });
+      c.legends.push({title: title ? title.textContent : '', entries: entries});
+    });
+    chart.querySelectorAll('.role-title-text text, .role-title text').forEach(function (t) {
+      c.titles.push([t.textContent, t.getAttribute('fill')]);
+    });
+    chart.querySelectorAll('.role-axis').forEach(function (axis) {
+      var labels = [];
+      axis.querySelectorAll('.role-axis-label text').forEach(function (t) {
+        if (t.getAttribute('opacity') !== '0') labels.push(t.textContent);
+      });
+      var scope = axis.parentNode.closest('.role-scope');
+      var title = scope ? scope.querySelector('.role-title text') : null;
+      c.axes.push({aria: axis.getAttribute('aria-label') || '', panel: title ? title.textContent : '', labels: labels});
+    });
+    chart.querySelectorAll('.threshold_labels_marks text').forEach(function (t) {
+      var b = t.getBoundingClientRect();
+      c.threshold_labels.push([t.textContent, b.left, b.top, b.right, b.bottom]);
+    });
+    out.charts[chart.getAttribute('data-chart')] = c;
+  });
+  var pre = document.createElement('pre');
+  pre.id = 'hemsim-measure';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>"""
+
+SUMMARY_MAX_HEIGHT = 900  # pixels at a 1280-pixel-wide window: one screen
+
+
+def measure(page, profile):
+    """The page's measurements (MEASURE) in a 1280 x 900 window."""
+    copy = page.replace(".html", ".measure.html")
+    text = open(page, encoding="utf-8").read()
+    at = text.rindex("</body>")  # the page's own (the chart bundles' code mentions the tag too)
+    open(copy, "w", encoding="utf-8").write(text[:at] + MEASURE + "\n" + text[at:])
+    dom, _ = run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,900", "--dump-dom", "file://" + copy],
+                 timeout=120)
+    found = re.search(r'<pre id="hemsim-measure">(.*?)</pre>', dom.stdout, re.S)
+    if not found:
+        fail(f"{page}: the measurements were not written")
+    return json.loads(html.unescape(found.group(1)))
+
+
+def boxes_overlap(a, b):
+    return a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5
+
+
+def check_measurements(name, m, strategies):
+    """The first screen holds the summary; a strategy has one colour in every chart; ticks
+    read differently; threshold labels never overprint."""
+    answer = m.get("answer")
+    if not answer:
+        fail(f"{name}: no executive summary (section#answer)")
+    if not answer["top"] < m["viewport"]:
+        fail(f"{name}: the executive summary starts at {answer['top']} px, below the first screen ({m['viewport']} px)")
+    if answer["bottom"] - answer["top"] > SUMMARY_MAX_HEIGHT:
+        fail(f"{name}: the executive summary is {answer['bottom'] - answer['top']:.0f} px tall (at most {SUMMARY_MAX_HEIGHT})")
+    colours, charts_with_strategies = {}, set()
+    for chart, c in m["charts"].items():
+        for legend in c["legends"]:
+            if legend["title"] not in ("Strategy", "Optimal strategy"):
+                continue
+            for label, colour in legend["entries"]:
+                if label not in strategies:
+                    fail(f"{name}: {chart}: legend entry {label!r} is not a strategy label {strategies}")
+                colours.setdefault(label, {}).setdefault(colour, []).append(chart)
+                charts_with_strategies.add(chart)
+        for label, colour in c["titles"]:  # panels titled in colour with a strategy (the trace) wear its colour
+            if label in strategies and colour not in (None, "#000", "#000000", "black"):
+                colours.setdefault(label, {}).setdefault(colour, []).append(chart + " (panel title)")
+                charts_with_strategies.add(chart)
+        for axis in c["axes"]:
+            labels = [l for l in axis["labels"] if l]
+            if len(set(labels)) != len(labels):
+                fail(f"{name}: {chart} {axis['panel']!r} {axis['aria'][:40]!r}: tick labels repeat: {labels}")
+        placed = c["threshold_labels"]
+        for i in range(len(placed)):
+            for j in range(i):
+                if boxes_overlap(placed[i], placed[j]):
+                    fail(f"{name}: {chart}: threshold labels {placed[i][0]!r} and {placed[j][0]!r} overprint: {placed[i]} {placed[j]}")
+    for label, by_colour in colours.items():
+        if len(by_colour) != 1:
+            fail(f"{name}: strategy {label!r} has {len(by_colour)} colours: {by_colour}")
+    if len(set(next(iter(v)) for v in colours.values())) != len(colours):
+        fail(f"{name}: two strategies share a colour: {colours}")
+    print(f"{name}: summary {answer['top']:.0f}-{answer['bottom']:.0f} px of a {m['viewport']} px screen; "
+          f"{len(charts_with_strategies)} charts colour {len(colours)} strategies alike")
+    return charts_with_strategies
+
+
 def check_html(work, artifacts):
     os.makedirs(artifacts, exist_ok=True)
-    for name in ("a", "b"):
+    for name in ("a", "b", "c"):
         page = os.path.abspath(os.path.join(work, name, "report.html"))
         text = open(page, encoding="utf-8").read()
         # Nothing in the page may load from elsewhere.
@@ -135,6 +263,26 @@ def check_html(work, artifacts):
             if parser.marks.get(chart, 0) == 0:
                 fail(f"{name}: chart {chart} has no marks")
         print(f"{name}: {len(expected)} charts rendered in {seconds:.1f} s, marks {parser.marks}")
+        results = json.load(open(os.path.join(work, name, "run", "results.json")))
+        strategies = [s["label"] or s["name"] for s in results["strategies"]]
+        m = measure(page, profile)
+        with_strategies = check_measurements(name, m, strategies)
+        answer = m["answer"]["text"]
+        if name == "a":
+            for words in ("ICER", "Value-based price", "Probability that it is the most cost-effective"):
+                if words not in answer:
+                    fail(f"a: the executive summary does not state {words!r}")
+            for chart in ("ce_plane", "ceac", "ceaf", "state_trace"):
+                if chart not in with_strategies:
+                    fail(f"a: {chart} shows no strategy colours")
+            if len(m["charts"]["ce_plane"]["threshold_labels"]) < 3 or len(m["charts"]["ceac"]["threshold_labels"]) < 3:
+                fail("a: the CE plane and the CEAC should label their three thresholds")
+        if name == "c":
+            # The overdose-death panel: a fraction of a percent, so its ticks need decimals.
+            axes = [a for a in m["charts"]["cumulative_incidence"]["axes"] if a["panel"] == "Overdose death" and a["aria"].startswith("Y")]
+            if not axes or len(axes[0]["labels"]) < 3 or not all("." in l for l in axes[0]["labels"][1:]):
+                fail(f"c: the overdose-death panel's percent axis has no decimals: {axes}")
+            print(f"c: overdose-death axis reads {axes[0]['labels']}")
         shot = os.path.abspath(os.path.join(artifacts, f"report-{name}.png"))
         run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,4000", "--hide-scrollbars", f"--screenshot={shot}",
              "file://" + page], timeout=120)
@@ -158,11 +306,44 @@ def sheet_rows(ws):
     return rows[0], rows[1:]
 
 
+NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def check_numbers_are_numbers(name, wb):
+    """No cell below a header holds a number as text (openpyxl reads numbers as int/float)."""
+    numeric_cells = 0
+    for sheet in wb.sheetnames[1:]:
+        for row in wb[sheet].iter_rows(min_row=2, values_only=True):
+            for value in row:
+                if isinstance(value, str) and NUMBER.match(value):
+                    fail(f"{name}: sheet {sheet} stores the number {value!r} as text")
+                numeric_cells += isinstance(value, (int, float))
+    return numeric_cells
+
+
+def check_trace_sheet(name, wb, results):
+    header, rows = sheet_rows(wb["Trace"])
+    states = results["states"]
+    if list(header[:2]) != ["Strategy", "Time (years)"] or len(header) != 2 + len(states):
+        fail(f"{name}: Trace sheet header {header}")
+    points = len(results["strategies"][0]["trace"])  # one row of state proportions per point
+    if len(rows) != points * len(results["strategies"]):
+        fail(f"{name}: Trace sheet has {len(rows)} rows, expected {points} per strategy")
+    for k, s in enumerate(results["strategies"]):
+        for p in (0, points // 2, points - 1):
+            row = rows[k * points + p]
+            if row[0] != (s["label"] or s["name"]):
+                fail(f"{name}: Trace row {k * points + p} is for {row[0]}")
+            close(row[1], p * results["cycle_length_years"], f"{name} trace time")
+            for j in range(len(states)):
+                close(row[2 + j], s["trace"][p][j], f"{name} trace {s['name']} point {p} state {states[j]}")
+
+
 def check_xlsx(work):
     import openpyxl
-    for name, expected_sheets in (("a", ["Contents", "Summary", "Inputs", "Base case", "Increments", "Incremental", "PSA summary", "EVPI",
-                                         "CEAC", "EVPPI", "PSA draws", "DSA", "Two-way", "Reproduce"]),
-                                  ("b", ["Contents", "Summary", "Inputs", "Base case", "Incremental", "Events", "Scenarios", "Price",
+    for name, expected_sheets in (("a", ["Contents", "Summary", "Inputs", "Base case", "Increments", "Incremental", "Trace", "PSA summary",
+                                         "EVPI", "CEAC", "EVPPI", "PSA draws", "DSA", "Two-way", "Reproduce"]),
+                                  ("b", ["Contents", "Summary", "Inputs", "Base case", "Incremental", "Trace", "Events", "Scenarios", "Price",
                                          "Headroom", "Reproduce"])):
         path = os.path.join(work, name, "report.xlsx")
         wb = openpyxl.load_workbook(path)
@@ -174,6 +355,8 @@ def check_xlsx(work):
                 fail(f"{name}: sheet {sheet} has no frozen header row ({wb[sheet].freeze_panes})")
         results = json.load(open(os.path.join(work, name, "run", "results.json")))
         strategies = results["strategies"]
+        numeric_cells = check_numbers_are_numbers(name, wb)
+        check_trace_sheet(name, wb, results)
         # Base case: every strategy's discounted QALYs and total cost (mean and MCSE).
         header, rows = sheet_rows(wb["Base case"])
         by_label = {r[0]: r for r in rows}
@@ -208,6 +391,12 @@ def check_xlsx(work):
             fail(f"{name}: Inputs sheet lists {[r[0] for r in rows]}, the scenario declares {declared}")
         if not all(r[source] for r in rows):
             fail(f"{name}: parameters without sources in the Inputs sheet")
+        value = header.index("Base value")
+        literal = re.findall(r"^  (\w+):\s*\{value:\s*([-+0-9.eE]+)\s*,", open(scenario_file).read(), re.M)
+        for parameter, number in literal:
+            got = next(r[value] for r in rows if r[0] == parameter)
+            if not isinstance(got, (int, float)) or got != float(number):
+                fail(f"{name}: Inputs sheet holds {got!r} for {parameter}, the scenario {number}")
         if name == "a":
             psa = json.load(open(os.path.join(work, "a", "psa", "psa.json")))
             D, K = psa["costs"][0]["rows"], psa["costs"][0]["cols"]
@@ -255,7 +444,7 @@ def check_xlsx(work):
                 point = int(row[1] / cycle + 1e-9)
                 for k, s in enumerate(strategies):
                     close(row[2 + k], s["events"][e]["cumulative_incidence"][point], f"b incidence {row[0]} year {row[1]}")
-        print(f"{name}: workbook {path} matches the JSON results ({len(wb.sheetnames)} sheets)")
+        print(f"{name}: workbook {path} matches the JSON results ({len(wb.sheetnames)} sheets, {numeric_cells} numeric cells, none as text)")
 
 
 def check_figures(work):
