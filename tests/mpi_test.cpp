@@ -128,11 +128,18 @@ TEST_F(MpiPsa, BadInputEndsEveryRankWithExitTwo) {
 // The DSA's rounds (the one-way base case and ends, the two-way grid, the horizon
 // variants, the threshold's grid and its bisection) divided among ranks give the same
 // files as one process.
-TEST_F(MpiDsa, AnyNumberOfRanksGivesTheSingleProcessFiles) {
-  const std::string tutorial = std::string(HEMSIM_SOURCE_DIR) + "/scenarios/validation/sick_sicker_intro_cohort.yaml";
-  const std::string analyses = " --two-way c_trtA,u_trtA --steps 2 --horizons 10 --threshold c_trtB -q";
-  expect_any_ranks_give_the_same_files("dsa " + tutorial + " --method microsim -n 200" + analyses, "dsa_micro", 4);
-  expect_any_ranks_give_the_same_files("dsa " + tutorial + " --method cohort" + analyses, "dsa_cohort", 4);
+const std::string kDsaAnalyses = " --two-way c_trtA,u_trtA --steps 2 --horizons 10 --threshold c_trtB -q";
+
+TEST_F(MpiDsa, MicrosimulationOnAnyNumberOfRanksGivesTheSingleProcessFiles) {
+  expect_any_ranks_give_the_same_files(
+      "dsa " + std::string(HEMSIM_SOURCE_DIR) + "/scenarios/validation/sick_sicker_intro_cohort.yaml --method microsim -n 200" + kDsaAnalyses,
+      "dsa_micro", 4);
+}
+
+TEST_F(MpiDsa, CohortOnAnyNumberOfRanksGivesTheSingleProcessFiles) {
+  expect_any_ranks_give_the_same_files(
+      "dsa " + std::string(HEMSIM_SOURCE_DIR) + "/scenarios/validation/sick_sicker_intro_cohort.yaml --method cohort" + kDsaAnalyses,
+      "dsa_cohort", 4);
 }
 
 // The price's two rounds (the slope runs, then a check at each price), its headroom

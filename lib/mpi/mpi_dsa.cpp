@@ -1,7 +1,7 @@
 // DSA and price evaluations divided among MPI ranks (see include/hemsim/mpi.hpp).
 //
 // Every rank runs the same analysis, so every rank reaches the same round of jobs. Rank 0
-// computes the first job itself and sends each other rank one job index (tag kJob); a rank
+// computes the first job itself and sends each other rank two job indices (tag kJob); a rank
 // returns each finished job as one message of doubles [job, pack_evaluated_run...] (tag
 // kJobResult) and gets the next index, while rank 0 computes jobs itself between
 // messages. When every job is in, rank 0 sends every other rank the whole round
@@ -11,7 +11,9 @@
 
 #include <mpi.h>
 
+#include <chrono>
 #include <climits>
+#include <thread>
 #include <optional>
 #include <vector>
 
@@ -26,6 +28,7 @@ namespace hemsim {
 namespace {
 
 constexpr int kJob = 11, kJobResult = 12, kRoundResults = 13;
+constexpr int kJobsAhead = 2;
 
 int message_size(std::size_t doubles) {
   if (doubles > static_cast<std::size_t>(INT_MAX)) throw InternalError("an MPI message of DSA results is too large");
@@ -35,6 +38,16 @@ int message_size(std::size_t doubles) {
 void send_job(int rank, std::size_t job) {
   unsigned long long index = job;
   MPI_Send(&index, 1, MPI_UNSIGNED_LONG_LONG, rank, kJob, MPI_COMM_WORLD);
+}
+
+// Sends without MPI's busy wait: a job's result (tens of KB and more) waits until rank 0
+// is between its own jobs to be received, and spinning meanwhile would take its core.
+void send_doubles_politely(const std::vector<double>& message, int rank, int tag) {
+  MPI_Request request;
+  MPI_Isend(message.data(), message_size(message.size()), MPI_DOUBLE, rank, tag, MPI_COMM_WORLD, &request);
+  int done = 0;
+  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done; MPI_Test(&request, &done, MPI_STATUS_IGNORE))
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
 }
 
 std::vector<double> receive_doubles(const MPI_Status& probed) {
@@ -77,7 +90,9 @@ std::vector<EvaluatedRun> coordinate(const EvaluationWork& work, int ranks) {
     assign(probed.MPI_SOURCE);
   };
   std::optional<std::size_t> own = take();  // rank 0 starts on the first job
-  for (int rank = 1; rank < ranks; ++rank) assign(rank);
+  // Each other rank has its next job waiting while rank 0 computes its own.
+  for (int slot = 0; slot < kJobsAhead; ++slot)
+    for (int rank = 1; rank < ranks; ++rank) assign(rank);
   for (; own; own = take()) {
     packed[*own] = pack_evaluated_run(work.compute(*own));
     int arrived = 0;
@@ -122,7 +137,7 @@ std::vector<EvaluatedRun> serve(const EvaluationWork& work) {
     if (index >= work.jobs) throw InternalError("rank 0 asked for a DSA job this rank does not have");
     std::vector<double> message = pack_evaluated_run(work.compute(static_cast<std::size_t>(index)));
     message.insert(message.begin(), static_cast<double>(index));
-    MPI_Send(message.data(), message_size(message.size()), MPI_DOUBLE, 0, kJobResult, MPI_COMM_WORLD);
+    send_doubles_politely(message, 0, kJobResult);
   }
 }
 
