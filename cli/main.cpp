@@ -117,6 +117,7 @@ class Ranks {
   [[nodiscard]] int size() const { return session_.size(); }
   [[nodiscard]] int local_size() const { return session_.local_size(); }
   [[nodiscard]] hemsim::DrawScheduler scheduler() const { return hemsim::mpi_draw_scheduler(session_); }
+  [[nodiscard]] hemsim::EvaluationScheduler evaluations() const { return hemsim::mpi_evaluation_scheduler(session_); }
   [[noreturn]] void abort(int code) const { session_.abort(code); }
 
  private:
@@ -128,6 +129,7 @@ class Ranks {
   [[nodiscard]] int size() const { return 1; }
   [[nodiscard]] int local_size() const { return 1; }
   [[nodiscard]] hemsim::DrawScheduler scheduler() const { return {}; }
+  [[nodiscard]] hemsim::EvaluationScheduler evaluations() const { return {}; }
   [[noreturn]] void abort(int code) const { std::exit(code); }
 #endif
 };
@@ -278,16 +280,39 @@ int main(int argc, char** argv) {
     return fail(kBadInput, fmt::format("{}\nRun with --help for more information.", e.what()));
   }
 
-  // Under mpirun with several ranks only psa divides its work; any other command runs
-  // on rank 0 alone. A rank prints an error only where it arose (rank 0, or a rank
-  // computing draws) and then ends every rank, so none is left waiting for it.
+  // Under mpirun with several ranks psa, dsa and price divide their work (every rank runs
+  // dsa and price in step; rank 0 alone writes); any other command runs on rank 0 alone.
+  // A rank prints an error only where it arose (rank 0, or a rank computing draws or
+  // evaluations for it) and then ends every rank, so none is left waiting for it.
   bool serving_draws = false;
   auto finish = [&](int code, const std::string& message) {
     if (ranks.root() || serving_draws) fail(code, ranks.several() && !ranks.root() ? "(a worker rank) " + message : message);
     if (ranks.several()) ranks.abort(code);
     return code;
   };
-  if (ranks.several() && !ranks.root() && !*psa) return 0;
+  if (ranks.several() && !ranks.root() && !*psa && !*dsa && !*price) return 0;
+  // A worker rank's schedulers, marked while it computes for rank 0 (its errors are then its own).
+  auto draw_scheduler = [&] {
+    hemsim::DrawScheduler scheduler = ranks.scheduler();
+    if (!scheduler.holds_results)
+      scheduler.run = [&serving_draws, run = scheduler.run](const hemsim::DrawWork& work) {
+        serving_draws = true;
+        run(work);
+        serving_draws = false;
+      };
+    return scheduler;
+  };
+  auto evaluation_scheduler = [&] {
+    hemsim::EvaluationScheduler scheduler = ranks.evaluations();
+    if (ranks.several() && !ranks.root())
+      scheduler.run = [&serving_draws, run = scheduler.run](const hemsim::EvaluationWork& work) {
+        serving_draws = true;
+        auto results = run(work);
+        serving_draws = false;
+        return results;
+      };
+    return scheduler;
+  };
   // How a result was made; `spelled_out` adds the defaults the user did not give.
   auto provenance_of = [&](const hemsim::Scenario& scenario, std::uint64_t used_individuals, std::uint64_t used_seed, bool microsimulation) {
     std::vector<std::string> spelled_out;
@@ -306,6 +331,10 @@ int main(int argc, char** argv) {
   if (ranks.several() && !ranks.root()) quiet = true;
   if (ranks.several() && threads == 0)  // share the machine's cores among its ranks
     threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, ranks.local_size()));
+  auto computed_by = [&] {  // for the manifest's made_by.compute
+    const auto used = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+    return fmt::format("{} rank{} x {} thread{}", ranks.size(), ranks.size() == 1 ? "" : "s", used, used == 1 ? "" : "s");
+  };
 
   try {
     std::unique_ptr<tbb::global_control> thread_limit;
@@ -410,6 +439,7 @@ int main(int argc, char** argv) {
       dsa_options.simulation.seed = seed;
       dsa_options.simulation.seed_set = dsa_seed->count() + price_seed->count() > 0;
       dsa_options.willingness_to_pay = wtp;
+      dsa_options.scheduler = evaluation_scheduler();
       auto index_of = [&](const std::string& name, const char* what) {
         const int k = scenario.strategy_index(name);
         if (k < 0) throw hemsim::ScenarioError({file, 0, 0, what}, fmt::format("unknown strategy '{}'", name), "a strategy of the scenario");
@@ -469,6 +499,7 @@ int main(int argc, char** argv) {
           psa_options.individuals = individuals;
           psa_options.method = dsa_options.simulation.method;
           psa_options.progress = progress_reporter(quiet, "draws");
+          psa_options.scheduler = draw_scheduler();
           const int K = static_cast<int>(names.size());
           const int priced = dsa_options.strategy < 0 ? K - 1 : dsa_options.strategy;
           const auto levels = hemsim::probabilistic_value_based_price(scenario, psa_options, priced, price_parameter, thresholds, probability_levels);
@@ -544,8 +575,9 @@ int main(int argc, char** argv) {
                         dsa_options.simulation.seed_set ? dsa_options.simulation.seed : scenario.settings.seed,
                         dsa_options.simulation.method == hemsim::Method::microsimulation);
       files.emplace_back("dsa.json", hemsim::dsa_to_json(report));
-      if (!out_dir.empty())
+      if (!out_dir.empty() && ranks.root())
         write_out([&](hemsim::OutputFolder& folder) {
+          folder.note("compute", computed_by());
           for (const auto& [name, content] : files) folder.add(name, content);
         });
       return 0;
@@ -574,20 +606,11 @@ int main(int argc, char** argv) {
         psa_options.checkpoint_key = fmt::format("seed {}, individuals {}, method {}", psa_options.seed_set ? seed : scenario.settings.seed,
                                                  individuals ? individuals : scenario.settings.individuals, method);
       }
-      psa_options.scheduler = ranks.scheduler();
-      if (!psa_options.scheduler.holds_results)  // from here on a worker rank's errors are its own
-        psa_options.scheduler.run = [&serving_draws, run = psa_options.scheduler.run](const hemsim::DrawWork& work) {
-          serving_draws = true;
-          run(work);
-        };
+      psa_options.scheduler = draw_scheduler();
       hemsim::PsaResults results = hemsim::run_psa(scenario, psa_options);
       if (!psa_options.scheduler.holds_results) return 0;  // a worker rank: rank 0 has the draws
       results.provenance = provenance_of(scenario, results.individuals, results.seed, psa_options.method == hemsim::Method::microsimulation);
-      const std::string computed_by =
-          fmt::format("{} rank{} x {} thread{}", ranks.size(), ranks.size() == 1 ? "" : "s",
-                      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism),
-                      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism) == 1 ? "" : "s");
-      if (!quiet) std::cout << hemsim::format_psa_summary(results) << fmt::format("\nComputed by {}.\n", computed_by);
+      if (!quiet) std::cout << hemsim::format_psa_summary(results) << fmt::format("\nComputed by {}.\n", computed_by());
       std::vector<std::vector<std::string>> groups;
       for (const auto& g : evppi_groups) {
         std::vector<std::string> names;
@@ -612,7 +635,7 @@ int main(int argc, char** argv) {
         if (top <= 0) top = 100000;
         const auto grid = hemsim::willingness_to_pay_grid(results, top, wtp_step > 0 ? wtp_step : top / 100);
         write_out([&](hemsim::OutputFolder& folder) {
-          folder.note("compute", computed_by);
+          folder.note("compute", computed_by());
           hemsim::add_psa_results(folder, results, grid);
           if (!groups.empty()) folder.add("evppi_parameters.csv", hemsim::evppi_csv(evppi, results));
         });

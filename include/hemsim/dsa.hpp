@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "hemsim/evaluation_scheduler.hpp"
 #include "hemsim/parameters.hpp"
 #include "hemsim/results.hpp"
 #include "hemsim/scenario.hpp"
@@ -31,6 +32,8 @@ struct DsaOptions {
   int comparator = -1;           ///< -1: the reference strategy
   int perspective = 0;
   double willingness_to_pay = 0.0;  ///< 0: the scenario's first threshold (or 100,000)
+  /// Who runs the model evaluations; empty `run`: this process (see mpi.hpp for ranks).
+  EvaluationScheduler scheduler;
 };
 
 /// Discounted costs (of the perspective) and effects (the ICER measure) per strategy.

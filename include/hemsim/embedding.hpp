@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "hemsim/dsa_io.hpp"
+#include "hemsim/evaluation_scheduler.hpp"
 #include "hemsim/parameters.hpp"
 #include "hemsim/psa.hpp"
 #include "hemsim/psa_io.hpp"
@@ -59,6 +60,11 @@ struct EmbeddedOptions {
   std::function<void(double)> progress;
   /// Polled from any thread; true stops the call with hemsim::Cancelled.
   std::function<bool()> cancelled;
+  /// Who computes PSA draws and DSA/price evaluations (mpi.hpp divides them among MPI
+  /// ranks); empty: this process. Where `draws.holds_results` is false (an MPI rank
+  /// other than 0) a PSA returns no draws and computes no EVPPI.
+  DrawScheduler draws;
+  EvaluationScheduler evaluations;
 };
 
 /// `hemsim run`: the scenario with `changes`, simulated.

@@ -79,6 +79,13 @@ typedef void (*hemsim_progress_fn)(double fraction, void* user);
 /* Polled from any thread; return nonzero to stop the call with HEMSIM_E_CANCELLED. */
 typedef int (*hemsim_cancel_fn)(void* user);
 
+/* Who computes the PSA draws and DSA/price evaluations of a call: opaque; NULL is this
+ * process. hemsim_mpi.h (library hemsim_mpi, built with MPI) gives one that divides them
+ * among MPI ranks: every rank makes the same call, and rank 0 gets the result, which is
+ * byte-identical to a single-process call; on the other ranks the call returns HEMSIM_OK
+ * with `*out` NULL. The core library itself has no MPI in it. */
+typedef struct hemsim_distribution hemsim_distribution;
+
 typedef struct hemsim_options {
   int method;           /* HEMSIM_MICROSIMULATION (default) or HEMSIM_COHORT */
   uint64_t individuals; /* 0: the scenario's */
@@ -88,6 +95,7 @@ typedef struct hemsim_options {
   hemsim_progress_fn progress; /* may be NULL */
   hemsim_cancel_fn cancelled;  /* may be NULL */
   void* user;                  /* passed to both callbacks */
+  const hemsim_distribution* distribution; /* NULL (default): this process */
 } hemsim_options;
 
 /* Fills `options` with the defaults. */

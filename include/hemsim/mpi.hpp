@@ -1,6 +1,7 @@
 #pragma once
 /// \file mpi.hpp
-/// PSA draws divided among MPI ranks (built when CMake finds MPI; target hemsim::mpi).
+/// PSA draws, DSA points and price evaluations divided among MPI ranks (built when CMake
+/// finds MPI; target hemsim::mpi).
 /// Rank 0 hands out draws one or two at a time as ranks ask for them (draws differ in
 /// cost), computes draws itself between messages, gathers every finished draw, and alone
 /// writes results and the checkpoint. A draw's values depend only on its index, so the
@@ -10,9 +11,18 @@
 ///     hemsim::MpiSession mpi(&argc, &argv);            // inert unless started by mpirun
 ///     options.scheduler = hemsim::mpi_draw_scheduler(mpi);
 ///     auto psa = hemsim::run_psa(scenario, options);   // complete on rank 0 only
+///
+/// A DSA or price analysis (dsa.hpp) runs on every rank, in step: each round of model
+/// evaluations is divided among the ranks in the same way (rank 0 hands out jobs as
+/// ranks finish), and every rank gets the whole round back, so all go on alike. The
+/// results are again byte-identical to a single-process run.
+///
+///     dsa_options.scheduler = hemsim::mpi_evaluation_scheduler(mpi);
+///     auto one_way = hemsim::one_way_sensitivity(scenario, dsa_options);  // on every rank
 
 #include <string>
 
+#include "hemsim/evaluation_scheduler.hpp"
 #include "hemsim/psa.hpp"
 
 namespace hemsim {
@@ -44,5 +54,10 @@ class MpiSession {
 /// Divides a PSA's draws among the session's ranks. With one rank (or an inert session)
 /// the draws run on this process's threads as usual.
 [[nodiscard]] DrawScheduler mpi_draw_scheduler(const MpiSession& session);
+
+/// Divides each round of a DSA's or price analysis's evaluations among the session's
+/// ranks; every rank must run the same analysis. With one rank (or an inert session) the
+/// evaluations run here, one after another.
+[[nodiscard]] EvaluationScheduler mpi_evaluation_scheduler(const MpiSession& session);
 
 }  // namespace hemsim

@@ -141,7 +141,8 @@ struct PsaResults {
 /// price and at twice it, give each draw's cost per unit of price and so the price at
 /// which that draw's decision switches; the price for probability q is the (1 − q)
 /// quantile of those break-even prices (the empirical distribution function of the
-/// draws, so the probability at the returned price is at least q).
+/// draws, so the probability at the returned price is at least q). Empty on a process
+/// whose scheduler does not hold the results (an MPI rank other than 0).
 struct ProbabilisticPrice {
   double willingness_to_pay = 0;
   std::vector<double> probabilities;

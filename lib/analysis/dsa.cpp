@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
+#include <optional>
 
 #include "scenario/expression_engine.hpp"
 #include "hemsim/error.hpp"
@@ -63,6 +64,18 @@ double change_mcse(const RunResults& to, const RunResults& from, const Resolved&
   return paired_estimate({inmb_terms(to, r, r.strategy, r.comparator, +1.0), inmb_terms(from, r, r.strategy, r.comparator, -1.0)}).mcse;
 }
 
+// A round's job: the run with overrides, kept as the analysis uses it (what
+// pack_evaluated_run keeps: no traces or events), so that a round of hundreds of runs
+// stays small, and every scheduler's results are the same values.
+EvaluatedRun evaluation_job(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options) {
+  return unpack_evaluated_run(pack_evaluated_run(evaluate_run(scenario, overrides, options)));
+}
+
+// One round of the options' scheduler: the scenario at each of `points`, in order.
+std::vector<EvaluatedRun> evaluate_points(const Scenario& scenario, const std::vector<ParameterOverrides>& points, const DsaOptions& options) {
+  return run_evaluations(options.scheduler, {points.size(), [&](std::size_t i) { return evaluation_job(scenario, points[i], options); }});
+}
+
 }  // namespace
 
 Evaluation evaluate(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options) {
@@ -101,8 +114,8 @@ EvaluatedRun evaluate_run(const Scenario& scenario, const ParameterOverrides& ov
 OneWayAnalysis one_way_sensitivity(const Scenario& scenario, const DsaOptions& options) {
   const Resolved r = resolve(scenario, options);
   OneWayAnalysis analysis;
-  const EvaluatedRun base = evaluate_run(scenario, {}, options);
-  analysis.base = base.evaluation;
+  // One round: the base case, then both ends of every ranged parameter.
+  std::vector<ParameterOverrides> points{{}};
   for (const auto& p : scenario.parameters) {
     if (!p.has_range) continue;
     if (p.is_formula)
@@ -112,9 +125,17 @@ OneWayAnalysis one_way_sensitivity(const Scenario& scenario, const DsaOptions& o
     row.source = p.source;
     row.base_value = base_value(scenario, p.name);
     std::tie(row.low_value, row.high_value) = range_of(scenario, p);
-    // Both ends are kept only while their differences are paired with the base run.
-    const EvaluatedRun low = evaluate_run(scenario, {{p.name, row.low_value}}, options);
-    const EvaluatedRun high = evaluate_run(scenario, {{p.name, row.high_value}}, options);
+    points.push_back({{p.name, row.low_value}});
+    points.push_back({{p.name, row.high_value}});
+    analysis.parameters.push_back(std::move(row));
+  }
+  const std::vector<EvaluatedRun> runs = evaluate_points(scenario, points, options);
+  const EvaluatedRun& base = runs.front();
+  analysis.base = base.evaluation;
+  for (std::size_t i = 0; i < analysis.parameters.size(); ++i) {
+    OneWayResult& row = analysis.parameters[i];
+    const EvaluatedRun& low = runs[1 + 2 * i];
+    const EvaluatedRun& high = runs[2 + 2 * i];
     row.low = low.evaluation;
     row.high = high.evaluation;
     row.net_benefit_swing = std::abs(row.high.incremental_net_benefit - row.low.incremental_net_benefit);
@@ -124,7 +145,6 @@ OneWayAnalysis one_way_sensitivity(const Scenario& scenario, const DsaOptions& o
     row.within_noise = within_noise(row.net_benefit_swing, row.swing_mcse);
     row.low_within_noise = within_noise(row.low.incremental_net_benefit - analysis.base.incremental_net_benefit, row.low_change_mcse);
     row.high_within_noise = within_noise(row.high.incremental_net_benefit - analysis.base.incremental_net_benefit, row.high_change_mcse);
-    analysis.parameters.push_back(std::move(row));
   }
   std::stable_sort(analysis.parameters.begin(), analysis.parameters.end(),
                    [](const OneWayResult& a, const OneWayResult& b) { return a.net_benefit_swing > b.net_benefit_swing; });
@@ -148,11 +168,16 @@ TwoWayAnalysis two_way_sensitivity(const Scenario& scenario, const DsaOptions& o
   };
   t.values_a = grid(parameter_a);
   t.values_b = grid(parameter_b);
-  for (double a : t.values_a) {
+  std::vector<ParameterOverrides> points;  // one round: the whole grid, row by row
+  for (double a : t.values_a)
+    for (double b : t.values_b) points.push_back({{parameter_a, a}, {parameter_b, b}});
+  const std::vector<EvaluatedRun> runs = evaluate_points(scenario, points, options);
+  auto run = runs.begin();
+  for (std::size_t i = 0; i < t.values_a.size(); ++i) {
     std::vector<double> nb, nb_mcse;
     std::vector<int> best;
-    for (double b : t.values_b) {
-      const Evaluation e = evaluate(scenario, {{parameter_a, a}, {parameter_b, b}}, options);
+    for (std::size_t j = 0; j < t.values_b.size(); ++j) {
+      const Evaluation& e = (run++)->evaluation;
       nb.push_back(e.incremental_net_benefit);
       nb_mcse.push_back(e.incremental_net_benefit_mcse);
       best.push_back(e.optimal_strategy);
@@ -168,12 +193,17 @@ std::vector<VariantResult> scenario_analysis(const Scenario& scenario, const Dsa
   std::vector<VariantResult> out;
   if (variants.empty()) return out;
   const Resolved r = resolve(scenario, options);
-  const EvaluatedRun base = evaluate_run(scenario, {}, options);
-  for (const auto& v : variants) {
-    Scenario changed = scenario;
-    v.apply(changed);
-    const EvaluatedRun run = evaluate_run(changed, {}, options);
-    out.push_back({v.name, run.evaluation, run.evaluation.incremental_net_benefit - base.evaluation.incremental_net_benefit,
+  // One round: the base case (job 0), then each variant.
+  const std::vector<EvaluatedRun> runs = run_evaluations(options.scheduler, {1 + variants.size(), [&](std::size_t job) {
+                                                           if (job == 0) return evaluation_job(scenario, {}, options);
+                                                           Scenario changed = scenario;
+                                                           variants[job - 1].apply(changed);
+                                                           return evaluation_job(changed, {}, options);
+                                                         }});
+  const EvaluatedRun& base = runs.front();
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    const EvaluatedRun& run = runs[1 + i];
+    out.push_back({variants[i].name, run.evaluation, run.evaluation.incremental_net_benefit - base.evaluation.incremental_net_benefit,
                    change_mcse(run.run, base.run, r)});
   }
   return out;
@@ -207,36 +237,49 @@ ThresholdResult threshold_analysis(const Scenario& scenario, const DsaOptions& o
   const Resolved r = resolve(scenario, options);
   ThresholdResult result;
   result.parameter = parameter;
-  auto run_at = [&](double v) { return evaluate_run(scenario, {{parameter, v}}, options); };
-  auto optimal = [&](double v) { return evaluate(scenario, {{parameter, v}}, options).optimal_strategy; };
+  auto run_at = [&](double v) { return std::move(evaluate_points(scenario, {{{parameter, v}}}, options).front()); };
+  auto optimal = [&](double v) { return run_at(v).evaluation.optimal_strategy; };
+  // The grid low, ..., high in rounds of as many points as the scheduler runs at once
+  // (the search stops at the first change, so points past it need not run).
+  const std::size_t round = std::max<std::size_t>(1, options.scheduler.concurrency);
+  std::optional<EvaluatedRun> previous;
   double previous_value = low;
-  EvaluatedRun previous = run_at(low);
-  result.optimal_below = result.optimal_above = previous.evaluation.optimal_strategy;
-  for (int i = 1; i <= grid; ++i) {
-    const double v = low + (high - low) * i / grid;
-    EvaluatedRun now = run_at(v);
-    if (now.evaluation.optimal_strategy != previous.evaluation.optimal_strategy) {
-      const int below = previous.evaluation.optimal_strategy, above = now.evaluation.optimal_strategy;
-      // Bisection between the last two grid points.
-      double a = previous_value, b = v;
-      while (b - a > tolerance * (high - low)) {
-        const double mid = 0.5 * (a + b);
-        (optimal(mid) == below ? a : b) = mid;
-      }
-      result.threshold = 0.5 * (a + b);
-      result.optimal_below = below;
-      result.optimal_above = above;
-      // Delta method: the MCSE of the tie D = NB_above - NB_below at the threshold over
-      // the slope of D between the bracketing grid points (a secant: a microsimulation's
-      // D is a step function of the parameter at a finer scale).
-      auto tie = [&](const RunResults& run) { return paired_estimate(inmb_terms(run, r, above, below)); };
-      const double slope = (tie(now.run).mean - tie(previous.run).mean) / (v - previous_value);
-      const double tie_mcse = tie(run_at(*result.threshold).run).mcse;
-      result.threshold_mcse = tie_mcse == 0 ? 0.0 : slope != 0 ? tie_mcse / std::abs(slope) : kNaN;
-      return result;
+  for (int first = 0; first <= grid; first += static_cast<int>(round)) {
+    std::vector<ParameterOverrides> points;
+    std::vector<double> values;
+    for (int i = first; i <= grid && values.size() < round; ++i) {
+      values.push_back(i == 0 ? low : low + (high - low) * i / grid);
+      points.push_back({{parameter, values.back()}});
     }
-    previous_value = v;
-    previous = std::move(now);
+    std::vector<EvaluatedRun> runs = evaluate_points(scenario, points, options);
+    for (std::size_t j = 0; j < runs.size(); ++j) {
+      EvaluatedRun& now = runs[j];
+      const double v = values[j];
+      if (!previous) {
+        result.optimal_below = result.optimal_above = now.evaluation.optimal_strategy;
+      } else if (now.evaluation.optimal_strategy != previous->evaluation.optimal_strategy) {
+        const int below = previous->evaluation.optimal_strategy, above = now.evaluation.optimal_strategy;
+        // Bisection between the last two grid points.
+        double a = previous_value, b = v;
+        while (b - a > tolerance * (high - low)) {
+          const double mid = 0.5 * (a + b);
+          (optimal(mid) == below ? a : b) = mid;
+        }
+        result.threshold = 0.5 * (a + b);
+        result.optimal_below = below;
+        result.optimal_above = above;
+        // Delta method: the MCSE of the tie D = NB_above - NB_below at the threshold over
+        // the slope of D between the bracketing grid points (a secant: a microsimulation's
+        // D is a step function of the parameter at a finer scale).
+        auto tie = [&](const RunResults& run) { return paired_estimate(inmb_terms(run, r, above, below)); };
+        const double slope = (tie(now.run).mean - tie(previous->run).mean) / (v - previous_value);
+        const double tie_mcse = tie(run_at(*result.threshold).run).mcse;
+        result.threshold_mcse = tie_mcse == 0 ? 0.0 : slope != 0 ? tie_mcse / std::abs(slope) : kNaN;
+        return result;
+      }
+      previous_value = v;
+      previous = std::move(now);
+    }
   }
   result.threshold_mcse = kNaN;
   return result;
@@ -247,8 +290,9 @@ std::vector<PricePoint> value_based_price(const Scenario& scenario, const DsaOpt
   const Resolved r = resolve(scenario, options);
   const double p0 = base_value(scenario, price_parameter);
   const double p1 = p0 == 0 ? 1000.0 : 2 * p0;
-  const EvaluatedRun run0 = evaluate_run(scenario, {{price_parameter, p0}}, options);
-  const EvaluatedRun run1 = evaluate_run(scenario, {{price_parameter, p1}}, options);
+  const std::vector<EvaluatedRun> slope_runs = evaluate_points(scenario, {{{price_parameter, p0}}, {{price_parameter, p1}}}, options);
+  const EvaluatedRun& run0 = slope_runs[0];
+  const EvaluatedRun& run1 = slope_runs[1];
   const Evaluation& e0 = run0.evaluation;
   const Evaluation& e1 = run1.evaluation;
   const auto s = static_cast<std::size_t>(r.strategy);
@@ -264,6 +308,8 @@ std::vector<PricePoint> value_based_price(const Scenario& scenario, const DsaOpt
                           "a price parameter used only by the priced strategy");
   const int cost_value = BatchValue::cost(r.perspective, true, static_cast<int>(run0.run.perspectives.size()));
   std::vector<PricePoint> prices;
+  std::vector<DsaOptions> checks;     // a second round: each price that can be re-run, against its next best
+  std::vector<std::size_t> checked;   // their indices in `prices`
   for (double w : thresholds) {
     // NB_s(price) = w E_s - (C_s(p0) + slope (price - p0)) equals the best other NB.
     double best = -INFINITY;
@@ -287,25 +333,33 @@ std::vector<PricePoint> value_based_price(const Scenario& scenario, const DsaOpt
                                                {PairedTerm{&run1.run, r.strategy, cost_value, -slope_weight},
                                                 PairedTerm{&run0.run, r.strategy, cost_value, slope_weight}}})
                                   .mcse;
+    prices.push_back({w, price, next_best, kNaN, price_mcse, kNaN});
     // A negative price (not cost-effective even if free; or 0 less rounding at a threshold
     // of 0) cannot be re-run, since a scenario's costs must not be negative: no check then.
-    if (!(price >= 0)) {
-      prices.push_back({w, price, next_best, kNaN, price_mcse, kNaN});
-      continue;
-    }
+    if (!(price >= 0)) continue;
     DsaOptions check = options;
     check.comparator = next_best;
     check.strategy = static_cast<int>(s);
-    const EvaluatedRun at_price = evaluate_run(scenario, {{price_parameter, price}}, check);
+    checks.push_back(std::move(check));
+    checked.push_back(prices.size() - 1);
+  }
+  const std::vector<EvaluatedRun> check_runs = run_evaluations(options.scheduler, {checks.size(), [&](std::size_t job) {
+                                                                 const double price = prices[checked[job]].price;
+                                                                 return evaluation_job(scenario, {{price_parameter, price}}, checks[job]);
+                                                               }});
+  for (std::size_t job = 0; job < checks.size(); ++job) {
+    PricePoint& point = prices[checked[job]];
+    const int next_best = point.next_best;
     // ICER = dC / dE at that price; delta method: MCSE of (dC - ICER dE) / dE.
-    const Evaluation& c = at_price.evaluation;
-    const double icer_mcse =
+    const Evaluation& c = check_runs[job].evaluation;
+    const RunResults& at_price = check_runs[job].run;
+    point.check_icer = c.icer;
+    point.check_icer_mcse =
         c.incremental_effect == 0
             ? kNaN
-            : paired_estimate({incremental_cost_terms(at_price.run, r.strategy, next_best, r.perspective, 1.0 / c.incremental_effect),
-                               incremental_effect_terms(at_price.run, r.strategy, next_best, r.measure, -c.icer / c.incremental_effect)})
+            : paired_estimate({incremental_cost_terms(at_price, r.strategy, next_best, r.perspective, 1.0 / c.incremental_effect),
+                               incremental_effect_terms(at_price, r.strategy, next_best, r.measure, -c.icer / c.incremental_effect)})
                   .mcse;
-    prices.push_back({w, price, next_best, c.icer, price_mcse, icer_mcse});
   }
   return prices;
 }

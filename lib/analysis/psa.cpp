@@ -315,6 +315,7 @@ std::vector<ProbabilisticPrice> probabilistic_value_based_price(const Scenario& 
   at0.fixed[price_parameter] = p0;
   at1.fixed[price_parameter] = p1;
   const PsaResults r0 = run_psa(scenario, at0), r1 = run_psa(scenario, at1);
+  if (!options.scheduler.holds_results) return {};  // computed draws for another process, which has the prices
   const Eigen::Index D = r0.effects.rows();
   const auto s = static_cast<Eigen::Index>(strategy);
   std::vector<ProbabilisticPrice> out;

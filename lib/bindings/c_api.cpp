@@ -24,6 +24,7 @@
 #include "hemsim/results_io.hpp"
 #include "hemsim/scenario_io.hpp"
 #include "hemsim/version.hpp"
+#include "bindings/c_distribution.hpp"
 
 struct hemsim_scenario {
   hemsim::Scenario scenario;
@@ -127,8 +128,15 @@ hemsim::EmbeddedOptions embedded_options(const hemsim_options* options) {
   out.threads = given.threads;
   if (given.progress) out.progress = [fn = given.progress, user = given.user](double fraction) { fn(fraction, user); };
   if (given.cancelled) out.cancelled = [fn = given.cancelled, user = given.user] { return fn(user) != 0; };
+  if (given.distribution) {
+    out.draws = given.distribution->draws;
+    out.evaluations = given.distribution->evaluations;
+  }
   return out;
 }
+
+// Whether this process gets the call's result: not an MPI rank other than 0 (hemsim.h).
+bool holds_results(const hemsim_options* options) { return !options || !options->distribution || options->distribution->holds_results; }
 
 std::string text_or_empty(const char* text) { return text ? std::string(text) : std::string(); }
 
@@ -272,7 +280,7 @@ int hemsim_scenario_strategy_name(const hemsim_scenario* scenario, size_t strate
 }
 
 void hemsim_options_init(hemsim_options* options) {
-  if (options) *options = hemsim_options{HEMSIM_MICROSIMULATION, 0, 0, 0, 0, nullptr, nullptr, nullptr};
+  if (options) *options = hemsim_options{HEMSIM_MICROSIMULATION, 0, 0, 0, 0, nullptr, nullptr, nullptr, nullptr};
 }
 
 // ---- Run -------------------------------------------------------------------------------
@@ -338,6 +346,7 @@ int hemsim_psa(const hemsim_scenario* scenario, const hemsim_options* options, u
       groups.push_back(split_names(not_null(not_null(evppi_groups, "evppi_groups")[g], "evppi_groups[g]")));
     auto result = std::make_unique<hemsim_psa_result>();
     result->run = hemsim::embedded_psa(s.scenario, s.changes, embedded_options(options), draws, groups);
+    if (!holds_results(options)) return;
     result->json = hemsim::psa_to_json(result->run.psa);
     for (const auto& costs : result->run.psa.costs) result->costs.emplace_back(costs);
     result->effects = result->run.psa.effects;
@@ -399,6 +408,7 @@ int hemsim_dsa(const hemsim_scenario* scenario, const hemsim_options* options, c
     auto result = std::make_unique<hemsim_dsa_result>();
     result->report = hemsim::embedded_one_way(s.scenario, s.changes, embedded_options(options),
                                               {text_or_empty(strategy), text_or_empty(comparator), wtp});
+    if (!holds_results(options)) return;
     result->json = hemsim::dsa_to_json(result->report);
     *out = result.release();
   });
@@ -412,6 +422,7 @@ int hemsim_price(const hemsim_scenario* scenario, const hemsim_options* options,
     auto result = std::make_unique<hemsim_dsa_result>();
     result->report = hemsim::embedded_price(s.scenario, s.changes, embedded_options(options), {text_or_empty(strategy), {}, 0.0},
                                             not_null(parameter, "parameter"), vector_from(thresholds, count, "thresholds"));
+    if (!holds_results(options)) return;
     result->json = hemsim::dsa_to_json(result->report);
     *out = result.release();
   });

@@ -102,6 +102,7 @@ SimulationOptions simulation_options(const EmbeddedOptions& options) {
 DsaOptions dsa_options(const Scenario& scenario, const EmbeddedOptions& options, const Comparison& comparison) {
   DsaOptions dsa;
   dsa.simulation = simulation_options(options);
+  dsa.scheduler = options.evaluations;
   dsa.willingness_to_pay = comparison.willingness_to_pay;
   auto index_of = [&](const std::string& name, const char* role) {
     const int k = scenario.strategy_index(name);
@@ -199,9 +200,10 @@ EmbeddedPsa embedded_psa(const Scenario& scenario, const ParameterChanges& chang
   psa.fixed = changes.values;  // a set value stays put in every draw
   psa.progress = progress.callback();
   psa.cancelled = options.cancelled;
+  psa.scheduler = options.draws;
   EmbeddedPsa out;
   out.psa = with_threads(options.threads, [&] { return run_psa(changed, psa); });
-  if (!evppi_groups.empty()) {
+  if (!evppi_groups.empty() && psa.scheduler.holds_results) {
     const std::vector<double> at = out.psa.willingness_to_pay.empty() ? std::vector<double>{100000} : out.psa.willingness_to_pay;
     try {
       out.evppi = with_threads(options.threads, [&] { return evppi_report(out.psa, evppi_groups, at); });

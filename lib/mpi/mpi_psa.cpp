@@ -12,16 +12,17 @@
 #include <mpi.h>
 
 #include <fmt/format.h>
-#include <chrono>
 #include <cstdlib>
 #include <deque>
-#include <thread>
 #include <vector>
 
 #include "hemsim/error.hpp"
+#include "mpi/mpi_messages.hpp"
 
 namespace hemsim {
 namespace {
+
+using detail::wait_for_message;
 
 constexpr int kWork = 1, kResult = 2, kStop = 3;
 constexpr int kAssignmentsPerRank = 2;
@@ -30,17 +31,6 @@ bool started_by_mpi_launcher() {
   for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "SLURM_STEP_NUM_TASKS"})
     if (std::getenv(variable)) return true;
   return false;
-}
-
-/// Waits for any message with `tag` (any tag when negative), polling.
-MPI_Status wait_for_message(int tag) {
-  MPI_Status status;
-  int flag = 0;
-  for (;;) {
-    MPI_Iprobe(MPI_ANY_SOURCE, tag < 0 ? MPI_ANY_TAG : tag, MPI_COMM_WORLD, &flag, &status);
-    if (flag) return status;
-    std::this_thread::sleep_for(std::chrono::microseconds(500));
-  }
 }
 
 void send_draw(int rank, std::uint64_t draw) {
