@@ -656,6 +656,7 @@ int main(int argc, char** argv) {
       results = hemsim::simulate(model, options);
     }
     results.provenance = provenance_of(scenario, results.individuals, results.seed, options.method == hemsim::Method::microsimulation);
+    if (hemsim::market_applies(scenario, results)) results.market = hemsim::analyse_market(scenario, results);
     if (!quiet) std::cout << hemsim::format_results_table(results);
     if (!out_dir.empty()) {
       write_out([&](hemsim::OutputFolder& folder) { hemsim::add_results(folder, results); });

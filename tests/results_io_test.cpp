@@ -323,7 +323,7 @@ TEST(ResultsIo, CsvFilesHoldExactlyTheResults) {
   const fs::path out = dir.path() / "nested" / "out";  // created as needed
   hemsim::write_results(sample(), out.string());
   EXPECT_EQ(entries(out), (std::set<std::string>{"results.json", "summary.csv", "increments.csv", "icers.csv", "trace.csv", "events.csv",
-                                                 "event_incidence.csv", "years_in_state.csv", "manifest.json"}));
+                                                 "event_incidence.csv", "years_in_state.csv", "costs_by_year.csv", "manifest.json"}));
 
   EXPECT_EQ(read(out / "summary.csv"), "strategy,label" + four("cost_health_care") + four("cost_societal") + four("cost_category_drugs") +
                                            four("cost_category_care") + four("qalys") + four("life_years") + four("outcome_workdays") +
@@ -534,7 +534,7 @@ TEST(ResultsIo, WriteResultsReplacesNothingWhenOneFileCannotBeReplaced) {
   EXPECT_EQ(read(dir.path() / "results.json"), old_json);
   EXPECT_EQ(read(dir.path() / "summary.csv"), old_summary);
   EXPECT_EQ(entries(dir.path()), (std::set<std::string>{"results.json", "summary.csv", "increments.csv", "icers.csv", "trace.csv",
-                                                        "events.csv", "event_incidence.csv", "years_in_state.csv", "manifest.json"}));
+                                                        "events.csv", "event_incidence.csv", "years_in_state.csv", "costs_by_year.csv", "manifest.json"}));
 }
 
 TEST(ResultsIo, ConcurrentWritersNeverMixTheirContent) {

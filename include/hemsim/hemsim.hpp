@@ -14,6 +14,7 @@
 #include "hemsim/dsa_io.hpp"
 #include "hemsim/embedding.hpp"
 #include "hemsim/error.hpp"
+#include "hemsim/market.hpp"
 #include "hemsim/model.hpp"
 #include "hemsim/output_folder.hpp"
 #include "hemsim/parameters.hpp"

@@ -5,10 +5,12 @@
 /// Serialised by results_io.hpp; analysed by decision.hpp.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "hemsim/decision.hpp"
+#include "hemsim/market.hpp"
 #include "hemsim/provenance.hpp"
 
 namespace hemsim {
@@ -35,6 +37,24 @@ struct EventOutcome {
   std::vector<double> cumulative_incidence;
 };
 
+/// A value discounted and undiscounted, with no Monte Carlo error attached (see YearOutcomes).
+struct DiscountedValue {
+  double discounted = 0.0;
+  double undiscounted = 0.0;
+};
+
+/// Mean costs and effects accrued in one model year, per individual. Year y (1-based)
+/// holds the cycles that start in [y - 1, y) years; a reward at point t belongs to the
+/// year of cycle min(t, T - 1), a transition reward to the year of its cycle, one-time
+/// costs to year 1 (docs/methods.md, "Costs and outcomes by year"). The years sum to the
+/// totals of StrategyOutcomes. Means only: their Monte Carlo errors are not computed.
+struct YearOutcomes {
+  std::vector<DiscountedValue> costs_by_category;     ///< aligned with RunResults::cost_categories
+  std::vector<DiscountedValue> costs_by_perspective;  ///< aligned with RunResults::perspectives
+  DiscountedValue qalys;
+  DiscountedValue life_years;
+};
+
 struct StrategyOutcomes {
   std::string name;
   std::string label;
@@ -47,6 +67,7 @@ struct StrategyOutcomes {
   std::vector<Estimate> years_in_state;    ///< undiscounted, aligned with RunResults::states
   /// State trace: proportion in each state at points t = 0..T, row-major (T+1) x states.
   std::vector<double> trace;
+  std::vector<YearOutcomes> by_year;  ///< model years 1, 2, ...; empty in files written before it existed
 };
 
 /// Difference strategy minus reference, per individual (common random numbers), so the
@@ -113,6 +134,7 @@ struct RunResults {
   /// One incremental table per perspective (discounted costs vs the effect measure).
   std::vector<IncrementalTable> incremental_tables;
   BatchSums batches;  ///< microsimulation only; not serialised
+  std::optional<MarketResults> market;  ///< the scenario's `market:` analysis (market.hpp), when run
 
   /// Index of the strategy named `name` in `strategies`; -1 if absent.
   [[nodiscard]] int strategy_index(const std::string& name) const {

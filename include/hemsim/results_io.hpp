@@ -18,7 +18,7 @@ namespace hemsim {
 [[nodiscard]] RunResults results_from_json(const std::string& json_text);
 
 /// Adds results.json, summary.csv (one row per strategy), increments.csv, icers.csv (per
-/// perspective), trace.csv, events.csv, event_incidence.csv and years_in_state.csv to
+/// perspective), trace.csv, events.csv, event_incidence.csv, years_in_state.csv and costs_by_year.csv to
 /// the set staged in `folder`.
 void add_results(OutputFolder& folder, const RunResults& results);
 

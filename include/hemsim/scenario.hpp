@@ -13,6 +13,7 @@
 
 #include "hemsim/distribution.hpp"
 #include "hemsim/expression.hpp"
+#include "hemsim/market.hpp"
 
 namespace hemsim {
 
@@ -246,6 +247,7 @@ struct Scenario {
   std::vector<Correlation> correlations;
   std::vector<DirichletGroup> dirichlet;
   std::vector<VariantInfo> variants;  ///< every variant the file defines
+  std::optional<MarketSpec> market;   ///< `market:` (market.hpp)
   std::string variant;                ///< the variant applied ("" = the base case)
   /// `--set NAME=VALUE` overrides applied, in order.
   std::vector<std::pair<std::string, std::string>> overrides;

@@ -117,6 +117,16 @@ ParameterOverrides sample_parameters(const Scenario& scenario, std::uint64_t see
 
 namespace {
 
+// The people a decision on `market` affects: every eligible patient, newly eligible each
+// market year (incident basis, discounted like evpi_population's annual incidence) or
+// the prevalent pool at once.
+double market_effective_population(const MarketSpec& market, double discount_rate) {
+  double eligible = market.population;
+  for (const MarketStep& step : market.funnel) eligible *= step.proportion;
+  if (market.basis == MarketSpec::Basis::prevalent) return effective_population(0.0, 0.0, discount_rate, eligible);
+  return effective_population(eligible, static_cast<double>(market.uptake.size()), discount_rate);
+}
+
 /// A draw's row of every per-draw table of `r`, in the order run_psa lists them.
 std::vector<double> draw_values(const PsaResults& r, const ParameterOverrides& sampled, const RunResults& run) {
   const auto K = r.strategies.size();
@@ -204,6 +214,8 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   const Settings& st = scenario.settings;
   if (st.evpi_annual_incidence > 0 || st.evpi_prevalent > 0)
     r.effective_population = effective_population(st.evpi_annual_incidence, st.evpi_horizon_years, st.discount_costs, st.evpi_prevalent);
+  else if (scenario.market)  // no evpi_population: the market's eligible patients (docs/methods.md, "Market and budget impact")
+    r.effective_population = market_effective_population(*scenario.market, st.discount_costs);
   for (const auto& s : scenario.strategies) r.strategies.push_back(s.name);
   r.perspectives = scenario.perspectives;
   const ParameterSampler sampler(scenario);

@@ -183,6 +183,7 @@ RunResults embedded_run(const Scenario& scenario, const ParameterChanges& change
   SimulationOptions simulation = simulation_options(options);
   simulation.progress = progress.callback();
   RunResults results = with_threads(options.threads, [&] { return simulate(compile_model(changed, changes.values), simulation); });
+  if (market_applies(changed, results)) results.market = analyse_market(changed, results, changes.values);  // as `hemsim run` does
   progress.finished();
   return results;
 }

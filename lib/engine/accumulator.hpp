@@ -2,12 +2,28 @@
 // Sums over individuals (or cohort expectations) from which results are finalised.
 // Joined in a fixed order, so the totals do not depend on the number of threads.
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "engine/compiled_model.hpp"
 #include "hemsim/results.hpp"
 
 namespace hemsim::detail {
+
+/// Outputs also kept by model year: costs by category (discounted, undiscounted), QALYs
+/// and life-years (discounted, undiscounted), which are the first entries of the
+/// per-individual output vector (OutputLayout), in that order.
+inline int yearly_outputs(const OutputLayout& L) { return 2 * L.categories + 4; }
+
+/// Model year (0-based) of point t = 0..T + 1: a cycle belongs to the year in which it
+/// starts, point t is the start of cycle t, and points T and T + 1 (the end of the
+/// horizon) belong to the last cycle's year.
+inline int year_of_point(const CompiledModelData& m, int t) {
+  const int cycle = std::max(0, std::min(t, m.cycles - 1));
+  return static_cast<int>(std::floor(cycle * m.scenario.settings.cycle_length_years + 1e-9));
+}
+inline int model_years(const CompiledModelData& m) { return year_of_point(m, m.cycles) + 1; }
 
 struct Accumulator {
   int strategies = 0, outputs = 0, increments = 0, points = 0, states = 0, events = 0;
@@ -18,6 +34,8 @@ struct Accumulator {
   std::vector<double> trace_changes;                             ///< strategies x (points + 1) x states: +1 on entry, -1 on exit (microsimulation)
   std::vector<double> first_event;                            ///< strategies x events x points
   BatchSums batches;                                          ///< microsimulation: per-block totals
+  int years = 0, yearly = 0;
+  std::vector<double> by_year;  ///< strategies x years x yearly outputs (not in the microsimulation's per-thread counts)
 
   /// Which per-point arrays (strategies x points) an accumulator holds: none for the
   /// microsimulation's per-block sums; the trace changes and first events for its
@@ -42,11 +60,15 @@ struct Accumulator {
                           ? static_cast<std::size_t>(strategies) * static_cast<std::size_t>((points + 1) * states)
                           : 0,
                       0.0),
-        first_event(per_point != PerPoint::none ? static_cast<std::size_t>(strategies) * static_cast<std::size_t>(events * points) : 0, 0.0) {}
+        first_event(per_point != PerPoint::none ? static_cast<std::size_t>(strategies) * static_cast<std::size_t>(events * points) : 0, 0.0),
+        years(model_years(m)),
+        yearly(yearly_outputs(m.layout)),
+        by_year(per_point != PerPoint::microsimulation_counts ? static_cast<std::size_t>(strategies * years * yearly) : 0, 0.0) {}
 
   double* trace_row(int k, int t) { return &trace[(static_cast<std::size_t>(k) * points + static_cast<std::size_t>(t)) * states]; }
   double* trace_change_row(int k, int t) { return &trace_changes[(static_cast<std::size_t>(k) * (points + 1) + static_cast<std::size_t>(t)) * states]; }
   double* first_event_row(int k, int e) { return &first_event[(static_cast<std::size_t>(k) * events + static_cast<std::size_t>(e)) * points]; }
+  double* year_row(int k, int y) { return &by_year[(static_cast<std::size_t>(k) * static_cast<std::size_t>(years) + static_cast<std::size_t>(y)) * static_cast<std::size_t>(yearly)]; }
 
   void join(const Accumulator& other) {
     individuals += other.individuals;
@@ -57,6 +79,7 @@ struct Accumulator {
     add(trace, other.trace);
     add(trace_changes, other.trace_changes);
     add(first_event, other.first_event);
+    add(by_year, other.by_year);
   }
 
  private:
@@ -106,5 +129,10 @@ Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t indivi
                                 std::uint32_t draw, const std::function<void(double)>& progress,
                                 const std::function<bool()>& cancelled);
 Accumulator run_cohort(const CompiledModelData& m);
+
+/// Adds to `acc.by_year` what the microsimulation pays outside its cycle loop: the static
+/// state rewards (paid per stay through prefix sums) valued from the whole-number trace
+/// counts, life-years by survival, and one-time costs (lib/engine/by_year.cpp).
+void add_microsimulation_by_year_from_counts(const CompiledModelData& m, Accumulator& acc);
 
 }  // namespace hemsim::detail

@@ -59,6 +59,15 @@ Accumulator run_cohort(const CompiledModelData& m) {
     if (m.discrete_attribute_coordinate[a] >= 0) discrete.push_back(a);
 
   std::vector<double> out(static_cast<std::size_t>(L.size()));
+  // The same rewards by model year (yearly outputs only).
+  const int O = acc.yearly;
+  std::vector<double> year_out(static_cast<std::size_t>(acc.years * O));
+  std::vector<int> year_of(static_cast<std::size_t>(T) + 1);
+  for (int t = 0; t <= T; ++t) year_of[static_cast<std::size_t>(t)] = year_of_point(m, t);
+  auto pay = [&](int output, int t, double value) {
+    out[static_cast<std::size_t>(output)] += value;
+    if (output < O) year_out[static_cast<std::size_t>(year_of[static_cast<std::size_t>(t)] * O + output)] += value;
+  };
   std::vector<double> mass(expanded), next(expanded), p(static_cast<std::size_t>(S) + 2);
   std::vector<int> coords(static_cast<std::size_t>(m.coordinate_count), 0);
   const auto& years_weight = m.weights[kEffectUndiscounted];
@@ -83,6 +92,7 @@ Accumulator run_cohort(const CompiledModelData& m) {
       for (std::size_t c = 0; c < m.counters.size(); ++c) coords[kFirstCounterCoord + c] = m.counters[c].initial;
       if (weight > 0) {
         std::fill(out.begin(), out.end(), 0.0);
+        std::fill(year_out.begin(), year_out.end(), 0.0);
         std::fill(mass.begin(), mass.end(), 0.0);
         coords[kCoordAge] = std::min(age0, age_limit);
         double total = 0;
@@ -94,8 +104,8 @@ Accumulator run_cohort(const CompiledModelData& m) {
         if (std::abs(total - 1.0) > 1e-9)
           throw ScenarioError(s.initial_where, fmt::format("initial probabilities sum to {:.12g}", total), "probabilities summing to 1");
         for (int c = 0; c < L.categories; ++c) {
-          out[static_cast<std::size_t>(L.cost_discounted(c))] += sm.one_time_costs[static_cast<std::size_t>(c)];
-          out[static_cast<std::size_t>(L.cost_undiscounted(c))] += sm.one_time_costs[static_cast<std::size_t>(c)];
+          pay(L.cost_discounted(c), 0, sm.one_time_costs[static_cast<std::size_t>(c)]);
+          pay(L.cost_undiscounted(c), 0, sm.one_time_costs[static_cast<std::size_t>(c)]);
         }
         for (int t = 0; t <= T; ++t) {
           coords[kCoordT] = t;
@@ -107,11 +117,11 @@ Accumulator run_cohort(const CompiledModelData& m) {
               const double x = mass[static_cast<std::size_t>(offset[static_cast<std::size_t>(i)] + tau)];
               if (x == 0.0) continue;
               coords[kCoordStateTime] = tau;
-              for (const RewardTerm& term : here.static_terms) out[static_cast<std::size_t>(term.output)] += x * term.table[static_cast<std::size_t>(t)];
+              for (const RewardTerm& term : here.static_terms) pay(term.output, t, x * term.table[static_cast<std::size_t>(t)]);
               for (const auto* terms : {&here.dynamic_terms, &here.individual_terms})
                 for (const RewardTerm& term : *terms)
-                  out[static_cast<std::size_t>(term.output)] += x * quantity_value(m, term.value, coords.data(), nullptr, nullptr) *
-                                                                m.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
+                  pay(term.output, t, x * quantity_value(m, term.value, coords.data(), nullptr, nullptr) *
+                                          m.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)]);
               out[static_cast<std::size_t>(L.years_in_state(i))] += x * years_weight[static_cast<std::size_t>(t)];
               trace[i] += weight * x;
             }
@@ -139,7 +149,7 @@ Accumulator run_cohort(const CompiledModelData& m) {
                                            ? quantity_value(m, term.value, coords.data(), nullptr, nullptr) *
                                                  m.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)]
                                            : term.table[static_cast<std::size_t>(t)];
-                  out[static_cast<std::size_t>(term.output)] += flow * value;
+                  pay(term.output, t, flow * value);
                 }
                 if (const std::uint32_t mask = m.event_masks[pair]) {
                   for (int e = 0; e < L.events; ++e) {
@@ -157,6 +167,8 @@ Accumulator run_cohort(const CompiledModelData& m) {
         for (int e = 0; e < L.events; ++e) out[static_cast<std::size_t>(L.event_ever(e))] = out[static_cast<std::size_t>(L.event_count(e))];
         finish_outputs(m, out.data());
         for (std::size_t v = 0; v < out.size(); ++v) strategy_out[v] += weight * out[v];
+        for (int y = 0; y < acc.years; ++y)
+          for (int v = 0; v < O; ++v) acc.year_row(k, y)[v] += weight * year_out[static_cast<std::size_t>(y * O + v)];
       }
       // Next combination (odometer).
       more = false;

@@ -52,6 +52,8 @@ class IndividualSimulator {
         counters_(m.counters.size(), 0),
         evaluators_(m.strategies.size()),
         lanes_(m.strategies.size()),
+        years_(model_years(m)),
+        yearly_(yearly_outputs(m.layout)),
         fast_(!m.needs_coordinates_per_cycle && m.counters.empty()) {
     for (std::size_t a = 0; a < attribute_streams_.size(); ++a)
       attribute_streams_[a] = stream_id(m.scenario.attributes[a].name);
@@ -71,6 +73,11 @@ class IndividualSimulator {
       }
     }
     individual_values_.assign(slots, 0.0);
+    for (int t = 0; t <= m.cycles + 1; ++t) year_of_point_.push_back(year_of_point(m, t));
+    year_start_.assign(static_cast<std::size_t>(years_) + 1, m.cycles + 2);
+    for (int t = m.cycles + 1; t >= 0; --t) year_start_[static_cast<std::size_t>(year_of_point_[static_cast<std::size_t>(t)])] = t;
+    for (int y = years_ - 1; y >= 0; --y)  // a year no cycle starts in (cycles over a year) is empty
+      year_start_[static_cast<std::size_t>(y)] = std::min(year_start_[static_cast<std::size_t>(y)], year_start_[static_cast<std::size_t>(y) + 1]);
     blocks_.resize(static_cast<std::size_t>(m.cycles) / 2 + 1);
     for (std::size_t k = 0; k < m.strategies.size(); ++k) {
       const StrategyModel& sm = m.strategies[k];
@@ -112,6 +119,7 @@ class IndividualSimulator {
   // Simulates individual i in every strategy, adding to `acc` and to its batch's totals
   // (`batch`: strategies x BatchSums values).
   void simulate(std::uint64_t i, Accumulator& acc, double* batch) {
+    by_year_ = acc.by_year.data();
     blocks_ready_ = 0;  // this individual's transition numbers, shared by every strategy
     if (fast_) {
       for (int k = 0; k < K_; ++k) begin_strategy(i, k);
@@ -235,8 +243,9 @@ class IndividualSimulator {
         const auto w = static_cast<std::size_t>(st.individual_terms[j].weights);
         lane.out[st.individual_terms[j].output] += v[j] * (b[w] - a[w]);
       }
+      pay_stay_by_year(k, st, lane, s, from_point, to_point);
     }
-    if (!st.age_terms.empty()) settle_age_terms(st, lane, from_point, to_point);
+    if (!st.age_terms.empty()) settle_age_terms(k, st, lane, from_point, to_point);
     lane.visited |= std::uint64_t{1} << (s & 63);
     lane.trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
     lane.trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
@@ -245,7 +254,8 @@ class IndividualSimulator {
   // Pays a stay's age-settled rewards (see AgeSettledTerm): over the points from_point to
   // to_point - 1 the age coordinate is min(age0 + t, last age), so the stay crosses the
   // table's runs of equal values in order, each paid as value x (prefix[t2] - prefix[t1]).
-  void settle_age_terms(const StateModel& st, const Lane& lane, int from_point, int to_point) {
+  // Each run's part is also added to the years it spans.
+  void settle_age_terms(int k, const StateModel& st, const Lane& lane, int from_point, int to_point) {
     const int age_limit = m_.coordinate_sizes[kCoordAge] - 1;
     const std::size_t width = st.prefix_width;
     const double* prefix = st.static_prefix.data();
@@ -264,10 +274,50 @@ class IndividualSimulator {
         const int t2 = next == term.run_starts.end() ? to_point : std::min(to_point, *next - lane.age0);
         const double value = m_.table_values[base + static_cast<std::size_t>(*run) * age_stride];
         total += value * (prefix[static_cast<std::size_t>(t2) * width + w] - prefix[static_cast<std::size_t>(t1) * width + w]);
+        if (term.output < yearly_) {
+          for (int y = year_of_point_[static_cast<std::size_t>(t1)]; y < years_; ++y) {
+            const int lo = std::max(t1, year_start_[static_cast<std::size_t>(y)]);
+            const int hi = std::min(t2, year_start_[static_cast<std::size_t>(y) + 1]);
+            if (lo >= t2) break;
+            if (lo >= hi) continue;
+            year_row(k, y)[term.output] += value * (prefix[static_cast<std::size_t>(hi) * width + w] - prefix[static_cast<std::size_t>(lo) * width + w]);
+          }
+        }
         t1 = t2;
       }
       lane.out[term.output] += total;
     }
+  }
+
+  // This individual's constant rewards of a stay [from_point, to_point), split at the
+  // year boundaries it crosses (static rewards are valued by year from the trace counts).
+  void pay_stay_by_year(int k, const StateModel& st, const Lane& lane, int s, int from_point, int to_point) {
+    const double* v = &lane.individual_values[lane.individual_offset[static_cast<std::size_t>(s)]];
+    const std::size_t width = st.prefix_width;
+    for (int y = year_of_point_[static_cast<std::size_t>(from_point)]; y < years_; ++y) {
+      const int lo = std::max(from_point, year_start_[static_cast<std::size_t>(y)]);
+      const int hi = std::min(to_point, year_start_[static_cast<std::size_t>(y) + 1]);
+      if (lo >= to_point) break;
+      if (lo >= hi) continue;
+      const double* a = &st.static_prefix[static_cast<std::size_t>(lo) * width];
+      const double* b = &st.static_prefix[static_cast<std::size_t>(hi) * width];
+      for (std::size_t j = 0; j < st.individual_terms.size(); ++j) {
+        const RewardTerm& term = st.individual_terms[j];
+        if (term.output >= yearly_) continue;
+        const auto w = static_cast<std::size_t>(term.weights);
+        year_row(k, y)[term.output] += v[j] * (b[w] - a[w]);
+      }
+    }
+  }
+
+  double* year_row(int k, int y) {
+    return by_year_ + (static_cast<std::size_t>(k) * static_cast<std::size_t>(years_) + static_cast<std::size_t>(y)) * static_cast<std::size_t>(yearly_);
+  }
+
+  // Adds a reward paid at point t to the output and to its year.
+  void pay(int k, Lane& lane, int output, int t, double value) {
+    lane.out[output] += value;
+    if (output < yearly_) year_row(k, year_of_point_[static_cast<std::size_t>(t)])[output] += value;
   }
 
   // Counts the events of one transition (made at cycle t) and their first occurrences.
@@ -288,10 +338,10 @@ class IndividualSimulator {
     const std::uint8_t flags = lane.pair_flags[pair];
     if (flags & 1U) {
       for (const RewardTerm& term : m_.strategies[static_cast<std::size_t>(k)].transition_terms[pair]) {
-        lane.out[term.output] += term.table.empty()
-                                     ? quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
-                                           m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)]
-                                     : term.table[static_cast<std::size_t>(t)];
+        pay(k, lane, term.output, t,
+            term.table.empty() ? quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime) *
+                                     m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)]
+                               : term.table[static_cast<std::size_t>(t)]);
       }
     }
     if (flags & 2U) record_events(m_.event_masks[pair], t, k, lane);
@@ -442,7 +492,7 @@ class IndividualSimulator {
       for (const std::uint32_t j : state.per_cycle_terms) {
         const RewardTerm& term = state.dynamic_terms[j];
         if (!term.same_value_as_previous) value = quantity_value(m_, term.value, coords_.data(), individual_values_.data(), runtime);
-        lane.out[term.output] += value * m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)];
+        pay(k, lane, term.output, t, value * m_.weights[static_cast<std::size_t>(term.weights)][static_cast<std::size_t>(t)]);
       }
     };
     int t = 0;
@@ -530,6 +580,10 @@ class IndividualSimulator {
   std::vector<double> individual_values_;
   std::vector<RuntimeEvaluator*> evaluators_;
   std::vector<Lane> lanes_;
+  int years_, yearly_;
+  std::vector<int> year_of_point_;  // t = 0..T + 1
+  std::vector<int> year_start_;     // per year: its first point; then T + 2
+  double* by_year_ = nullptr;       // the block's Accumulator::by_year
   std::vector<r123::Philox4x32::ctr_type> blocks_;  // death and move streams, two cycles a block
   std::size_t blocks_ready_ = 0;
   struct EventBlocks {
@@ -619,6 +673,7 @@ Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t indivi
     if (state) counts.join(state->counts);
   result.trace_changes = std::move(counts.trace_changes);
   result.first_event = std::move(counts.first_event);
+  add_microsimulation_by_year_from_counts(m, result);
   return result;
 }
 

@@ -28,6 +28,30 @@ Estimate estimate(double sum, double sum_of_squares, double n, bool stochastic) 
   return e;
 }
 
+// Mean costs and effects by model year of strategy k; perspectives sum their categories.
+std::vector<YearOutcomes> year_outcomes(const detail::CompiledModelData& m, detail::Accumulator& acc, int k) {
+  const detail::OutputLayout& L = m.layout;
+  std::vector<YearOutcomes> years;
+  for (int y = 0; y < acc.years; ++y) {
+    const double* v = acc.year_row(k, y);
+    auto mean = [&](int d, int u) { return DiscountedValue{v[d] / acc.individuals, v[u] / acc.individuals}; };
+    YearOutcomes year;
+    for (int c = 0; c < L.categories; ++c) year.costs_by_category.push_back(mean(L.cost_discounted(c), L.cost_undiscounted(c)));
+    for (const auto& categories : m.perspective_categories) {
+      DiscountedValue total;
+      for (int c : categories) {
+        total.discounted += year.costs_by_category[static_cast<std::size_t>(c)].discounted;
+        total.undiscounted += year.costs_by_category[static_cast<std::size_t>(c)].undiscounted;
+      }
+      year.costs_by_perspective.push_back(total);
+    }
+    year.qalys = mean(L.qalys_discounted(), L.qalys_undiscounted());
+    year.life_years = mean(L.life_years_discounted(), L.life_years_undiscounted());
+    years.push_back(std::move(year));
+  }
+  return years;
+}
+
 }  // namespace
 
 RunResults simulate(const CompiledModel& model, const SimulationOptions& options) {
@@ -110,6 +134,7 @@ RunResults simulate(const CompiledModel& model, const SimulationOptions& options
         o.trace[static_cast<std::size_t>(t * S + st)] = ((row ? row[st] : 0.0) + absorbed_so_far[static_cast<std::size_t>(st)]) / count;
       }
     }
+    o.by_year = year_outcomes(m, acc, k);
     r.strategies.push_back(std::move(o));
   }
 

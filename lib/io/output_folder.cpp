@@ -110,7 +110,7 @@ const std::set<std::string>& output_file_names() {
   static const std::set<std::string> names{kManifest,
                                            // hemsim run
                                            "results.json", "summary.csv", "increments.csv", "icers.csv", "trace.csv", "events.csv",
-                                           "event_incidence.csv", "years_in_state.csv",
+                                           "event_incidence.csv", "years_in_state.csv", "costs_by_year.csv", "budget_impact.csv", "market_funnel.csv",
                                            // hemsim run --scenario all
                                            "named_scenarios.json", "named_scenarios.csv",
                                            // hemsim psa

@@ -1,6 +1,7 @@
 // Results as JSON (lossless round trip), CSV tables and the terminal table, and the
 // atomic file replacement every writer goes through.
 
+#include "io/market_io.hpp"
 #include "io/provenance_json.hpp"
 #include "hemsim/results_io.hpp"
 
@@ -62,6 +63,12 @@ std::optional<std::string> inconsistency(const RunResults& r) {
     if (s.outcomes.size() != r.outcomes.size()) return mismatch(where + "outcomes", s.outcomes.size(), r.outcomes.size());
     if (s.events.size() != r.events.size()) return mismatch(where + "events", s.events.size(), r.events.size());
     if (!s.years_in_state.empty() && s.years_in_state.size() != S) return mismatch(where + "years_in_state", s.years_in_state.size(), S);
+    for (const auto& year : s.by_year) {
+      if (year.costs_by_category.size() != r.cost_categories.size())
+        return mismatch(where + "by_year.costs_by_category", year.costs_by_category.size(), r.cost_categories.size());
+      if (year.costs_by_perspective.size() != r.perspectives.size())
+        return mismatch(where + "by_year.costs_by_perspective", year.costs_by_perspective.size(), r.perspectives.size());
+    }
     if ((S == 0 && !s.trace.empty()) || (S > 0 && s.trace.size() % S != 0))
       return std::optional<std::string>(
           fmt::format("{}trace has {} entries, not a whole number of rows of {} states", where, s.trace.size(), S));
@@ -106,6 +113,7 @@ std::optional<double> optional_number(const json& j) {
 
 json to_json(const Estimate& e) { return {{"mean", number(e.mean)}, {"mcse", number(e.mcse)}}; }
 json to_json(const DiscountedEstimate& e) { return {{"discounted", to_json(e.discounted)}, {"undiscounted", to_json(e.undiscounted)}}; }
+json to_json(const DiscountedValue& v) { return {{"discounted", number(v.discounted)}, {"undiscounted", number(v.undiscounted)}}; }
 template <class T>
 json to_json_list(const std::vector<T>& items) {
   json out = json::array();
@@ -120,6 +128,22 @@ std::vector<T> list_from(const json& j, F convert) {
   std::vector<T> out;
   for (const auto& item : j) out.push_back(convert(item));
   return out;
+}
+
+DiscountedValue value_from(const json& j) { return {number(j.at("discounted")), number(j.at("undiscounted"))}; }
+json to_json(const YearOutcomes& y) {
+  return {{"costs_by_category", to_json_list(y.costs_by_category)},
+          {"costs_by_perspective", to_json_list(y.costs_by_perspective)},
+          {"qalys", to_json(y.qalys)},
+          {"life_years", to_json(y.life_years)}};
+}
+YearOutcomes year_from(const json& j) {
+  YearOutcomes y;
+  y.costs_by_category = list_from<DiscountedValue>(j.at("costs_by_category"), value_from);
+  y.costs_by_perspective = list_from<DiscountedValue>(j.at("costs_by_perspective"), value_from);
+  y.qalys = value_from(j.at("qalys"));
+  y.life_years = value_from(j.at("life_years"));
+  return y;
 }
 
 DominanceStatus status_from(const std::string& s) {
@@ -176,6 +200,7 @@ RunResults parse_results(const json& j) {
         bad_results_file("strategies.trace", fmt::format("strategy '{}': a trace row does not have one proportion per state", o.name));
       for (const auto& x : row) o.trace.push_back(number(x));
     }
+    if (s.contains("by_year")) o.by_year = list_from<YearOutcomes>(s.at("by_year"), year_from);
     r.strategies.push_back(std::move(o));
   }
   for (const auto& inc : j.at("increments")) {
@@ -205,6 +230,7 @@ RunResults parse_results(const json& j) {
     }
     r.incremental_tables.push_back(std::move(table));
   }
+  if (j.contains("market")) r.market = detail::market_from_json(j.at("market"));
   return r;
 }
 
@@ -439,6 +465,24 @@ std::string years_in_state_csv(const RunResults& r) {
   return out;
 }
 
+// Long format: one row per strategy, year and measure (each cost category, each
+// perspective, QALYs, life-years), discounted and undiscounted.
+std::string costs_by_year_csv(const RunResults& r) {
+  std::string out = "strategy,year,start_years,measure,name,discounted,undiscounted\n";
+  for (const auto& s : r.strategies)
+    for (std::size_t y = 0; y < s.by_year.size(); ++y) {
+      const YearOutcomes& year = s.by_year[y];
+      auto line = [&](const char* measure, const std::string& name, const DiscountedValue& v) {
+        out += fmt::format("{},{},{},{},{},{},{}\n", field(s.name), y + 1, y, measure, field(name), field(v.discounted), field(v.undiscounted));
+      };
+      for (std::size_t c = 0; c < year.costs_by_category.size(); ++c) line("cost_category", r.cost_categories[c], year.costs_by_category[c]);
+      for (std::size_t p = 0; p < year.costs_by_perspective.size(); ++p) line("cost", r.perspectives[p], year.costs_by_perspective[p]);
+      line("qalys", "qalys", year.qalys);
+      line("life_years", "life_years", year.life_years);
+    }
+  return out;
+}
+
 std::string incidence_csv(const RunResults& r) {
   std::string out = "strategy,event,t,time_years,cumulative_incidence\n";
   for (const auto& s : r.strategies)
@@ -531,6 +575,8 @@ std::string results_to_json(const RunResults& r) {
     json events = json::array();
     for (const auto& e : s.events)
       events.push_back({{"ever", to_json(e.ever)}, {"count", to_json(e.count)}, {"cumulative_incidence", numbers(e.cumulative_incidence)}});
+    json by_year = json::array();
+    for (const auto& year : s.by_year) by_year.push_back(to_json(year));
     json trace = json::array();
     for (std::size_t start = 0; start < s.trace.size(); start += S)
       trace.push_back(numbers(std::vector<double>(s.trace.begin() + static_cast<std::ptrdiff_t>(start),
@@ -544,7 +590,8 @@ std::string results_to_json(const RunResults& r) {
                                {"outcomes", to_json_list(s.outcomes)},
                                {"events", events},
                                {"years_in_state", to_json_list(s.years_in_state)},
-                               {"trace", trace}});
+                               {"trace", trace},
+                               {"by_year", by_year}});
   }
   j["increments"] = json::array();
   for (const auto& inc : r.increments)
@@ -567,6 +614,7 @@ std::string results_to_json(const RunResults& r) {
                       {"dominated_by", row.dominated_by}});
     j["incremental_tables"].push_back({{"perspective", table.perspective}, {"rows", rows}});
   }
+  if (r.market) j["market"] = detail::market_to_json(*r.market);
   return j.dump(2) + "\n";
 }
 
@@ -597,6 +645,11 @@ void add_results(OutputFolder& folder, const RunResults& results) {
   folder.add("events.csv", events_csv(results));
   folder.add("event_incidence.csv", incidence_csv(results));
   folder.add("years_in_state.csv", years_in_state_csv(results));
+  folder.add("costs_by_year.csv", costs_by_year_csv(results));
+  if (results.market) {
+    folder.add("budget_impact.csv", detail::budget_impact_csv(*results.market));
+    folder.add("market_funnel.csv", detail::market_funnel_csv(*results.market));
+  }
 }
 
 void write_results(const RunResults& results, const std::string& directory) {
@@ -706,6 +759,7 @@ std::string format_results_table(const RunResults& r) {
     }
     out += layout(rows, 4);
   }
+  if (r.market) out += detail::format_market_table(*r.market, r.currency);
   return out;
 }
 

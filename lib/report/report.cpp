@@ -28,6 +28,7 @@
 #include "core/read_file.hpp"
 #include "report/report_answer.hpp"
 #include "report/report_charts.hpp"
+#include "report/report_market.hpp"
 #include "report/report_style.hpp"
 #include "report/report_variants.hpp"
 
@@ -1407,6 +1408,8 @@ ReportDocument build_report(const ReportInputs& in) {
   doc.sections.push_back(summary_section(in, names));
   if (in.scenario) doc.sections.push_back(parameter_section(in));
   if (in.run) doc.sections.push_back(base_case_section(*in.run, names));
+  if (in.run)
+    if (auto market = detail::market_section(*in.run)) doc.sections.push_back(std::move(*market));
   if (in.psa) doc.sections.push_back(psa_section(in, names));
   if (in.dsa) doc.sections.push_back(dsa_section(*in.dsa, names, unit, per));
   if (in.price) doc.sections.push_back(price_section(*in.price, names, unit, per));

@@ -18,6 +18,7 @@
 
 #include "core/csv_table.hpp"
 #include "scenario/expression_engine.hpp"
+#include "scenario/market_yaml.hpp"
 #include "scenario/scenario_variants.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/scenario_io.hpp"
@@ -176,7 +177,7 @@ class ScenarioParser {
                                         "cost_categories", "parameters", "tables", "population", "states", "initial",
                                         "transitions", "transition_rewards", "counters", "events",
                                         "background_mortality", "strategies", "correlations", "dirichlet", "outcomes",
-                                        "scenarios"});
+                                        "scenarios", "market"});
     auto find = [&](const std::string& key) -> YAML::Node {
       for (const auto& e : top)
         if (e.key == key) return e.value;
@@ -214,6 +215,7 @@ class ScenarioParser {
     if (YAML::Node n = find("scenarios"); n.IsDefined() && !n.IsNull()) parse_variants(n, s);
     if (YAML::Node n = find("correlations"); n.IsDefined() && !n.IsNull()) parse_correlations(n, s);
     if (YAML::Node n = find("dirichlet"); n.IsDefined() && !n.IsNull()) parse_dirichlet(n, s);
+    if (YAML::Node n = find("market"); n.IsDefined() && !n.IsNull()) s.market = detail::parse_market(n, r_.file(), s);
     check_names_and_expressions(s);
     keep_strategies_run(s);
     return s;
