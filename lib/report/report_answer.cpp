@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "hemsim/decision.hpp"
+#include "report/report_tpp.hpp"
 
 namespace hemsim::detail {
 namespace {
@@ -108,6 +109,8 @@ ReportSection answer_section(const ReportInputs& in, const std::function<std::st
           fmt::format("{} (95 % Monte Carlo interval {} to {}), against {}", money_pm(p.price, p.price_mcse), money(p.price_low95()),
                       money(p.price_high95()), label(in.price->strategies.at(static_cast<std::size_t>(p.next_best)))),
           "Value-based price");
+    if (in.price->tpp)  // the evidence a price needs (target product profile)
+      for (const auto& sentence : tpp_headlines(*in.price->tpp)) add("Evidence needed at the assumed price", sentence, "Target product profile");
   }
   if (in.psa && !in.psa->costs.empty()) {
     const PsaResults& p = *in.psa;

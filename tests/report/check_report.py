@@ -50,7 +50,8 @@ def generate(hemsim, source, work):
          "--out", f"{a}/dsa"])
     run([hemsim, "run", micro, "--method", "cohort", "-q", "--out", f"{b}/run"])
     run([hemsim, "dsa", micro, "--method", "cohort", "--horizons", "10,20", "-q", "--out", f"{b}/dsa"])
-    run([hemsim, "price", micro, "--method", "cohort", "--parameter", "c_Trt", "--headroom-max", "150000", "-q", "--out", f"{b}/price"])
+    run([hemsim, "price", micro, "--method", "cohort", "--parameter", "c_Trt", "--headroom-max", "150000", "--surface", "u_Trt=0.8:1:3",
+         "--surface", "p_S1S2=0.05:0.15:3", "--at-price", "12000", "-q", "--out", f"{b}/price"])
     _, seconds = run([hemsim, "report", f"{a}/run", f"{a}/psa", f"{a}/dsa", "--html", f"{a}/report.html", "--xlsx", f"{a}/report.xlsx",
                       "--figures", f"{a}/figures"])
     run([hemsim, "report", f"{b}/run", f"{b}/dsa", f"{b}/price", "--html", f"{b}/report.html", "--xlsx", f"{b}/report.xlsx"])
@@ -247,6 +248,18 @@ def check_xlsx(work):
             for got, want in zip(rows, price["prices"]):
                 close(got[0], want["wtp"], "b price threshold")
                 close(got[1], want["price"], f"b price at {want['wtp']}")
+            # The target product profile: one row per grid point, perspective and price level.
+            header, rows = sheet_rows(wb["TPP"])
+            tpp = price["tpp"]
+            want = [(p["value_a"], p["value_b"], q) for p in tpp["points"] for q in p["prices"]]
+            if len(rows) != len(want):
+                fail("b: TPP rows")
+            for got, (a, b_value, q) in zip(rows, want):
+                close(got[0], a, "b TPP axis a")
+                close(got[1], b_value, "b TPP axis b")
+                close(got[3], q["wtp"], "b TPP threshold")
+                close(got[5], q["per_dose"], f"b TPP price per dose at {a}, {b_value}, {q['wtp']}")
+                close(got[11], q["per_patient"], f"b TPP price per patient at {a}, {b_value}, {q['wtp']}")
             # Cumulative incidence at the event's reporting years.
             header, rows = sheet_rows(wb["Events"])
             cycle = results["cycle_length_years"]
