@@ -74,6 +74,7 @@ TEST(TppSurface, CohortPricesGiveTheThresholdIcerAndBreakEvenAtEveryPointAndPers
   const auto surface = hemsim::price_surface(s, options, tpp_options(3, 3));
   ASSERT_EQ(surface.points.size(), 9U);
   ASSERT_EQ(surface.perspectives.size(), 2U);
+  int checked = 0;
   for (const auto& point : surface.points)
     for (int p = 0; p < 2; ++p) {
       // Break-even: at that price the therapy costs exactly what the cheapest other strategy does.
@@ -87,6 +88,8 @@ TEST(TppSurface, CohortPricesGiveTheThresholdIcerAndBreakEvenAtEveryPointAndPers
         const double w = surface.thresholds[t - 1];
         EXPECT_EQ(q.willingness_to_pay, w);
         EXPECT_EQ(q.per_dose_mcse, 0.0);  // a cohort has no Monte Carlo error
+        if (q.per_dose < 0) continue;     // not cost-effective even if free: a negative price cannot be run
+        ++checked;
         const auto at_price = rerun(s, options, point, q.per_dose, q.next_best, p, w);
         EXPECT_NEAR(at_price.evaluation.icer, w, 1e-6 * w) << point.value_a << " " << point.value_b << " " << p;
         // ... and the strategy it ties with is the best of the others there.
@@ -98,6 +101,7 @@ TEST(TppSurface, CohortPricesGiveTheThresholdIcerAndBreakEvenAtEveryPointAndPers
         }
       }
     }
+  EXPECT_GE(checked, 30);  // of 9 points x 2 perspectives x 2 thresholds
   // Productivity losses avoided are worth more to society: a higher price in that perspective.
   EXPECT_GT(surface.price(surface.at(1, 1), 1, 2).per_dose, surface.price(surface.at(1, 1), 0, 2).per_dose);
   // More response and longer durability are worth more.
