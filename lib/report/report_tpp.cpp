@@ -181,17 +181,22 @@ ReportChart contour_chart(const PriceSurface& s, std::size_t level, const std::s
   layers.push_back({{"data", {{"values", cells}}},
                     {"mark", {{"type", "text"}, {"fontSize", 10}, {"color", "white"}}},
                     {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "price"}, {"type", "quantitative"}, {"format", ",.0f"}}}}}});
-  if (!lines.empty()) {
-    layers.push_back(
-        {{"data", {{"values", lines}}},
-         {"mark", {{"type", "line"}, {"strokeDash", json::array({4, 3})}, {"color", "white"}, {"strokeWidth", 1}}},
-         {"transform", json::array({{{"filter", "!datum.assumed"}}})},
-         {"encoding", {{"x", x}, {"y", y}, {"detail", {{"field", "segment"}, {"type", "nominal"}}}, {"order", {{"field", "order"}, {"type", "quantitative"}}}}}});
-    layers.push_back(
-        {{"data", {{"values", lines}}},
-         {"mark", {{"type", "line"}, {"color", "#d62728"}, {"strokeWidth", 3}}},
-         {"transform", json::array({{{"filter", "datum.assumed"}}})},
-         {"encoding", {{"x", x}, {"y", y}, {"detail", {{"field", "segment"}, {"type", "nominal"}}}, {"order", {{"field", "order"}, {"type", "quantitative"}}}}}});
+  // Contours, then the assumed price's on top; a layer only when it has data (an empty
+  // layer makes Vega warn of an infinite extent).
+  for (const bool assumed : {false, true}) {
+    json values = json::array();
+    for (const auto& v : lines)
+      if (v.at("assumed").get<bool>() == assumed) values.push_back(v);
+    if (values.empty()) continue;
+    const json mark = assumed ? json{{"type", "line"}, {"color", "#d62728"}, {"strokeWidth", 3}}
+                              : json{{"type", "line"}, {"strokeDash", json::array({4, 3})}, {"color", "white"}, {"strokeWidth", 1}};
+    layers.push_back({{"data", {{"values", values}}},
+                      {"mark", mark},
+                      {"encoding",
+                       {{"x", x},
+                        {"y", y},
+                        {"detail", {{"field", "segment"}, {"type", "nominal"}}},
+                        {"order", {{"field", "order"}, {"type", "quantitative"}}}}}});
   }
   spec["layer"] = layers;
   const std::string caption = fmt::format(
