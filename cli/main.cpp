@@ -233,6 +233,10 @@ int main(int argc, char** argv) {
   price->add_option("--probabilities", probability_levels, "also the prices at which the probability of being cost-effective reaches these levels (PSA)")
       ->delimiter(',');
   price->add_option("--draws,-d", price_draws, "PSA draws for --probabilities (default 1000)")->check(CLI::Range(2ULL, 100000000ULL));
+  std::vector<std::string> surface_axes;  // target product profile (tpp.hpp)
+  double assumed_price = -1;
+  price->add_option("--surface", surface_axes, "a price surface over two parameters: NAME=LOW:HIGH:STEPS, given twice")->allow_extra_args(false);
+  price->add_option("--at-price", assumed_price, "with --surface: the evidence thresholds at this price per dose")->check(CLI::NonNegativeNumber);
 
   std::vector<std::string> report_dirs;
   hemsim::ReportOutputs report_outputs;
@@ -492,6 +496,18 @@ int main(int argc, char** argv) {
             for (const auto& point : report.headroom) largest = std::max(largest, point.price_mcse);
             std::cout << fmt::format("\nHeadroom curve over {} thresholds (price MCSE at most {:.2f}) written to headroom.csv\n", grid.size(), largest);
           }
+        }
+        if (!surface_axes.empty() || assumed_price >= 0) {
+          if (surface_axes.size() != 2)
+            throw hemsim::ScenarioError({file, 0, 0, "--surface"}, "a price surface needs two parameters",
+                                        "--surface A=LOW:HIGH:STEPS --surface B=LOW:HIGH:STEPS");
+          hemsim::TppOptions tpp{price_parameter, thresholds, hemsim::parse_surface_axis(surface_axes[0]),
+                                 hemsim::parse_surface_axis(surface_axes[1]), std::nullopt};
+          if (assumed_price >= 0) tpp.assumed_price = assumed_price;
+          report.tpp = hemsim::price_surface(scenario, dsa_options, tpp);
+          if (!quiet) std::cout << hemsim::format_price_surface(*report.tpp, dsa_options.perspective);
+          files.emplace_back("price_surface.csv", hemsim::price_surface_csv(*report.tpp));
+          if (tpp.assumed_price) files.emplace_back("evidence_thresholds.csv", hemsim::evidence_thresholds_csv(*report.tpp));
         }
         if (!probability_levels.empty()) {
           hemsim::PsaOptions psa_options;

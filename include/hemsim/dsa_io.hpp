@@ -8,6 +8,7 @@
 
 #include "hemsim/dsa.hpp"
 #include "hemsim/psa.hpp"
+#include "hemsim/tpp.hpp"
 
 namespace hemsim {
 
@@ -28,6 +29,7 @@ struct DsaReport {
   std::vector<PricePoint> prices;    ///< value-based prices at the requested thresholds
   std::vector<PricePoint> headroom;  ///< over a threshold grid
   std::vector<ProbabilisticPrice> probabilistic_prices;
+  std::optional<PriceSurface> tpp;  ///< the price surface and evidence thresholds (price --surface)
 };
 [[nodiscard]] std::string dsa_to_json(const DsaReport& report);
 [[nodiscard]] DsaReport dsa_from_json(const std::string& json_text);

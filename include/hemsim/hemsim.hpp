@@ -32,5 +32,6 @@
 #include "hemsim/scenario.hpp"
 #include "hemsim/scenario_io.hpp"
 #include "hemsim/simulation.hpp"
+#include "hemsim/tpp.hpp"
 #include "hemsim/variants.hpp"
 #include "hemsim/version.hpp"

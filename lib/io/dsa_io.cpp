@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/number_text.hpp"
+#include "io/tpp_json.hpp"
 
 namespace hemsim {
 
@@ -130,6 +131,7 @@ std::string dsa_to_json(const DsaReport& r) {
   for (const auto& p : r.probabilistic_prices)
     j["probabilistic_prices"].push_back({{"wtp", value(p.willingness_to_pay)}, {"probabilities", p.probabilities}, {"prices", p.prices},
                                          {"break_even", p.break_even}});
+  if (r.tpp) j["tpp"] = detail::tpp_to_json(*r.tpp);
   return j.dump(1) + "\n";
 }
 
@@ -185,6 +187,7 @@ DsaReport dsa_from_json(const std::string& text) {
   for (const auto& p : j.at("probabilistic_prices"))
     r.probabilistic_prices.push_back({value(p.at("wtp")), p.at("probabilities").get<std::vector<double>>(), p.at("prices").get<std::vector<double>>(),
                                       p.at("break_even").get<std::vector<double>>()});
+  if (j.contains("tpp")) r.tpp = detail::tpp_from_json(j.at("tpp"));
   return r;
 }
 

@@ -118,6 +118,8 @@ const std::set<std::string>& output_file_names() {
                                            // hemsim dsa and price
                                            "dsa.json", "one_way.csv", "scenarios.csv", "two_way.csv", "value_based_price.csv",
                                            "headroom.csv", "value_based_price_probabilistic.csv",
+                                           // hemsim price --surface (target product profile)
+                                           "price_surface.csv", "evidence_thresholds.csv",
                                            // --report, or hemsim report's default output
                                            "report.html", "report.xlsx"};
   return names;

@@ -30,6 +30,7 @@
 #include "report/report_charts.hpp"
 #include "report/report_market.hpp"
 #include "report/report_style.hpp"
+#include "report/report_tpp.hpp"
 #include "report/report_variants.hpp"
 
 namespace hemsim {
@@ -1413,6 +1414,7 @@ ReportDocument build_report(const ReportInputs& in) {
   if (in.psa) doc.sections.push_back(psa_section(in, names));
   if (in.dsa) doc.sections.push_back(dsa_section(*in.dsa, names, unit, per));
   if (in.price) doc.sections.push_back(price_section(*in.price, names, unit, per));
+  if (in.price && in.price->tpp) doc.sections.push_back(detail::tpp_section(*in.price->tpp, unit, per, names));
   if (in.variants) doc.sections.push_back(detail::variants_section(*in.variants));
   doc.sections.push_back(reproduce_section(in));
   return doc;

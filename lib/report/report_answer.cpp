@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "hemsim/decision.hpp"
+#include "report/report_tpp.hpp"
 
 namespace hemsim::detail {
 namespace {
@@ -174,6 +175,8 @@ ReportSection answer_section(const ReportInputs& in, const std::function<std::st
     add(fmt::format("Value-based price of {} ({}, 95 % Monte Carlo interval, {} thresholds{})", label(assessed), in.price->price_parameter,
                     per, in.price->perspective.empty() ? "" : ", " + in.price->perspective + " perspective"),
         prices, "Value-based price");
+    if (in.price->tpp)  // the evidence a price needs (target product profile)
+      for (const auto& sentence : tpp_headlines(*in.price->tpp)) add("Evidence needed at the assumed price", sentence, "Target product profile");
   }
   if (in.psa && !in.psa->costs.empty()) {
     const PsaResults& p = *in.psa;

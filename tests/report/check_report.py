@@ -58,7 +58,8 @@ def generate(hemsim, source, work):
     run([hemsim, "price", intro, "--method", "cohort", "--parameter", "c_trtB", "--strategy", "B", "-q", "--out", f"{a}/price"])
     run([hemsim, "run", micro, "--method", "cohort", "-q", "--out", f"{b}/run"])
     run([hemsim, "dsa", micro, "--method", "cohort", "--horizons", "10,20", "-q", "--out", f"{b}/dsa"])
-    run([hemsim, "price", micro, "--method", "cohort", "--parameter", "c_Trt", "--headroom-max", "150000", "-q", "--out", f"{b}/price"])
+    run([hemsim, "price", micro, "--method", "cohort", "--parameter", "c_Trt", "--headroom-max", "150000", "--surface", "u_Trt=0.8:1:3",
+         "--surface", "p_S1S2=0.05:0.15:3", "--at-price", "12000", "-q", "--out", f"{b}/price"])
     run([hemsim, "run", os.path.join(source, "scenarios/bmsc_cipn.yaml"), "-n", "4000", "-q", "--out", f"{c}/run"])
     run([hemsim, "report", f"{c}/run", "--html", f"{c}/report.html", "--xlsx", f"{c}/report.xlsx"])
     _, seconds = run([hemsim, "report", f"{a}/run", f"{a}/psa", f"{a}/dsa", f"{a}/price", "--html", f"{a}/report.html", "--xlsx", f"{a}/report.xlsx",
@@ -436,6 +437,18 @@ def check_xlsx(work):
             for got, want in zip(rows, price["prices"]):
                 close(got[0], want["wtp"], "b price threshold")
                 close(got[1], want["price"], f"b price at {want['wtp']}")
+            # The target product profile: one row per grid point, perspective and price level.
+            header, rows = sheet_rows(wb["TPP"])
+            tpp = price["tpp"]
+            want = [(p["value_a"], p["value_b"], q) for p in tpp["points"] for q in p["prices"]]
+            if len(rows) != len(want):
+                fail("b: TPP rows")
+            for got, (a, b_value, q) in zip(rows, want):
+                close(got[0], a, "b TPP axis a")
+                close(got[1], b_value, "b TPP axis b")
+                close(got[3], q["wtp"], "b TPP threshold")
+                close(got[5], q["per_dose"], f"b TPP price per dose at {a}, {b_value}, {q['wtp']}")
+                close(got[11], q["per_patient"], f"b TPP price per patient at {a}, {b_value}, {q['wtp']}")
             # Cumulative incidence at the event's reporting years.
             header, rows = sheet_rows(wb["Events"])
             cycle = results["cycle_length_years"]
