@@ -63,3 +63,31 @@ TEST(ReportAnswer, TheFirstSectionAnswersWithTheResultsFigures) {
 }
 
 }  // namespace
+
+namespace {
+
+// With a market section, the summary's market slots hold the run's own figures.
+TEST(ReportAnswer, MarketSlotsHoldTheMarketAnalysisFigures) {
+  const fs::path dir = fs::temp_directory_path() / ("hemsim_answer_market_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  ASSERT_EQ(hemsim_test::hemsim_cli("run " HEMSIM_SOURCE_DIR "/scenarios/bmsc_cipn.yaml -n 400 -q -o " + (dir / "run").string()), 0);
+  const auto in = hemsim::load_report_inputs({(dir / "run").string()});
+  ASSERT_TRUE(in.run && in.run->market);
+  const auto& market = *in.run->market;
+  const auto doc = hemsim::build_report(in);
+  const auto* table = doc.find_table("answer");
+  ASSERT_NE(table, nullptr);
+  auto finding = [&](const std::string& slot) {
+    for (const auto& row : table->rows)
+      if (row[0].as_text().rfind(slot, 0) == 0) return row[1].as_text();
+    return std::string("(absent)");
+  };
+  EXPECT_NE(finding("Market size").find(with_commas(market.eligible_per_year)), std::string::npos) << finding("Market size");
+  EXPECT_NE(finding("Budget impact").find(with_commas(market.budget_impact_total)), std::string::npos) << finding("Budget impact");
+  EXPECT_NE(finding("Population value").find(with_commas(market.population_nmb.front())), std::string::npos) << finding("Population value");
+  EXPECT_NE(finding("Licence value").find(with_commas(market.royalty_npv)), std::string::npos) << finding("Licence value");
+  EXPECT_EQ(table->caption.find("Not in these results"), std::string::npos) << table->caption;
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -224,6 +224,25 @@ ReportSection answer_section(const ReportInputs& in, const std::function<std::st
             : fmt::format("{} is best over the whole range", label(names.at(static_cast<std::size_t>(th.optimal_below)))),
         "Threshold analysis");
   }
+  if (in.run && in.run->market) {  // the scenario's market: section (market.hpp)
+    const MarketResults& mk = *in.run->market;
+    const std::string from = "Market and budget impact";
+    add("Market size", fmt::format("{} eligible patients a year ({}, {} basis)", money(mk.eligible_per_year), mk.population_label, mk.basis), from);
+    if (!mk.years.empty())
+      add(fmt::format("Budget impact over {} years", mk.years.size()),
+          fmt::format("{} {} undiscounted ({} perspective), {} patients treated with {}", money(mk.budget_impact_total), in.run->currency,
+                      mk.perspective, money(mk.treated_total), label(mk.strategy)),
+          from);
+    std::string value;
+    for (std::size_t w = 0; w < mk.willingness_to_pay.size(); ++w)
+      value += fmt::format("{}{} {} at {}", value.empty() ? "" : "; ", money_pm(mk.population_nmb[w], mk.population_nmb_mcse[w]), in.run->currency,
+                           money(mk.willingness_to_pay[w]));
+    if (!value.empty()) add("Population value (net monetary benefit of the treated)", value, from);
+    if (mk.royalty_rate > 0)
+      add("Licence value", fmt::format("royalty NPV {} {} at {:.1f} % of revenue {} {}", money(mk.royalty_npv), in.run->currency, 100 * mk.royalty_rate,
+                                       money(mk.revenue_total), in.run->currency),
+          from);
+  }
   // Slots other analyses fill, in this order, after the evidence threshold: market size,
   // budget impact, population value, licence value. Each adds its line with
   // add("Market size ...", finding, from) only when its results are present; the note
