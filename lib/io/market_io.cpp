@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "core/number_text.hpp"
+#include "io/json_numbers.hpp"
 
 namespace hemsim::detail {
 
@@ -16,18 +17,10 @@ namespace {
 
 using nlohmann::json;
 
-json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-double number(const json& j) { return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>(); }
-json numbers(const std::vector<double>& values) {
-  json out = json::array();
-  for (double v : values) out.push_back(number(v));
-  return out;
-}
-std::vector<double> numbers(const json& j) {
-  std::vector<double> out;
-  for (const auto& x : j) out.push_back(number(x));
-  return out;
-}
+double number(const json& j) { return detail::json_number(j); }
+json number(double v) { return detail::json_number(v); }
+json numbers(const std::vector<double>& values) { return detail::json_numbers(values); }
+std::vector<double> numbers(const json& j) { return detail::json_numbers(j); }
 
 std::string field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;

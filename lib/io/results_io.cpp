@@ -1,6 +1,7 @@
 // Results as JSON (lossless round trip), CSV tables and the terminal table, and the
 // atomic file replacement every writer goes through.
 
+#include "io/json_numbers.hpp"
 #include "io/market_io.hpp"
 #include "io/provenance_json.hpp"
 #include "hemsim/results_io.hpp"
@@ -91,20 +92,10 @@ void require_consistent(const RunResults& r) {
 // JSON
 // ---------------------------------------------------------------------------------
 
-// NaN (and infinity) are not JSON: written as null, read back as NaN.
-json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-double number(const json& j) { return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>(); }
-json numbers(const std::vector<double>& values) {
-  json out = json::array();
-  for (double v : values) out.push_back(number(v));
-  return out;
-}
-std::vector<double> numbers(const json& j) {
-  if (!j.is_array()) throw json::type_error::create(302, "expected an array of numbers, found " + std::string(j.type_name()), &j);
-  std::vector<double> out;
-  for (const auto& x : j) out.push_back(number(x));
-  return out;
-}
+double number(const json& j) { return detail::json_number(j); }
+json number(double v) { return detail::json_number(v); }
+json numbers(const std::vector<double>& values) { return detail::json_numbers(values); }
+std::vector<double> numbers(const json& j) { return detail::json_numbers(j); }
 json optional_number(const std::optional<double>& v) { return v ? number(*v) : json(nullptr); }
 std::optional<double> optional_number(const json& j) {
   if (j.is_null()) return std::nullopt;

@@ -9,24 +9,7 @@
 
 #include "hemsim/hemsim_mpi.h"
 
-static int failures = 0;
-
-#define CHECK(condition)                                                            \
-  do {                                                                              \
-    if (!(condition)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #condition); \
-      ++failures;                                                                   \
-    }                                                                               \
-  } while (0)
-
-#define CHECK_OK(call)                                                                                         \
-  do {                                                                                                         \
-    int status_ = (call);                                                                                      \
-    if (status_ != HEMSIM_OK) {                                                                                \
-      fprintf(stderr, "%s:%d: %s returned %d: %s\n", __FILE__, __LINE__, #call, status_, hemsim_last_error()); \
-      ++failures;                                                                                              \
-    }                                                                                                          \
-  } while (0)
+#include "check.h"
 
 static void write_file(const char* directory, const char* name, const char* text) {
   char path[4096];

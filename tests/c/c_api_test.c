@@ -13,24 +13,7 @@
 
 #include "hemsim/hemsim.h"
 
-static int failures = 0;
-
-#define CHECK(condition)                                                            \
-  do {                                                                              \
-    if (!(condition)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #condition); \
-      ++failures;                                                                   \
-    }                                                                               \
-  } while (0)
-
-#define CHECK_OK(call)                                                                                         \
-  do {                                                                                                         \
-    int status_ = (call);                                                                                      \
-    if (status_ != HEMSIM_OK) {                                                                                \
-      fprintf(stderr, "%s:%d: %s returned %d: %s\n", __FILE__, __LINE__, #call, status_, hemsim_last_error()); \
-      ++failures;                                                                                              \
-    }                                                                                                          \
-  } while (0)
+#include "check.h"
 
 static const char* const kSickSicker = HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_microsim.yaml";
 
