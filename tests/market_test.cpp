@@ -9,6 +9,7 @@
 #include <string>
 
 #include "hemsim/hemsim.hpp"
+#include "core/quantile.hpp"
 #include "support/inline_scenario.hpp"
 
 namespace {
@@ -207,4 +208,64 @@ TEST(Market, PsaEvpiPopulationComesFromTheMarketWhenNotGiven) {
   const auto psa = hemsim::run_psa(hemsim::parse_scenario(yaml, "market.yaml"), options);
   // 2000 newly eligible in each of the 3 market years, discounted at the cost rate.
   EXPECT_NEAR(psa.effective_population, 2000 * (1 + 1 / 1.05 + 1 / (1.05 * 1.05)), 1e-9);
+}
+
+// Under PSA every draw carries the market analysis of that draw's run: re-running the
+// cohort with the draw's sampled values and analysing its market gives the same figures,
+// and psa.json keeps them.
+TEST(Market, EachPsaDrawHoldsTheMarketAnalysisOfThatDraw) {
+  std::string yaml = kMarket;
+  yaml.replace(yaml.find("c_alive: 100"), 12, "c_alive: {value: 100, distribution: {type: gamma, shape: 100, scale: 1}}");
+  const hemsim::Scenario s = hemsim::parse_scenario(yaml, "market.yaml");
+  hemsim::PsaOptions options;
+  options.draws = 6;
+  options.method = Method::cohort;
+  const auto psa = hemsim::run_psa(s, options);
+  ASSERT_EQ(psa.market_measures.size(), 5U);  // eligible, budget impact, revenue, royalty NPV, NMB at 1000
+  EXPECT_EQ(psa.market_measures[1], "budget_impact");
+  ASSERT_EQ(psa.market.rows(), 6);
+  double lowest = 1e300, highest = -1e300;
+  for (Eigen::Index d = 0; d < psa.market.rows(); ++d) {
+    hemsim::SimulationOptions sim;
+    sim.method = Method::cohort;
+    const auto run = hemsim::simulate(hemsim::compile_model(s, {{"c_alive", psa.parameter_values(d, 0)}}), sim);
+    const auto m = hemsim::analyse_market(s, run, {{"c_alive", psa.parameter_values(d, 0)}});
+    EXPECT_NEAR(psa.market(d, 0), m.eligible_per_year, 1e-9);
+    EXPECT_NEAR(psa.market(d, 1), m.budget_impact_total, 1e-9 * std::abs(m.budget_impact_total));
+    EXPECT_NEAR(psa.market(d, 2), m.revenue_total, 1e-9 * m.revenue_total);
+    EXPECT_NEAR(psa.market(d, 3), m.royalty_npv, 1e-9 * m.royalty_npv);
+    EXPECT_NEAR(psa.market(d, 4), m.population_nmb[0], 1e-9 * std::abs(m.population_nmb[0]));
+    lowest = std::min(lowest, psa.market(d, 1));
+    highest = std::max(highest, psa.market(d, 1));
+  }
+  EXPECT_LT(lowest, highest);  // the budget impact varies with the sampled cost
+  const auto back = hemsim::psa_from_json(hemsim::psa_to_json(psa));
+  EXPECT_EQ(back.market_measures, psa.market_measures);
+  EXPECT_EQ(back.market(3, 1), psa.market(3, 1));
+  EXPECT_NE(hemsim::format_psa_summary(psa).find("budget_impact"), std::string::npos);
+}
+
+// The report's market section gives each measure's PSA interval: the percentiles of the draws.
+TEST(Market, ReportShowsThePsaIntervalOfEachMeasure) {
+  std::string yaml = kMarket;
+  yaml.replace(yaml.find("c_alive: 100"), 12, "c_alive: {value: 100, distribution: {type: gamma, shape: 100, scale: 1}}");
+  const hemsim::Scenario s = hemsim::parse_scenario(yaml, "market.yaml");
+  hemsim::PsaOptions options;
+  options.draws = 40;
+  options.method = Method::cohort;
+  hemsim::ReportInputs in;
+  in.psa = hemsim::run_psa(s, options);
+  hemsim::SimulationOptions sim;
+  sim.method = Method::cohort;
+  in.run = hemsim::run_scenario(s, sim);
+  in.run->market = hemsim::analyse_market(s, *in.run);
+  const auto doc = hemsim::build_report(in);
+  const auto* table = doc.find_table("market_psa");
+  ASSERT_NE(table, nullptr);
+  ASSERT_EQ(table->rows.size(), 5U);
+  const Eigen::VectorXd bi = in.psa->market.col(1);
+  EXPECT_EQ(table->rows[1][0].as_text(), "budget_impact");
+  EXPECT_EQ(table->rows[1][2].as_text(), hemsim::ReportCell::number(hemsim::detail::empirical_quantile(bi, 0.025), hemsim::ReportCell::Format::money).as_text());
+  EXPECT_EQ(table->rows[1][3].as_text(), hemsim::ReportCell::number(hemsim::detail::empirical_quantile(bi, 0.975), hemsim::ReportCell::Format::money).as_text());
+  EXPECT_NE(table->rows[1][2].as_text(), table->rows[1][3].as_text());
 }

@@ -127,6 +127,13 @@ struct PsaResults {
   std::vector<Eigen::MatrixXd> costs_by_category; ///< per category: draws x strategies, discounted
   std::vector<std::string> events;
   std::vector<Eigen::MatrixXd> event_counts;      ///< per event: draws x strategies, mean occurrences
+  /// The scenario's market analysis (market.hpp) in every draw, when it has a `market:`
+  /// section: names of the measures ("eligible_per_year", "budget_impact", "revenue",
+  /// "royalty_npv", then "population_nmb_<threshold>" for each of the scenario's
+  /// thresholds) and their values, draws x measures (NaN where a draw's strategies do not
+  /// include the market's).
+  std::vector<std::string> market_measures;
+  Eigen::MatrixXd market;
 };
 
 /// Runs every draw (in parallel, each with its own inner simulation keyed by the draw

@@ -14,11 +14,13 @@
 #include <memory>
 #include <optional>
 #include <cmath>
+#include <limits>
 #include <fmt/format.h>
 
 #include "scenario/expression_engine.hpp"
 #include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
+#include "hemsim/market.hpp"
 #include "hemsim/model.hpp"
 #include "io/psa_checkpoint.hpp"
 #include "engine/random_stream.hpp"
@@ -128,6 +130,19 @@ double market_effective_population(const MarketSpec& market, double discount_rat
 }
 
 /// A draw's row of every per-draw table of `r`, in the order run_psa lists them.
+// The market measures a PSA keeps per draw (PsaResults::market_measures).
+std::vector<std::string> market_measure_names(const std::vector<double>& thresholds) {
+  std::vector<std::string> names{"eligible_per_year", "budget_impact", "revenue", "royalty_npv"};
+  for (double w : thresholds) names.push_back(fmt::format("population_nmb_{}", w));
+  return names;
+}
+
+std::vector<double> market_values(const MarketResults& m) {
+  std::vector<double> values{m.eligible_per_year, m.budget_impact_total, m.revenue_total, m.royalty_npv};
+  values.insert(values.end(), m.population_nmb.begin(), m.population_nmb.end());
+  return values;
+}
+
 std::vector<double> draw_values(const PsaResults& r, const ParameterOverrides& sampled, const RunResults& run) {
   const auto K = r.strategies.size();
   const auto P = r.perspectives.size();
@@ -233,6 +248,8 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   for (const auto& c : scenario.cost_categories) r.cost_categories.push_back(c.name);
   r.costs_by_category.assign(r.cost_categories.size(), Eigen::MatrixXd::Zero(D, K));
   r.event_counts.assign(r.events.size(), Eigen::MatrixXd::Zero(D, K));
+  if (scenario.market) r.market_measures = market_measure_names(scenario.settings.willingness_to_pay);
+  r.market = Eigen::MatrixXd::Zero(D, static_cast<Eigen::Index>(r.market_measures.size()));
 
   // Every per-draw table, in a fixed order: a draw's row of all of them is what a
   // checkpoint saves.
@@ -245,6 +262,7 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
   for (auto& m : r.costs_by_category) tables.push_back(&m);
   for (auto& m : r.increment_costs_mcse) tables.push_back(&m);
   tables.push_back(&r.increment_effects_mcse);
+  tables.push_back(&r.market);
   std::size_t width = 0;
   for (const auto* m : tables) width += static_cast<std::size_t>(m->cols());
   std::unique_ptr<detail::PsaCheckpoint> checkpoint;
@@ -284,7 +302,13 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
     } catch (const ScenarioError& e) {
       throw ScenarioError(e.where(), fmt::format("PSA draw {}: {}", d + 1, e.problem()), e.expected());
     }
-    return draw_values(r, sampled, run);
+    std::vector<double> values = draw_values(r, sampled, run);
+    if (!r.market_measures.empty()) {
+      std::vector<double> market(r.market_measures.size(), std::numeric_limits<double>::quiet_NaN());
+      if (market_applies(scenario, run)) market = market_values(analyse_market(scenario, run, sampled));
+      values.insert(values.end(), market.begin(), market.end());
+    }
+    return values;
   };
   auto store = [&](std::uint64_t d, const std::vector<double>& values) {
     if (values.size() != width) throw InternalError("a PSA draw's values do not fit the results");

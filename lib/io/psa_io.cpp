@@ -96,6 +96,10 @@ std::string psa_to_json(const PsaResults& p) {
   j["life_years_undiscounted"] = matrix_to_json(p.life_years_undiscounted);
   j["costs_by_category"] = matrices_to_json(p.costs_by_category);
   j["event_counts"] = matrices_to_json(p.event_counts);
+  if (!p.market_measures.empty()) {
+    j["market_measures"] = p.market_measures;
+    j["market"] = matrix_to_json(p.market);
+  }
   // Derived, for readers of the file (recomputed from the draws on load).
   const NoiseShares noise = noise_shares(p);
   json shares = {{"warning_share", noise.warning_share}, {"strategies", json::array()}, {"increments", json::array()},
@@ -140,6 +144,10 @@ PsaResults psa_from_json(const std::string& text) {
   p.life_years_undiscounted = matrix_from_json(j.at("life_years_undiscounted"));
   p.costs_by_category = matrices_from_json(j.at("costs_by_category"));
   p.event_counts = matrices_from_json(j.at("event_counts"));
+  if (j.contains("market_measures")) {
+    p.market_measures = j.at("market_measures").get<std::vector<std::string>>();
+    p.market = matrix_from_json(j.at("market"));
+  }
   return p;
 }
 
@@ -246,6 +254,19 @@ std::string format_psa_summary(const PsaResults& psa) {
   }
   for (const auto& w : warnings)
     out += fmt::format("warning: {}; increase --individuals (noise falls as 1/individuals)\n", w);
+  if (!psa.market_measures.empty()) {
+    out += "\nMarket and budget impact over the draws (mean and 95% interval; undiscounted budget impact, NPV of royalties):\n";
+    for (std::size_t j = 0; j < psa.market_measures.size(); ++j) {
+      Eigen::VectorXd v = psa.market.col(static_cast<Eigen::Index>(j));
+      std::vector<double> finite;
+      for (Eigen::Index d = 0; d < v.size(); ++d)
+        if (std::isfinite(v(d))) finite.push_back(v(d));
+      if (finite.empty()) continue;
+      const Eigen::VectorXd f = Eigen::Map<const Eigen::VectorXd>(finite.data(), static_cast<Eigen::Index>(finite.size()));
+      out += fmt::format("  {:<32}{:>18.0f} ({:.0f} to {:.0f})\n", psa.market_measures[j], f.mean(), empirical_quantile(f, 0.025),
+                         empirical_quantile(f, 0.975));
+    }
+  }
   if (!psa.willingness_to_pay.empty()) {
     for (std::size_t p = 0; p < psa.perspectives.size(); ++p) {
       out += fmt::format("\nProbability cost-effective and EVPI per person, {} perspective\n{:<14}", psa.perspectives[p], "WTP");

@@ -1410,7 +1410,7 @@ ReportDocument build_report(const ReportInputs& in) {
   if (in.scenario) doc.sections.push_back(parameter_section(in));
   if (in.run) doc.sections.push_back(base_case_section(*in.run, names));
   if (in.run)
-    if (auto market = detail::market_section(*in.run)) doc.sections.push_back(std::move(*market));
+    if (auto market = detail::market_section(*in.run, in.psa ? &*in.psa : nullptr)) doc.sections.push_back(std::move(*market));
   if (in.psa) doc.sections.push_back(psa_section(in, names));
   if (in.dsa) doc.sections.push_back(dsa_section(*in.dsa, names, unit, per));
   if (in.price) doc.sections.push_back(price_section(*in.price, names, unit, per));

@@ -5,6 +5,8 @@
 
 #include "report/report_market.hpp"
 
+#include "core/quantile.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -110,9 +112,27 @@ ReportChart budget_impact_chart(const MarketResults& m, const std::string& curre
   return {"budget_impact", "Budget impact by year", "New mix minus current mix, payer perspective, undiscounted.", spec.dump()};
 }
 
+// The market's measures over the PSA draws: mean and 95 % interval (2.5th and 97.5th
+// percentiles of the draws in which the market's strategies were run).
+ReportTable market_uncertainty_table(const PsaResults& psa) {
+  ReportTable t{"market_psa", "Market and licence value under uncertainty (PSA)",
+                fmt::format("Over {} draws of the probabilistic sensitivity analysis: the mean and the 2.5th and 97.5th percentiles.", psa.draws),
+                "Market PSA", true, {"Measure", "Mean", "2.5 %", "97.5 %"}, {}};
+  for (std::size_t j = 0; j < psa.market_measures.size(); ++j) {
+    std::vector<double> finite;
+    for (Eigen::Index d = 0; d < psa.market.rows(); ++d)
+      if (std::isfinite(psa.market(d, static_cast<Eigen::Index>(j)))) finite.push_back(psa.market(d, static_cast<Eigen::Index>(j)));
+    if (finite.empty()) continue;
+    const Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(finite.data(), static_cast<Eigen::Index>(finite.size()));
+    t.rows.push_back({ReportCell::text(psa.market_measures[j]), value(v.mean(), Format::money), value(empirical_quantile(v, 0.025), Format::money),
+                      value(empirical_quantile(v, 0.975), Format::money)});
+  }
+  return t;
+}
+
 }  // namespace
 
-std::optional<ReportSection> market_section(const RunResults& run) {
+std::optional<ReportSection> market_section(const RunResults& run, const PsaResults* psa) {
   const bool has_years = !run.strategies.empty() && !run.strategies.front().by_year.empty();
   if (!has_years && !run.market) return std::nullopt;
   ReportSection s{"market", run.market ? "Market and budget impact" : "Costs and outcomes by year", {}, {}, {}};
@@ -128,6 +148,7 @@ std::optional<ReportSection> market_section(const RunResults& run) {
     s.tables.push_back(budget_impact_table(m, run.currency));
     s.tables.push_back(value_table(m));
     s.charts.push_back(budget_impact_chart(m, run.currency));
+    if (psa && !psa->market_measures.empty()) s.tables.push_back(market_uncertainty_table(*psa));
   }
   if (has_years) {
     s.paragraphs.push_back(
