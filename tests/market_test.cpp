@@ -210,13 +210,18 @@ TEST(Market, PsaEvpiPopulationComesFromTheMarketWhenNotGiven) {
   EXPECT_NEAR(psa.effective_population, 2000 * (1 + 1 / 1.05 + 1 / (1.05 * 1.05)), 1e-9);
 }
 
+// The test market with the current mix's annual cost uncertain (a PSA parameter).
+hemsim::Scenario uncertain_market() {
+  std::string yaml = kMarket;
+  yaml.replace(yaml.find("c_alive: 100"), 12, "c_alive: {value: 100, distribution: {type: gamma, shape: 100, scale: 1}}");
+  return hemsim::parse_scenario(yaml, "market.yaml");
+}
+
 // Under PSA every draw carries the market analysis of that draw's run: re-running the
 // cohort with the draw's sampled values and analysing its market gives the same figures,
 // and psa.json keeps them.
 TEST(Market, EachPsaDrawHoldsTheMarketAnalysisOfThatDraw) {
-  std::string yaml = kMarket;
-  yaml.replace(yaml.find("c_alive: 100"), 12, "c_alive: {value: 100, distribution: {type: gamma, shape: 100, scale: 1}}");
-  const hemsim::Scenario s = hemsim::parse_scenario(yaml, "market.yaml");
+  const hemsim::Scenario s = uncertain_market();
   hemsim::PsaOptions options;
   options.draws = 6;
   options.method = Method::cohort;
@@ -247,9 +252,7 @@ TEST(Market, EachPsaDrawHoldsTheMarketAnalysisOfThatDraw) {
 
 // The report's market section gives each measure's PSA interval: the percentiles of the draws.
 TEST(Market, ReportShowsThePsaIntervalOfEachMeasure) {
-  std::string yaml = kMarket;
-  yaml.replace(yaml.find("c_alive: 100"), 12, "c_alive: {value: 100, distribution: {type: gamma, shape: 100, scale: 1}}");
-  const hemsim::Scenario s = hemsim::parse_scenario(yaml, "market.yaml");
+  const hemsim::Scenario s = uncertain_market();
   hemsim::PsaOptions options;
   options.draws = 40;
   options.method = Method::cohort;

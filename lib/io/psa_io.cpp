@@ -256,16 +256,9 @@ std::string format_psa_summary(const PsaResults& psa) {
     out += fmt::format("warning: {}; increase --individuals (noise falls as 1/individuals)\n", w);
   if (!psa.market_measures.empty()) {
     out += "\nMarket and budget impact over the draws (mean and 95% interval; undiscounted budget impact, NPV of royalties):\n";
-    for (std::size_t j = 0; j < psa.market_measures.size(); ++j) {
-      Eigen::VectorXd v = psa.market.col(static_cast<Eigen::Index>(j));
-      std::vector<double> finite;
-      for (Eigen::Index d = 0; d < v.size(); ++d)
-        if (std::isfinite(v(d))) finite.push_back(v(d));
-      if (finite.empty()) continue;
-      const Eigen::VectorXd f = Eigen::Map<const Eigen::VectorXd>(finite.data(), static_cast<Eigen::Index>(finite.size()));
-      out += fmt::format("  {:<32}{:>18.0f} ({:.0f} to {:.0f})\n", psa.market_measures[j], f.mean(), empirical_quantile(f, 0.025),
-                         empirical_quantile(f, 0.975));
-    }
+    for (std::size_t j = 0; j < psa.market_measures.size(); ++j)
+      if (const auto i = detail::finite_draw_interval(psa.market.col(static_cast<Eigen::Index>(j))))
+        out += fmt::format("  {:<32}{:>18.0f} ({:.0f} to {:.0f})\n", psa.market_measures[j], i->mean, i->low, i->high);
   }
   if (!psa.willingness_to_pay.empty()) {
     for (std::size_t p = 0; p < psa.perspectives.size(); ++p) {

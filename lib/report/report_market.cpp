@@ -118,15 +118,10 @@ ReportTable market_uncertainty_table(const PsaResults& psa) {
   ReportTable t{"market_psa", "Market and licence value under uncertainty (PSA)",
                 fmt::format("Over {} draws of the probabilistic sensitivity analysis: the mean and the 2.5th and 97.5th percentiles.", psa.draws),
                 "Market PSA", true, {"Measure", "Mean", "2.5 %", "97.5 %"}, {}};
-  for (std::size_t j = 0; j < psa.market_measures.size(); ++j) {
-    std::vector<double> finite;
-    for (Eigen::Index d = 0; d < psa.market.rows(); ++d)
-      if (std::isfinite(psa.market(d, static_cast<Eigen::Index>(j)))) finite.push_back(psa.market(d, static_cast<Eigen::Index>(j)));
-    if (finite.empty()) continue;
-    const Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(finite.data(), static_cast<Eigen::Index>(finite.size()));
-    t.rows.push_back({ReportCell::text(psa.market_measures[j]), value(v.mean(), Format::money), value(empirical_quantile(v, 0.025), Format::money),
-                      value(empirical_quantile(v, 0.975), Format::money)});
-  }
+  for (std::size_t j = 0; j < psa.market_measures.size(); ++j)
+    if (const auto i = finite_draw_interval(psa.market.col(static_cast<Eigen::Index>(j))))
+      t.rows.push_back({ReportCell::text(psa.market_measures[j]), value(i->mean, Format::money), value(i->low, Format::money),
+                        value(i->high, Format::money)});
   return t;
 }
 
