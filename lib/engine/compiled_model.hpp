@@ -151,7 +151,7 @@ inline std::size_t sample_outcome(const double* th, const OutcomeGroup* groups, 
     const bool last = g + 1 == group_count;
     if (last && end - start == 1) return start;
     if (last || th[end - 1] > 0.0) {
-      const double u = uniform(groups[g].stream);
+      const double u = uniform(groups[g].stream, th[end - 1]);
       if (last || u < th[end - 1]) {
         std::size_t j = start;
         while (j + 1 < end && !(u < th[j])) ++j;

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
+#include <limits>
 #include <memory>
 
 #include "engine/accumulator.hpp"
@@ -78,10 +79,11 @@ class IndividualSimulator {
     for (int t = m.cycles + 1; t >= 0; --t) year_start_[static_cast<std::size_t>(year_of_point_[static_cast<std::size_t>(t)])] = t;
     for (int y = years_ - 1; y >= 0; --y)  // a year no cycle starts in (cycles over a year) is empty
       year_start_[static_cast<std::size_t>(y)] = std::min(year_start_[static_cast<std::size_t>(y)], year_start_[static_cast<std::size_t>(y) + 1]);
-    blocks_.resize(static_cast<std::size_t>(m.cycles) / 2 + 1);
     for (std::size_t k = 0; k < m.strategies.size(); ++k) {
       const StrategyModel& sm = m.strategies[k];
       Lane& lane = lanes_[k];
+      lane.clocks.resize(static_cast<std::size_t>(m.layout.events) + 1);
+      lane.visits.assign(static_cast<std::size_t>(S_), 0);
       std::size_t width = 0;
       for (const auto& st : sm.states) {
         lane.stay_offset.push_back(width);
@@ -120,7 +122,6 @@ class IndividualSimulator {
   // (`batch`: strategies x BatchSums values).
   void simulate(std::uint64_t i, Accumulator& acc, double* batch) {
     by_year_ = acc.by_year.data();
-    blocks_ready_ = 0;  // this individual's transition numbers, shared by every strategy
     if (fast_) {
       for (int k = 0; k < K_; ++k) begin_strategy(i, k);
       run_strategies_in_lockstep(i);
@@ -172,6 +173,13 @@ class IndividualSimulator {
     std::size_t deaths = 0;          // outcomes in the death group
   };
 
+  // A death or event clock's position (see clock_uniform).
+  static constexpr std::uint32_t kNoArrivalYet = ~std::uint32_t{0};
+  struct Clock {
+    double remaining = 0.0;  // hazard left before the next occurrence
+    std::uint32_t occurrences = kNoArrivalYet;
+  };
+
   // One strategy's walk of the current individual.
   struct Lane {
     std::vector<HotState> hot;
@@ -187,43 +195,92 @@ class IndividualSimulator {
     int age0 = 0;
     std::uint64_t visited = 0;  // states with stay totals (bit s % 64)
     std::uint32_t ever = 0;     // events that have happened
+    std::vector<Clock> clocks;  // deaths, then one per event
+    std::vector<std::uint32_t> visits;  // per state: stays begun so far
+    std::uint32_t visit = 0;            // the current stay's index among the state's stays
+    std::uint32_t move_block_index = 0;
+    bool move_block_ready = false;
+    r123::Philox4x32::ctr_type move_block{};
     bool active = false;
   };
 
-  // The Philox block holding the death and move uniforms of `cycle`, made once per
-  // individual and used by every strategy: two consecutive cycles share a block.
-  const r123::Philox4x32::ctr_type& transition_block(std::uint64_t i, int cycle) {
-    const auto b = static_cast<std::size_t>(cycle >> 1);
-    while (blocks_ready_ <= b) {
-      blocks_[blocks_ready_] = random_.block(i, Purpose::transition, static_cast<std::uint32_t>(blocks_ready_));
-      ++blocks_ready_;
+  // The uniform of (individual i, cycle, stream) for a group of probability q (see
+  // docs/methods.md, "Aligned random numbers"): deaths and events from the lane's clocks,
+  // the other moves from the current stay's own stream.
+  double uniform(std::uint64_t i, int cycle, std::uint32_t stream, double q, Lane& lane) {
+    if (stream == kStreamMove) return move_uniform(i, cycle, lane);
+    const std::size_t c = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
+    return clock_uniform(i, c, q, lane.clocks[c]);
+  }
+
+  // Deaths and each event run on a clock: the outcome happens when the individual's
+  // cumulative hazard of it, summed over the cycles in which it could happen, passes the
+  // next arrival of a unit-rate Poisson process (arrivals: sums of Exp(1) gaps, one per
+  // occurrence, from the clock's own stream). A cycle of probability q adds the hazard
+  // h = -ln(1 - q), so the outcome happens with probability 1 - exp(-h) = q given the
+  // past, and the uniform returned when it does, 1 - exp(-remaining), is uniform below q
+  // (it picks the destination within the group). Two strategies that expose an
+  // individual to the same total hazard, in whatever cycles, give the outcome to the
+  // same individuals; more hazard only brings it forward.
+  double clock_uniform(std::uint64_t i, std::size_t c, double q, Clock& clock) {
+    if (clock.occurrences == kNoArrivalYet) {
+      clock.occurrences = 0;
+      clock.remaining = arrival_gap(i, c, 0);
     }
-    return blocks_[b];
+    const double h = q >= 1.0 ? std::numeric_limits<double>::infinity() : -std::log1p(-q);
+    if (clock.remaining > h) {
+      clock.remaining -= h;
+      return 1.0;  // not below q: the group is not chosen
+    }
+    const double u = std::min(-std::expm1(-clock.remaining), std::nextafter(q, 0.0));
+    ++clock.occurrences;
+    clock.remaining = arrival_gap(i, c, clock.occurrences);  // memoryless: the next arrival after this cycle
+    return u;
   }
 
-  // Which word of transition_block(i, cycle) is the death (or move) uniform of `cycle`.
-  static std::size_t transition_word(int cycle, std::uint32_t stream) {
-    return static_cast<std::size_t>(((cycle & 1) << 1) | static_cast<int>(stream));
-  }
-
-  // The uniform of (individual i, cycle, stream). An event stream has blocks of its own
-  // (four cycles each), made when a row first needs them.
-  double uniform(std::uint64_t i, int cycle, std::uint32_t stream) {
-    if (stream <= kStreamMove) return RandomStream::to_uniform(transition_block(i, cycle)[transition_word(cycle, stream)]);
-    const std::uint32_t e = stream - kStreamFirstEvent;
-    EventBlocks& cache = event_blocks_[e];
-    const auto b = static_cast<std::uint32_t>(cycle >> 2);
+  // The Exp(1) gap before occurrence k + 1 on clock c (0 deaths, 1 + e event e): -ln(u)
+  // of a 64-bit uniform, two per Philox block. The last block of each clock is cached, so
+  // strategies share their first gaps.
+  double arrival_gap(std::uint64_t i, std::size_t c, std::uint32_t k) {
+    GapBlock& cache = gap_blocks_[c];
+    const std::uint32_t b = k >> 1;
     if (cache.individual != i || cache.index != b) {
       cache.individual = i;
       cache.index = b;
-      cache.block = random_.block(i, Purpose::event_transition, (e << 24) | b);
+      cache.block = c == 0 ? random_.block(i, Purpose::death_clock, b)
+                           : random_.block(i, Purpose::event_clock, (static_cast<std::uint32_t>(c - 1) << 24) | b);
     }
-    return RandomStream::to_uniform(cache.block[static_cast<std::size_t>(cycle & 3)]);
+    const std::size_t w = static_cast<std::size_t>(k & 1U) << 1;
+    const std::uint64_t bits = (std::uint64_t{cache.block[w]} << 32 | cache.block[w + 1]) >> 11;
+    return -std::log((static_cast<double>(bits) + 0.5) * 0x1p-53);
+  }
+
+  // The move uniform of cycle t: keyed by (state, visit to it, cycle of the stay), so an
+  // individual whose stays in a state match in two strategies makes the same moves out
+  // of it, whenever the stay began (the same response to the same drug line). Four
+  // cycles of a stay share a Philox block.
+  double move_uniform(std::uint64_t i, int t, Lane& lane) {
+    const auto in_stay = static_cast<std::uint32_t>(t - lane.entered);
+    if (lane.move_block_index != in_stay >> 2 || !lane.move_block_ready) {
+      lane.move_block_index = in_stay >> 2;
+      lane.move_block_ready = true;
+      lane.move_block = random_.move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index);
+    }
+    return RandomStream::to_uniform(lane.move_block[in_stay & 3U]);
+  }
+
+  // Enters state `to` at point `point` (the start of a new stay).
+  void enter(Lane& lane, int to, int point) {
+    lane.state = to;
+    lane.entered = point;
+    lane.visit = lane.visits[static_cast<std::size_t>(to)]++;
+    lane.move_block_ready = false;
   }
 
   // Draws the outcome of a row from its thresholds (sampling order).
-  std::size_t draw(std::uint64_t i, int cycle, const double* thresholds, const OutcomeGroup* groups, std::size_t group_count) {
-    return sample_outcome(thresholds, groups, group_count, [&](std::uint32_t stream) { return uniform(i, cycle, stream); });
+  std::size_t draw(std::uint64_t i, int cycle, const double* thresholds, const OutcomeGroup* groups, std::size_t group_count, Lane& lane) {
+    return sample_outcome(thresholds, groups, group_count,
+                          [&](std::uint32_t stream, double q) { return uniform(i, cycle, stream, q, lane); });
   }
 
   // Static rewards and the trace are settled per stay: the stay adds prefix[exit] -
@@ -358,6 +415,8 @@ class IndividualSimulator {
     lane.visited = 0;
     lane.ever = 0;
     lane.entered = 0;
+    for (Clock& clock : lane.clocks) clock.occurrences = kNoArrivalYet;
+    std::fill(lane.visits.begin(), lane.visits.end(), 0U);
     std::fill(coords_.begin(), coords_.end(), 0);
     RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)];
 
@@ -415,6 +474,7 @@ class IndividualSimulator {
                             "probabilities summing to 1 for every individual");
       if (chosen >= 0) lane.state = chosen;
     }
+    enter(lane, lane.state, 0);
     lane.active = !lane.hot[static_cast<std::size_t>(lane.state)].shortcut;
   }
 
@@ -426,13 +486,6 @@ class IndividualSimulator {
     int active = 0;
     for (const Lane& lane : lanes_) active += lane.active ? 1 : 0;
     for (int t = 0; t < T && active > 0; ++t) {
-      // The death and move uniforms of this cycle, shared by every strategy.
-      const auto& words = transition_block(i, t);
-      const double u_death = RandomStream::to_uniform(words[transition_word(t, kStreamDeath)]);
-      const double u_move = RandomStream::to_uniform(words[transition_word(t, kStreamMove)]);
-      auto uniform_of = [&](std::uint32_t stream) {
-        return stream == kStreamDeath ? u_death : stream == kStreamMove ? u_move : uniform(i, t, stream);
-      };
       for (int k = 0; k < K_; ++k) {
         Lane& lane = lanes_[static_cast<std::size_t>(k)];
         if (!lane.active) continue;
@@ -441,15 +494,20 @@ class IndividualSimulator {
         std::size_t j;
         if (h.deaths_then_moves) {  // sample_outcome for the common groups [deaths][moves], spelled out
           const std::size_t d = h.deaths;
-          if (d && u_death < th[d - 1]) {
+          double u = 1.0;
+          if (d && th[d - 1] > 0.0) u = clock_uniform(i, 0, th[d - 1], lane.clocks[0]);
+          if (d && u < th[d - 1]) {
             j = 0;
-            while (!(u_death < th[j])) ++j;
+            while (!(u < th[j])) ++j;
+          } else if (h.n - d == 1) {
+            j = d;  // a single move: no uniform needed
           } else {
             j = d;
+            const double u_move = move_uniform(i, t, lane);
             while (!(u_move < th[j])) ++j;  // the last threshold is 1 and u_move < 1
           }
         } else {
-          j = sample_outcome(th, h.groups, h.group_count, uniform_of);
+          j = sample_outcome(th, h.groups, h.group_count, [&](std::uint32_t stream, double q) { return uniform(i, t, stream, q, lane); });
         }
         const int to = h.outcomes[j];
         if (to == lane.state && h.quiet_stay) continue;
@@ -457,8 +515,7 @@ class IndividualSimulator {
         if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, nullptr);
         if (to != lane.state) {
           close_stay(k, lane, lane.state, lane.entered, t + 1);
-          lane.entered = t + 1;
-          lane.state = to;
+          enter(lane, to, t + 1);
           if (lane.hot[static_cast<std::size_t>(to)].shortcut) {  // absorbing: the stay runs to the horizon
             lane.active = false;
             --active;
@@ -517,7 +574,7 @@ class IndividualSimulator {
         fill_thresholds(row, probabilities_.data(), thresholds_.data());
         thresholds = thresholds_.data();
       }
-      const int to = row.sampling_order[draw(i, t, thresholds, h.groups, h.group_count)];
+      const int to = row.sampling_order[draw(i, t, thresholds, h.groups, h.group_count, lane)];
       const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
       if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime);
       for (std::size_t c = 0; c < counters_.size(); ++c) {
@@ -531,9 +588,8 @@ class IndividualSimulator {
         ++state_time;
       } else {
         close_stay(k, lane, lane.state, lane.entered, t + 1);
-        lane.entered = t + 1;
+        enter(lane, to, t + 1);
         state_time = 0;
-        lane.state = to;
       }
     }
     // Point T carries the dynamic rewards of the last state.
@@ -584,14 +640,12 @@ class IndividualSimulator {
   std::vector<int> year_of_point_;  // t = 0..T + 1
   std::vector<int> year_start_;     // per year: its first point; then T + 2
   double* by_year_ = nullptr;       // the block's Accumulator::by_year
-  std::vector<r123::Philox4x32::ctr_type> blocks_;  // death and move streams, two cycles a block
-  std::size_t blocks_ready_ = 0;
-  struct EventBlocks {
+  struct GapBlock {
     std::uint64_t individual = ~std::uint64_t{0};
     std::uint32_t index = 0;
     r123::Philox4x32::ctr_type block{};
   };
-  std::array<EventBlocks, 32> event_blocks_{};  // per event stream: the last block made
+  std::array<GapBlock, 33> gap_blocks_{};  // per clock (deaths, then events): the last block made
   bool fast_;
   Accumulator* counts_ = nullptr;
 };
@@ -653,6 +707,15 @@ struct Body {
 Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t individuals, std::uint64_t seed,
                                 std::uint32_t draw, const std::function<void(double)>& progress,
                                 const std::function<bool()>& cancelled) {
+  // The move streams' counters hold (state, visit, block of the stay) without overlap
+  // only within these limits (RandomStream::move_block).
+  const auto cycles = static_cast<std::uint64_t>(m.cycles);
+  if (m.layout.states > static_cast<int>(RandomStream::kMaxStates) || cycles + 1 >= RandomStream::kMaxVisits ||
+      cycles / 4 + 1 >= RandomStream::kMaxStayBlocks || individuals > RandomStream::kMaxIndividuals)
+    throw ScenarioError(m.scenario.settings.where,
+                        fmt::format("a microsimulation of {} states, {} cycles and {} individuals is beyond the random streams' range",
+                                    m.layout.states, m.cycles, individuals),
+                        "at most 65,536 states, 262,000 cycles and 2^40 individuals");
   const RandomStream random(seed, draw);
   std::atomic<std::uint64_t> done{0};
   ThreadStates threads;

@@ -1,7 +1,8 @@
 #pragma once
 // Counter-based random numbers (Random123 Philox4x32-10). A uniform is a pure function of
 // (seed, draw, individual, purpose, index): no state, no dependence on threads or on
-// what any other individual did. Strategies reuse the same numbers (common random numbers).
+// what any other individual did. Strategies reuse the same numbers (common random numbers;
+// see docs/methods.md, "Aligned random numbers").
 
 #include <Random123/philox.h>
 
@@ -10,7 +11,7 @@
 
 namespace hemsim::detail {
 
-enum class Purpose : std::uint32_t { transition = 1, attribute = 2, initial_state = 3, parameter = 4, event_transition = 5 };
+enum class Purpose : std::uint32_t { death_clock = 1, attribute = 2, initial_state = 3, parameter = 4, event_clock = 5, move = 6 };
 
 class RandomStream {
  public:
@@ -25,6 +26,21 @@ class RandomStream {
                                                (static_cast<std::uint32_t>(individual >> 32) << 8)}};
     return generator_(counter, key_);
   }
+
+  /// Four 32-bit words of the move stream of (individual, state, visit, block of four
+  /// cycles of the stay). Packed into the counter without overlap for states < 2^16,
+  /// visits < 2^20, blocks < 2^16 and individuals < 2^40 (checked by the caller).
+  r123::Philox4x32::ctr_type move_block(std::uint64_t individual, std::uint32_t state, std::uint32_t visit,
+                                        std::uint32_t block) const {
+    r123::Philox4x32::ctr_type counter = {{static_cast<std::uint32_t>(individual), draw_, state | (visit << 16),
+                                           static_cast<std::uint32_t>(Purpose::move) | ((visit >> 16) << 4) | (block << 8) |
+                                               (static_cast<std::uint32_t>(individual >> 32) << 24)}};
+    return generator_(counter, key_);
+  }
+
+  /// Limits of move_block's packing.
+  static constexpr std::uint64_t kMaxStates = 1U << 16, kMaxVisits = 1U << 20, kMaxStayBlocks = 1U << 16,
+                                 kMaxIndividuals = std::uint64_t{1} << 40;
 
   /// Uniform in (0, 1) from a 32-bit word: (x + 1/2) / 2^32.
   static double to_uniform(std::uint32_t x) { return (static_cast<double>(x) + 0.5) * 0x1p-32; }

@@ -407,9 +407,10 @@ TEST_P(Flagship, ResolutionDoesNotPauseWhileBmscIsMadeAndInjected) {
   EXPECT_NEAR(b, a, 3 * se);
   EXPECT_GT(3 * se, 0.0);
   EXPECT_LT(3 * se, 0.012);  // the test can see the 1.7-point pause
-  // What remains is the delay of the drug sequence itself (docs/models/bmsc.md): no gain.
+  // What remains is the delay of the drug sequence itself (docs/models/bmsc.md): about
+  // 0.01 QALY either way at 100,000 individuals, well below the pause's 0.050.
   const auto& inc = increment(r, "bmsc");
-  EXPECT_LT(inc.qalys.discounted.mean, 2 * inc.qalys.discounted.mcse);
+  EXPECT_LT(std::abs(inc.qalys.discounted.mean) + 2 * inc.qalys.discounted.mcse, 0.025);
 }
 
 TEST_P(Flagship, MildPainRespondersGainQalys) {
