@@ -288,7 +288,7 @@ TEST(AlignedRandomNumbers, SamplerDrawsEachOutcomeWithItsProbability) {
     for (int b = 0; b < kGrid; ++b)
       for (int c = 0; c < kGrid; ++c) {
         const double u[3] = {(a + 0.5) / kGrid, (b + 0.5) / kGrid, (c + 0.5) / kGrid};
-        const std::size_t j = hemsim::detail::sample_outcome(thresholds, groups, 3, [&](std::uint32_t stream, double) {
+        const std::size_t j = hemsim::detail::sample_outcome(thresholds, groups, 3, [&](std::uint32_t stream, double, std::size_t) {
           return stream == hemsim::detail::kStreamDeath ? u[0] : stream == hemsim::detail::kStreamMove ? u[2] : u[1];
         });
         counts[j] += 1.0;

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -95,6 +96,9 @@ struct Row {
   /// Static rows: T x outcomes conditional thresholds in `sampling_order` (see
   /// cumulative_to_thresholds); the last of each cycle is exactly 1.
   std::vector<double> thresholds;
+  /// Static rows: T x groups hazards -ln(1 - q) of each group's conditional probability q
+  /// (its last threshold), for the death and event clocks (infinity where q = 1).
+  std::vector<double> group_hazards;
   std::vector<int> sampling_order;            ///< destination states in sampling order
   std::vector<std::uint32_t> sampling_index;  ///< outcome indices in sampling order
   std::vector<OutcomeGroup> groups;           ///< the sampling order's competing groups
@@ -135,8 +139,11 @@ inline void fill_thresholds(const Row& row, const double* probabilities, double*
   cumulative_to_thresholds(th, row.groups.data(), row.groups.size());
 }
 
+/// The hazard -ln(1 - q) a cycle of probability q adds to a clock (infinity for q >= 1).
+inline double hazard_of(double q) { return q >= 1.0 ? std::numeric_limits<double>::infinity() : -std::log1p(-q); }
+
 /// Draws an outcome from conditional thresholds `th` (cumulative_to_thresholds) group by
-/// group: group g is chosen when its own uniform `uniform(stream)` in [0, 1) is below its
+/// group: group g is chosen when its own uniform `uniform(stream, q, g)` in [0, 1) is below its
 /// last threshold, i.e. with its probability given that no earlier group was chosen, and
 /// the same uniform picks the outcome within it. Returns the position in sampling order.
 /// The death group's thresholds are its plain probabilities, so an individual dies when
@@ -151,7 +158,7 @@ inline std::size_t sample_outcome(const double* th, const OutcomeGroup* groups, 
     const bool last = g + 1 == group_count;
     if (last && end - start == 1) return start;
     if (last || th[end - 1] > 0.0) {
-      const double u = uniform(groups[g].stream, th[end - 1]);
+      const double u = uniform(groups[g].stream, th[end - 1], g);
       if (last || u < th[end - 1]) {
         std::size_t j = start;
         while (j + 1 < end && !(u < th[j])) ++j;

@@ -102,7 +102,7 @@ class IndividualSimulator {
       for (int st = 0; st < S_; ++st) {
         const Row& row = sm.rows[static_cast<std::size_t>(st)];
         const StateModel& state = sm.states[static_cast<std::size_t>(st)];
-        HotState h{row.thresholds.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
+        HotState h{row.thresholds.data(), row.group_hazards.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
                    row.outcomes.size(), row.is_static, state.shortcut, !state.per_cycle_terms.empty(), false};
         h.quiet_stay = flags[static_cast<std::size_t>(st * S_ + st)] == 0;
         const auto& g = row.groups;
@@ -161,6 +161,7 @@ class IndividualSimulator {
   // container bookkeeping.
   struct HotState {
     const double* thresholds = nullptr;  // static rows: T x n
+    const double* hazards = nullptr;     // static rows: T x groups (Row::group_hazards)
     const int* outcomes = nullptr;       // destinations in sampling order
     const OutcomeGroup* groups = nullptr;
     std::size_t group_count = 0;
@@ -207,10 +208,10 @@ class IndividualSimulator {
   // The uniform of (individual i, cycle, stream) for a group of probability q (see
   // docs/methods.md, "Aligned random numbers"): deaths and events from the lane's clocks,
   // the other moves from the current stay's own stream.
-  double uniform(std::uint64_t i, int cycle, std::uint32_t stream, double q, Lane& lane) {
+  double uniform(std::uint64_t i, int cycle, std::uint32_t stream, double q, double h, Lane& lane) {
     if (stream == kStreamMove) return move_uniform(i, cycle, lane);
     const std::size_t c = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
-    return clock_uniform(i, c, q, lane.clocks[c]);
+    return clock_uniform(i, c, q, h, lane.clocks[c]);
   }
 
   // Deaths and each event run on a clock: the outcome happens when the individual's
@@ -222,12 +223,12 @@ class IndividualSimulator {
   // (it picks the destination within the group). Two strategies that expose an
   // individual to the same total hazard, in whatever cycles, give the outcome to the
   // same individuals; more hazard only brings it forward.
-  double clock_uniform(std::uint64_t i, std::size_t c, double q, Clock& clock) {
+  // `h` is hazard_of(q), tabulated for static rows.
+  double clock_uniform(std::uint64_t i, std::size_t c, double q, double h, Clock& clock) {
     if (clock.occurrences == kNoArrivalYet) {
       clock.occurrences = 0;
       clock.remaining = arrival_gap(i, c, 0);
     }
-    const double h = q >= 1.0 ? std::numeric_limits<double>::infinity() : -std::log1p(-q);
     if (clock.remaining > h) {
       clock.remaining -= h;
       return 1.0;  // not below q: the group is not chosen
@@ -264,9 +265,19 @@ class IndividualSimulator {
     if (lane.move_block_index != in_stay >> 2 || !lane.move_block_ready) {
       lane.move_block_index = in_stay >> 2;
       lane.move_block_ready = true;
-      lane.move_block = random_.move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index);
+      lane.move_block = shared_move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index);
     }
     return RandomStream::to_uniform(lane.move_block[in_stay & 3U]);
+  }
+
+  // Strategies that walk the same stays need the same move blocks: a small cache keyed by
+  // (individual, state, visit, block) makes each once.
+  const r123::Philox4x32::ctr_type& shared_move_block(std::uint64_t i, std::uint32_t state, std::uint32_t visit, std::uint32_t block) {
+    MoveBlock& slot = move_blocks_[(state * 7U + visit * 3U + block) & (move_blocks_.size() - 1)];
+    if (slot.individual != i || slot.state != state || slot.visit != visit || slot.block != block) {
+      slot = {i, state, visit, block, random_.move_block(i, state, visit, block)};
+    }
+    return slot.words;
   }
 
   // Enters state `to` at point `point` (the start of a new stay).
@@ -278,9 +289,12 @@ class IndividualSimulator {
   }
 
   // Draws the outcome of a row from its thresholds (sampling order).
-  std::size_t draw(std::uint64_t i, int cycle, const double* thresholds, const OutcomeGroup* groups, std::size_t group_count, Lane& lane) {
-    return sample_outcome(thresholds, groups, group_count,
-                          [&](std::uint32_t stream, double q) { return uniform(i, cycle, stream, q, lane); });
+  // `hazards`: the groups' tabulated hazards (static rows), or null to compute them.
+  std::size_t draw(std::uint64_t i, int cycle, const double* thresholds, const double* hazards, const OutcomeGroup* groups,
+                   std::size_t group_count, Lane& lane) {
+    return sample_outcome(thresholds, groups, group_count, [&](std::uint32_t stream, double q, std::size_t g) {
+      return uniform(i, cycle, stream, q, stream == kStreamMove ? 0.0 : hazards ? hazards[g] : hazard_of(q), lane);
+    });
   }
 
   // Static rewards and the trace are settled per stay: the stay adds prefix[exit] -
@@ -491,11 +505,12 @@ class IndividualSimulator {
         if (!lane.active) continue;
         const HotState& h = lane.hot[static_cast<std::size_t>(lane.state)];
         const double* th = h.thresholds + static_cast<std::size_t>(t) * h.n;
+        const double* hazards = h.hazards + static_cast<std::size_t>(t) * h.group_count;
         std::size_t j;
         if (h.deaths_then_moves) {  // sample_outcome for the common groups [deaths][moves], spelled out
           const std::size_t d = h.deaths;
           double u = 1.0;
-          if (d && th[d - 1] > 0.0) u = clock_uniform(i, 0, th[d - 1], lane.clocks[0]);
+          if (d && th[d - 1] > 0.0) u = clock_uniform(i, 0, th[d - 1], hazards[0], lane.clocks[0]);
           if (d && u < th[d - 1]) {
             j = 0;
             while (!(u < th[j])) ++j;
@@ -507,7 +522,8 @@ class IndividualSimulator {
             while (!(u_move < th[j])) ++j;  // the last threshold is 1 and u_move < 1
           }
         } else {
-          j = sample_outcome(th, h.groups, h.group_count, [&](std::uint32_t stream, double q) { return uniform(i, t, stream, q, lane); });
+          j = sample_outcome(th, h.groups, h.group_count,
+                             [&](std::uint32_t stream, double q, std::size_t g) { return uniform(i, t, stream, q, hazards[g], lane); });
         }
         const int to = h.outcomes[j];
         if (to == lane.state && h.quiet_stay) continue;
@@ -561,8 +577,10 @@ class IndividualSimulator {
       const std::size_t n = h.n;
       const Row& row = sm.rows[static_cast<std::size_t>(lane.state)];
       const double* thresholds = nullptr;
+      const double* hazards = nullptr;
       if (h.is_static) {
         thresholds = h.thresholds + static_cast<std::size_t>(t) * n;
+        hazards = h.hazards + static_cast<std::size_t>(t) * h.group_count;
       } else if (row.is_gridded) {
         const RowGrid& grid = *row.grid;
         std::size_t index = grid.first_offsets[static_cast<std::size_t>(coords_[static_cast<std::size_t>(row.grid_dims[0])])] * row.grid_strides[0];
@@ -574,7 +592,7 @@ class IndividualSimulator {
         fill_thresholds(row, probabilities_.data(), thresholds_.data());
         thresholds = thresholds_.data();
       }
-      const int to = row.sampling_order[draw(i, t, thresholds, h.groups, h.group_count, lane)];
+      const int to = row.sampling_order[draw(i, t, thresholds, hazards, h.groups, h.group_count, lane)];
       const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
       if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime);
       for (std::size_t c = 0; c < counters_.size(); ++c) {
@@ -646,6 +664,12 @@ class IndividualSimulator {
     r123::Philox4x32::ctr_type block{};
   };
   std::array<GapBlock, 33> gap_blocks_{};  // per clock (deaths, then events): the last block made
+  struct MoveBlock {
+    std::uint64_t individual = ~std::uint64_t{0};
+    std::uint32_t state = 0, visit = 0, block = 0;
+    r123::Philox4x32::ctr_type words{};
+  };
+  std::array<MoveBlock, 16> move_blocks_{};  // recent move blocks, shared by strategies
   bool fast_;
   Accumulator* counts_ = nullptr;
 };

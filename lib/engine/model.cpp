@@ -672,6 +672,11 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
       row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
       fill_thresholds(row, p.data(), &row.thresholds[static_cast<std::size_t>(t) * n]);
     }
+    const std::size_t G = row.groups.size();
+    row.group_hazards.assign(static_cast<std::size_t>(T) * G, 0.0);
+    for (int t = 0; t < T; ++t)
+      for (std::size_t g = 0; g < G; ++g)
+        row.group_hazards[static_cast<std::size_t>(t) * G + g] = hazard_of(row.thresholds[static_cast<std::size_t>(t) * n + row.groups[g].end - 1]);
   }
 
   // Other tabulated rows are checked over every combination of the coordinates they
