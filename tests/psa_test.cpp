@@ -106,6 +106,33 @@ TEST(Psa, CohortDrawsEqualRunsAtTheSampledValues) {
   }
 }
 
+TEST(Psa, DrawsCompiledInOneWorkspaceEqualFreshCompiles) {
+  // A PSA keeps each thread's parsed expressions from draw to draw (CompileWorkspace). On
+  // one thread every draw after the first reuses them; on the flagship (strategy
+  // overrides, derived formulas, attributes, counters, run-time expressions) each draw
+  // must still equal a fresh compile at its sampled values, bit for bit.
+  const auto s = hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/bmsc_cipn.yaml");
+  tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+  hemsim::PsaOptions options;
+  options.draws = 4;
+  options.individuals = 150;
+  options.seed = 9;
+  const auto psa = hemsim::run_psa(s, options);
+  for (std::uint32_t d = 1; d <= 4; ++d) {
+    hemsim::SimulationOptions sim;
+    sim.individuals = 150;
+    sim.seed = 9;
+    sim.seed_set = true;
+    sim.draw = d;
+    const auto direct = hemsim::simulate(hemsim::compile_model(s, hemsim::sample_parameters(s, 9, d)), sim);
+    for (std::size_t k = 0; k < direct.strategies.size(); ++k) {
+      const auto row = static_cast<Eigen::Index>(d - 1), col = static_cast<Eigen::Index>(k);
+      EXPECT_EQ(psa.costs[0](row, col), direct.strategies[k].costs_by_perspective[0].discounted.mean) << d << " " << k;
+      EXPECT_EQ(psa.effects(row, col), direct.strategies[k].qalys.discounted.mean) << d << " " << k;
+    }
+  }
+}
+
 TEST(Psa, IncrementErrorsAreThoseOfTheRunAtEachDraw) {
   // Each draw keeps the Monte Carlo error of the paired increments against the reference;
   // a direct run at the draw's sampled values and simulation stream has the same.

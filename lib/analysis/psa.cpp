@@ -2,6 +2,7 @@
 
 #include <Eigen/Cholesky>
 #include <boost/math/distributions/normal.hpp>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -17,6 +18,7 @@
 #include <limits>
 #include <fmt/format.h>
 
+#include "engine/compile_workspace.hpp"
 #include "scenario/expression_engine.hpp"
 #include "hemsim/decision.hpp"
 #include "hemsim/error.hpp"
@@ -285,6 +287,8 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
 
   // One draw's values, in the order of `tables` (what a checkpoint saves). Draw d uses
   // parameter stream d + 1 and simulation stream d + 1; 0 is the base case.
+  // Each thread keeps its parsed expressions from draw to draw (CompileWorkspace).
+  tbb::enumerable_thread_specific<detail::CompileWorkspace> workspaces;
   auto compute = [&](std::uint64_t d) {
     const auto draw = static_cast<std::uint32_t>(d + 1);
     ParameterOverrides sampled = sampler.sample(seed, draw);
@@ -298,7 +302,7 @@ PsaResults run_psa(const Scenario& scenario, const PsaOptions& options) {
       sim.seed_set = true;
       sim.draw = draw;
       sim.cancelled = options.cancelled;
-      run = simulate(compile_model(scenario, sampled), sim);
+      run = simulate(detail::compile_model_in(&workspaces.local(), scenario, sampled), sim);
     } catch (const ScenarioError& e) {
       throw ScenarioError(e.where(), fmt::format("PSA draw {}: {}", d + 1, e.problem()), e.expected());
     }

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <utility>
 
+#include "engine/compile_workspace.hpp"
 #include "engine/compiled_model.hpp"
 #include "scenario/additive_terms.hpp"
 #include "hemsim/error.hpp"
@@ -102,8 +103,8 @@ class Compiler {
  public:
   // `context` is shared by the strategies' compilers (one after the other), so that an
   // expression is parsed once per model, not once per strategy.
-  Compiler(CompiledModelData& model, int strategy, ExpressionContext& context, TableCache& cache)
-      : m_(model), k_(strategy), ctx_(context), cache_(cache) {
+  Compiler(CompiledModelData& model, int strategy, CompileWorkspace& workspace, TableCache& cache)
+      : m_(model), k_(strategy), ctx_(workspace.model()), cache_(cache) {
     const Scenario& s = m_.scenario;
     StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k_)];
     for (std::size_t i = 0; i < s.parameters.size(); ++i) {
@@ -991,7 +992,15 @@ int CompiledModel::strategy_count() const { return static_cast<int>(data_->strat
 std::vector<std::string> CompiledModel::describe_levels() const { return data_->level_descriptions; }
 
 CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& overrides) {
+  return detail::compile_model_in(nullptr, scenario, overrides);
+}
+
+CompiledModel detail::compile_model_in(CompileWorkspace* workspace, const Scenario& scenario, const ParameterOverrides& overrides) {
   using namespace detail;
+  // Without a workspace, fresh contexts that live as long as this compile.
+  CompileWorkspace local;
+  CompileWorkspace& w = workspace ? *workspace : local;
+  w.bind(scenario);
   auto data = std::make_shared<CompiledModelData>();
   CompiledModelData& m = *data;
   m.scenario = scenario;
@@ -1007,8 +1016,8 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
     StrategyModel& sm = m.strategies[static_cast<std::size_t>(k)];
     sm.name = s.strategies[static_cast<std::size_t>(k)].name;
     sm.label = s.strategies[static_cast<std::size_t>(k)].label;
-    sm.parameters = evaluate_parameters(s, k, overrides);
-    ExpressionContext ctx(s.tables);
+    sm.parameters = evaluate_parameters_in(w.parameters(), scenario, k, overrides);
+    ExpressionContext& ctx = w.distributions();
     for (std::size_t i = 0; i < s.parameters.size(); ++i) ctx.value(ctx.declare(s.parameters[i].name)) = sm.parameters.values[i];
     ctx.value(ctx.declare("cycle_years")) = st.cycle_length_years;
     auto evaluate = [&](const Expression& e) { return ctx.evaluate(ctx.compile(e, "distribution argument")); };
@@ -1177,10 +1186,9 @@ CompiledModel compile_model(const Scenario& scenario, const ParameterOverrides& 
   // overrides), so the message names the strategy.
   TableCache table_cache;
   RowGridCache grid_cache;
-  ExpressionContext context(m.scenario.tables);
   for (int k = 0; k < K; ++k) {
     try {
-      Compiler compiler(m, k, context, table_cache);
+      Compiler compiler(m, k, w, table_cache);
       compile_strategy(m, k, compiler, grid_cache);
     } catch (const ScenarioError& e) {
       if (K == 1) throw;

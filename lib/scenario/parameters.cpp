@@ -5,6 +5,7 @@
 #include <functional>
 #include <fmt/format.h>
 
+#include "engine/compile_workspace.hpp"
 #include "scenario/expression_engine.hpp"
 #include "hemsim/error.hpp"
 
@@ -17,13 +18,18 @@ double ParameterValues::at(const std::string& name) const {
 }
 
 ParameterValues evaluate_parameters(const Scenario& scenario, int strategy, const ParameterOverrides& overrides) {
+  detail::ExpressionContext ctx(scenario.tables);
+  return detail::evaluate_parameters_in(ctx, scenario, strategy, overrides);
+}
+
+ParameterValues detail::evaluate_parameters_in(ExpressionContext& ctx, const Scenario& scenario, int strategy,
+                                               const ParameterOverrides& overrides) {
   const auto& params = scenario.parameters;
   const std::size_t n = params.size();
   if (strategy < 0 || strategy >= static_cast<int>(scenario.strategies.size()))
     throw InternalError("evaluate_parameters: strategy index out of range");
   const Strategy& st = scenario.strategies[static_cast<std::size_t>(strategy)];
 
-  detail::ExpressionContext ctx(scenario.tables);
   for (const auto& p : params) ctx.declare(p.name);
   ctx.value(ctx.declare("cycle_years")) = scenario.settings.cycle_length_years;
 
