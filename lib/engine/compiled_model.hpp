@@ -80,6 +80,7 @@ struct OutcomeGroup {
 struct RowGrid {
   std::vector<double> thresholds;
   std::vector<std::size_t> first_offsets;  ///< per value of the first coordinate: the index of its slice
+  std::vector<double> hazards;  ///< per grid point (as in `thresholds`) and group: hazard_of its probability
 };
 
 /// One state's outgoing transitions for one strategy. `outcomes` and `probabilities` are

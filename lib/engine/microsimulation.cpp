@@ -58,6 +58,14 @@ class IndividualSimulator {
         fast_(!m.needs_coordinates_per_cycle && m.counters.empty()) {
     for (std::size_t a = 0; a < attribute_streams_.size(); ++a)
       attribute_streams_[a] = stream_id(m.scenario.attributes[a].name);
+    // Moves that change some counter. The others leave every counter as it is (a counter
+    // stays within [0, max] once updated), unless a counter starts outside that range.
+    counter_pairs_.assign(static_cast<std::size_t>(S_ * S_), 0);
+    bool starts_in_range = true;
+    for (const auto& rule : m.counters) starts_in_range = starts_in_range && rule.initial >= 0 && rule.initial <= rule.max;
+    for (std::size_t pair = 0; pair < counter_pairs_.size(); ++pair)
+      for (const auto& rule : m.counters)
+        if (!starts_in_range || rule.reset[pair] || rule.before[pair] || rule.after[pair]) counter_pairs_[pair] = 1;
     // Strategies usually share the population: the same distributions give the same
     // draws (same streams), so the inverse CDFs are computed once per individual.
     same_attributes_as_previous_.assign(m.strategies.size(), false);
@@ -587,6 +595,7 @@ class IndividualSimulator {
         for (std::size_t d = 1; d < row.grid_dims.size(); ++d)
           index += static_cast<std::size_t>(coords_[static_cast<std::size_t>(row.grid_dims[d])]) * row.grid_strides[d];
         thresholds = grid.thresholds.data() + index * n;
+        hazards = grid.hazards.data() + index * h.group_count;
       } else {
         row_probabilities(m_, sm, row, coords_.data(), individual_values_.data(), runtime, probabilities_.data());
         fill_thresholds(row, probabilities_.data(), thresholds_.data());
@@ -595,7 +604,7 @@ class IndividualSimulator {
       const int to = row.sampling_order[draw(i, t, thresholds, hazards, h.groups, h.group_count, lane)];
       const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
       if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime);
-      for (std::size_t c = 0; c < counters_.size(); ++c) {
+      if (counter_pairs_[pair]) for (std::size_t c = 0; c < counters_.size(); ++c) {
         const auto& rule = m_.counters[c];
         int v = rule.reset[pair] ? rule.after[pair] : counters_[c] + rule.before[pair] + rule.after[pair];
         v = std::clamp(v, 0, rule.max);
@@ -651,6 +660,7 @@ class IndividualSimulator {
   std::vector<double> thresholds_;  // general rows, in sampling order
   std::vector<double> diff_;
   std::vector<int> counters_;
+  std::vector<std::uint8_t> counter_pairs_;  // per (from * S + to): the move changes some counter
   std::vector<double> individual_values_;
   std::vector<RuntimeEvaluator*> evaluators_;
   std::vector<Lane> lanes_;

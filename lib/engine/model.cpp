@@ -735,7 +735,12 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
         check_coords[c2] = 0;
       }
     }
-    auto compact = std::make_shared<const RowGrid>(without_repeated_slices(*grid, static_cast<std::size_t>(sizes[0]), gridded.grid_strides[0] * n_out));
+    RowGrid rows = without_repeated_slices(*grid, static_cast<std::size_t>(sizes[0]), gridded.grid_strides[0] * n_out);
+    const std::size_t G = gridded.groups.size(), points = rows.thresholds.size() / n_out;
+    rows.hazards.resize(points * G);
+    for (std::size_t point = 0; point < points; ++point)
+      for (std::size_t g = 0; g < G; ++g) rows.hazards[point * G + g] = hazard_of(rows.thresholds[point * n_out + gridded.groups[g].end - 1]);
+    auto compact = std::make_shared<const RowGrid>(std::move(rows));
     gridded.grid = compact;
     grid_cache.emplace(std::move(key), std::move(compact));
   }
