@@ -241,7 +241,8 @@ class IndividualSimulator {
       clock.remaining -= h;
       return 1.0;  // not below q: the group is not chosen
     }
-    const double u = std::min(-std::expm1(-clock.remaining), std::nextafter(q, 0.0));
+    double u = -std::expm1(-clock.remaining);
+    if (!(u < q)) u = std::nextafter(q, 0.0);  // rounding: keep it below q
     ++clock.occurrences;
     clock.remaining = arrival_gap(i, c, clock.occurrences);  // memoryless: the next arrival after this cycle
     return u;
@@ -256,12 +257,14 @@ class IndividualSimulator {
     if (cache.individual != i || cache.index != b) {
       cache.individual = i;
       cache.index = b;
-      cache.block = c == 0 ? random_.block(i, Purpose::death_clock, b)
-                           : random_.block(i, Purpose::event_clock, (static_cast<std::uint32_t>(c - 1) << 24) | b);
+      const auto block = c == 0 ? random_.block(i, Purpose::death_clock, b)
+                                : random_.block(i, Purpose::event_clock, (static_cast<std::uint32_t>(c - 1) << 24) | b);
+      for (std::size_t j = 0; j < 2; ++j) {
+        const std::uint64_t bits = (std::uint64_t{block[2 * j]} << 32 | block[2 * j + 1]) >> 11;
+        cache.gaps[j] = -std::log((static_cast<double>(bits) + 0.5) * 0x1p-53);
+      }
     }
-    const std::size_t w = static_cast<std::size_t>(k & 1U) << 1;
-    const std::uint64_t bits = (std::uint64_t{cache.block[w]} << 32 | cache.block[w + 1]) >> 11;
-    return -std::log((static_cast<double>(bits) + 0.5) * 0x1p-53);
+    return cache.gaps[k & 1U];
   }
 
   // The move uniform of cycle t: keyed by (state, visit to it, cycle of the stay), so an
@@ -671,7 +674,7 @@ class IndividualSimulator {
   struct GapBlock {
     std::uint64_t individual = ~std::uint64_t{0};
     std::uint32_t index = 0;
-    r123::Philox4x32::ctr_type block{};
+    std::array<double, 2> gaps{};  // occurrences 2 index and 2 index + 1
   };
   std::array<GapBlock, 33> gap_blocks_{};  // per clock (deaths, then events): the last block made
   struct MoveBlock {
