@@ -73,4 +73,30 @@ void BM_BmscCipnSecondsToDeltaQalyMcse0005(benchmark::State& state) {
 }
 BENCHMARK(BM_BmscCipnSecondsToDeltaQalyMcse0005)->UseRealTime()->Unit(benchmark::kSecond)->Iterations(1);
 
+// The decision-grade PSA (issue 9's target: at most 5 % of the spread of BMSC's
+// incremental QALYs is Monte Carlo noise, 1,000 draws, all strategies, in under 2
+// minutes on 2 cores): a 50-draw pilot of 2,000 individuals sizes the inner sample
+// (size_psa_inner_sample), then the full PSA. Counters: the individuals per draw and the
+// noise share reached. About a minute and a half: run it by name,
+// --benchmark_filter=BmscCipnPsaAtFivePercentNoise.
+void BM_BmscCipnPsaAtFivePercentNoise(benchmark::State& state) {
+  const hemsim::Scenario scenario = hemsim::load_scenario(kCipn);
+  hemsim::PsaOptions options;
+  options.draws = 50;
+  options.individuals = 2000;
+  hemsim::InnerSampleSize size;
+  hemsim::PsaResults psa;
+  for (auto _ : state) {
+    size = hemsim::size_psa_inner_sample(hemsim::run_psa(scenario, options), 0.05, 1000000, {"bmsc"});
+    hemsim::PsaOptions full = options;
+    full.draws = 1000;
+    full.individuals = size.individuals;
+    benchmark::DoNotOptimize(psa = hemsim::run_psa(scenario, full));
+  }
+  state.counters["individuals"] = static_cast<double>(size.individuals);
+  for (const auto& row : hemsim::noise_shares(psa).increments)
+    if (row.strategy == "bmsc") state.counters["dQALY_noise_share"] = row.effects;
+}
+BENCHMARK(BM_BmscCipnPsaAtFivePercentNoise)->UseRealTime()->Unit(benchmark::kSecond)->Iterations(1);
+
 }  // namespace
