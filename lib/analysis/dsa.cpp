@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <limits>
 #include <optional>
 
+#include "engine/compile_workspace.hpp"
 #include "scenario/expression_engine.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
@@ -64,16 +66,24 @@ double change_mcse(const RunResults& to, const RunResults& from, const Resolved&
   return paired_estimate({inmb_terms(to, r, r.strategy, r.comparator, +1.0), inmb_terms(from, r, r.strategy, r.comparator, -1.0)}).mcse;
 }
 
+EvaluatedRun evaluate_run_in(detail::CompileWorkspace* workspace, const Scenario& scenario, const ParameterOverrides& overrides,
+                             const DsaOptions& options);
+
 // A round's job: the run with overrides, kept as the analysis uses it (what
 // pack_evaluated_run keeps: no traces or events), so that a round of hundreds of runs
 // stays small, and every scheduler's results are the same values.
-EvaluatedRun evaluation_job(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options) {
-  return unpack_evaluated_run(pack_evaluated_run(evaluate_run(scenario, overrides, options)));
+EvaluatedRun evaluation_job(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options,
+                            detail::CompileWorkspace* workspace = nullptr) {
+  return unpack_evaluated_run(pack_evaluated_run(evaluate_run_in(workspace, scenario, overrides, options)));
 }
 
-// One round of the options' scheduler: the scenario at each of `points`, in order.
+// One round of the options' scheduler: the scenario at each of `points`, in order. The
+// points' compiles share each thread's parsed expressions (CompileWorkspace).
 std::vector<EvaluatedRun> evaluate_points(const Scenario& scenario, const std::vector<ParameterOverrides>& points, const DsaOptions& options) {
-  return run_evaluations(options.scheduler, {points.size(), [&](std::size_t i) { return evaluation_job(scenario, points[i], options); }});
+  tbb::enumerable_thread_specific<detail::CompileWorkspace> workspaces;
+  return run_evaluations(options.scheduler, {points.size(), [&](std::size_t i) {
+                           return evaluation_job(scenario, points[i], options, &workspaces.local());
+                         }});
 }
 
 }  // namespace
@@ -83,8 +93,15 @@ Evaluation evaluate(const Scenario& scenario, const ParameterOverrides& override
 }
 
 EvaluatedRun evaluate_run(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options) {
+  return evaluate_run_in(nullptr, scenario, overrides, options);
+}
+
+namespace {
+
+EvaluatedRun evaluate_run_in(detail::CompileWorkspace* workspace, const Scenario& scenario, const ParameterOverrides& overrides,
+                             const DsaOptions& options) {
   const Resolved r = resolve(scenario, options);
-  EvaluatedRun out{{}, simulate(compile_model(scenario, overrides), options.simulation)};
+  EvaluatedRun out{{}, simulate(detail::compile_model_in(workspace, scenario, overrides), options.simulation)};
   const RunResults& run = out.run;
   Evaluation& e = out.evaluation;
   const bool qalys = r.measure == EffectMeasure::qalys;
@@ -110,6 +127,8 @@ EvaluatedRun evaluate_run(const Scenario& scenario, const ParameterOverrides& ov
   e.incremental_net_benefit_mcse = paired_estimate(inmb_terms(run, r, r.strategy, r.comparator)).mcse;
   return out;
 }
+
+}  // namespace
 
 OneWayAnalysis one_way_sensitivity(const Scenario& scenario, const DsaOptions& options) {
   const Resolved r = resolve(scenario, options);
