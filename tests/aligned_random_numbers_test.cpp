@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "engine/compiled_model.hpp"
 #include "hemsim/hemsim.hpp"
@@ -58,6 +59,12 @@ strategies:
   sequence_a: {}
   sequence_b: {parameters: {p_progress: 0.2, p_back: 0.1}}
 )y";
+
+// Every point of `later` from `shift` on equals `now` that many points earlier.
+void expect_shifted(const std::vector<double>& now, const std::vector<double>& later, std::size_t shift) {
+  ASSERT_EQ(now.size(), later.size());
+  for (std::size_t point = 0; point + shift < later.size(); ++point) ASSERT_EQ(now[point], later[point + shift]) << point;
+}
 
 std::string replace(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
@@ -176,7 +183,7 @@ strategies:
   const auto& later = r.strategies[1].events[0].cumulative_incidence;
   EXPECT_GT(now[12], 0.25);  // 1 - 0.97^12 = 0.306
   EXPECT_EQ(later[12], 0.0);
-  for (std::size_t point = 0; point + 12 < later.size(); ++point) ASSERT_EQ(now[point], later[point + 12]) << point;
+  expect_shifted(now, later, 12);
   EXPECT_EQ(r.strategies[0].events[0].ever.mean, r.strategies[1].events[0].ever.mean);
 }
 
@@ -213,9 +220,8 @@ strategies:
 )y";
   const RunResults r = run(yaml, 20000);
   for (std::size_t e = 0; e < 2; ++e) {
-    const auto& now = r.strategies[0].events[e].cumulative_incidence;
-    const auto& later = r.strategies[1].events[e].cumulative_incidence;
-    for (std::size_t point = 0; point + 2 < later.size(); ++point) ASSERT_EQ(now[point], later[point + 2]) << e << " " << point;
+    SCOPED_TRACE(r.events[e]);
+    expect_shifted(r.strategies[0].events[e].cumulative_incidence, r.strategies[1].events[e].cumulative_incidence, 2);
   }
   EXPECT_NEAR(r.strategies[0].events[0].ever.mean, 0.4, 0.02);
 }

@@ -24,6 +24,16 @@ namespace {
 
 hemsim::Scenario intro() { return hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml"); }
 
+// A plain microsimulation at PSA draw `draw`'s sampled values and simulation stream.
+hemsim::RunResults run_at_draw(const hemsim::Scenario& s, std::uint64_t seed, std::uint32_t draw, std::uint64_t individuals) {
+  hemsim::SimulationOptions sim;
+  sim.individuals = individuals;
+  sim.seed = seed;
+  sim.seed_set = true;
+  sim.draw = draw;
+  return hemsim::simulate(hemsim::compile_model(s, hemsim::sample_parameters(s, seed, draw)), sim);
+}
+
 }  // namespace
 
 TEST(Psa, SampledParametersMatchTheirDistributions) {
@@ -119,12 +129,7 @@ TEST(Psa, DrawsCompiledInOneWorkspaceEqualFreshCompiles) {
   options.seed = 9;
   const auto psa = hemsim::run_psa(s, options);
   for (std::uint32_t d = 1; d <= 4; ++d) {
-    hemsim::SimulationOptions sim;
-    sim.individuals = 150;
-    sim.seed = 9;
-    sim.seed_set = true;
-    sim.draw = d;
-    const auto direct = hemsim::simulate(hemsim::compile_model(s, hemsim::sample_parameters(s, 9, d)), sim);
+    const auto direct = run_at_draw(s, 9, d, 150);
     for (std::size_t k = 0; k < direct.strategies.size(); ++k) {
       const auto row = static_cast<Eigen::Index>(d - 1), col = static_cast<Eigen::Index>(k);
       EXPECT_EQ(psa.costs[0](row, col), direct.strategies[k].costs_by_perspective[0].discounted.mean) << d << " " << k;
@@ -144,12 +149,7 @@ TEST(Psa, IncrementErrorsAreThoseOfTheRunAtEachDraw) {
   const auto psa = hemsim::run_psa(s, options);
   ASSERT_EQ(psa.increment_effects_mcse.rows(), 3);
   for (std::uint32_t d = 1; d <= 3; ++d) {
-    hemsim::SimulationOptions sim;
-    sim.individuals = 500;
-    sim.seed = 5;
-    sim.seed_set = true;
-    sim.draw = d;
-    const auto direct = hemsim::simulate(hemsim::compile_model(s, hemsim::sample_parameters(s, 5, d)), sim);
+    const auto direct = run_at_draw(s, 5, d, 500);
     const auto row = static_cast<Eigen::Index>(d - 1);
     EXPECT_EQ(psa.increment_effects_mcse(row, psa.reference), 0.0);
     ASSERT_EQ(direct.increments.size(), psa.strategies.size() - 1);
