@@ -184,6 +184,7 @@ class IndividualSimulator {
 
   // A death or event clock's position (see clock_uniform).
   static constexpr std::uint32_t kNoArrivalYet = ~std::uint32_t{0};
+  static constexpr std::uint32_t kNoMoveBlock = ~std::uint32_t{0};
   struct Clock {
     double remaining = 0.0;  // hazard left before the next occurrence
     std::uint32_t occurrences = kNoArrivalYet;
@@ -207,8 +208,7 @@ class IndividualSimulator {
     std::vector<Clock> clocks;  // deaths, then one per event
     std::vector<std::uint32_t> visits;  // per state: stays begun so far
     std::uint32_t visit = 0;            // the current stay's index among the state's stays
-    std::uint32_t move_block_index = 0;
-    bool move_block_ready = false;
+    std::uint32_t move_block_index = kNoMoveBlock;  // which block of the stay move_block holds
     r123::Philox4x32::ctr_type move_block{};
     bool active = false;
   };
@@ -273,9 +273,8 @@ class IndividualSimulator {
   // cycles of a stay share a Philox block.
   double move_uniform(std::uint64_t i, int t, Lane& lane) {
     const auto in_stay = static_cast<std::uint32_t>(t - lane.entered);
-    if (lane.move_block_index != in_stay >> 2 || !lane.move_block_ready) {
+    if (lane.move_block_index != in_stay >> 2) {
       lane.move_block_index = in_stay >> 2;
-      lane.move_block_ready = true;
       lane.move_block = shared_move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index);
     }
     return RandomStream::to_uniform(lane.move_block[in_stay & 3U]);
@@ -296,7 +295,7 @@ class IndividualSimulator {
     lane.state = to;
     lane.entered = point;
     lane.visit = lane.visits[static_cast<std::size_t>(to)]++;
-    lane.move_block_ready = false;
+    lane.move_block_index = kNoMoveBlock;
   }
 
   // Draws the outcome of a row from its thresholds (sampling order).
@@ -441,6 +440,10 @@ class IndividualSimulator {
     lane.ever = 0;
     lane.entered = 0;
     for (Clock& clock : lane.clocks) clock.occurrences = kNoArrivalYet;
+    if (fast_) {  // the lockstep path reads the death clock without checking that it is armed
+      lane.clocks[0].occurrences = 0;
+      lane.clocks[0].remaining = arrival_gap(i, 0, 0);
+    }
     std::fill(lane.visits.begin(), lane.visits.end(), 0U);
     std::fill(coords_.begin(), coords_.end(), 0);
     RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)];
@@ -521,7 +524,11 @@ class IndividualSimulator {
         if (h.deaths_then_moves) {  // sample_outcome for the common groups [deaths][moves], spelled out
           const std::size_t d = h.deaths;
           double u = 1.0;
-          if (d && th[d - 1] > 0.0) u = clock_uniform(i, 0, th[d - 1], hazards[0], lane.clocks[0]);
+          if (d) {  // the death clock (armed in begin_strategy): a comparison while nothing happens
+            Clock& clock = lane.clocks[0];
+            if (clock.remaining > hazards[0]) clock.remaining -= hazards[0];
+            else u = clock_uniform(i, 0, th[d - 1], hazards[0], clock);
+          }
           if (d && u < th[d - 1]) {
             j = 0;
             while (!(u < th[j])) ++j;
