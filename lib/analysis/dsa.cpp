@@ -66,38 +66,7 @@ double change_mcse(const RunResults& to, const RunResults& from, const Resolved&
   return paired_estimate({inmb_terms(to, r, r.strategy, r.comparator, +1.0), inmb_terms(from, r, r.strategy, r.comparator, -1.0)}).mcse;
 }
 
-EvaluatedRun evaluate_run_in(detail::CompileWorkspace* workspace, const Scenario& scenario, const ParameterOverrides& overrides,
-                             const DsaOptions& options);
-
-// A round's job: the run with overrides, kept as the analysis uses it (what
-// pack_evaluated_run keeps: no traces or events), so that a round of hundreds of runs
-// stays small, and every scheduler's results are the same values.
-EvaluatedRun evaluation_job(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options,
-                            detail::CompileWorkspace* workspace = nullptr) {
-  return unpack_evaluated_run(pack_evaluated_run(evaluate_run_in(workspace, scenario, overrides, options)));
-}
-
-// One round of the options' scheduler: the scenario at each of `points`, in order. The
-// points' compiles share each thread's parsed expressions (CompileWorkspace).
-std::vector<EvaluatedRun> evaluate_points(const Scenario& scenario, const std::vector<ParameterOverrides>& points, const DsaOptions& options) {
-  tbb::enumerable_thread_specific<detail::CompileWorkspace> workspaces;
-  return run_evaluations(options.scheduler, {points.size(), [&](std::size_t i) {
-                           return evaluation_job(scenario, points[i], options, &workspaces.local());
-                         }});
-}
-
-}  // namespace
-
-Evaluation evaluate(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options) {
-  return evaluate_run(scenario, overrides, options).evaluation;
-}
-
-EvaluatedRun evaluate_run(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options) {
-  return evaluate_run_in(nullptr, scenario, overrides, options);
-}
-
-namespace {
-
+// evaluate_run, compiling with `workspace`'s parsed expressions (none: fresh ones).
 EvaluatedRun evaluate_run_in(detail::CompileWorkspace* workspace, const Scenario& scenario, const ParameterOverrides& overrides,
                              const DsaOptions& options) {
   const Resolved r = resolve(scenario, options);
@@ -128,7 +97,33 @@ EvaluatedRun evaluate_run_in(detail::CompileWorkspace* workspace, const Scenario
   return out;
 }
 
+// A round's job: the run with overrides, kept as the analysis uses it (what
+// pack_evaluated_run keeps: no traces or events), so that a round of hundreds of runs
+// stays small, and every scheduler's results are the same values.
+EvaluatedRun evaluation_job(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options,
+                            detail::CompileWorkspace* workspace = nullptr) {
+  return unpack_evaluated_run(pack_evaluated_run(evaluate_run_in(workspace, scenario, overrides, options)));
+}
+
+// One round of the options' scheduler: the scenario at each of `points`, in order. The
+// points' compiles share each thread's parsed expressions (CompileWorkspace).
+std::vector<EvaluatedRun> evaluate_points(const Scenario& scenario, const std::vector<ParameterOverrides>& points, const DsaOptions& options) {
+  tbb::enumerable_thread_specific<detail::CompileWorkspace> workspaces;
+  return run_evaluations(options.scheduler, {points.size(), [&](std::size_t i) {
+                           return evaluation_job(scenario, points[i], options, &workspaces.local());
+                         }});
+}
+
 }  // namespace
+
+Evaluation evaluate(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options) {
+  return evaluate_run(scenario, overrides, options).evaluation;
+}
+
+EvaluatedRun evaluate_run(const Scenario& scenario, const ParameterOverrides& overrides, const DsaOptions& options) {
+  return evaluate_run_in(nullptr, scenario, overrides, options);
+}
+
 
 OneWayAnalysis one_way_sensitivity(const Scenario& scenario, const DsaOptions& options) {
   const Resolved r = resolve(scenario, options);

@@ -439,11 +439,11 @@ class IndividualSimulator {
     lane.visited = 0;
     lane.ever = 0;
     lane.entered = 0;
+    // Event clocks are armed when first needed; the death clock now, so that the lockstep
+    // path reads it with one comparison.
     for (Clock& clock : lane.clocks) clock.occurrences = kNoArrivalYet;
-    if (fast_) {  // the lockstep path reads the death clock without checking that it is armed
-      lane.clocks[0].occurrences = 0;
-      lane.clocks[0].remaining = arrival_gap(i, 0, 0);
-    }
+    lane.clocks[0].occurrences = 0;
+    lane.clocks[0].remaining = arrival_gap(i, 0, 0);
     std::fill(lane.visits.begin(), lane.visits.end(), 0U);
     std::fill(coords_.begin(), coords_.end(), 0);
     RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)];

@@ -103,8 +103,8 @@ class Compiler {
  public:
   // `context` is shared by the strategies' compilers (one after the other), so that an
   // expression is parsed once per model, not once per strategy.
-  Compiler(CompiledModelData& model, int strategy, CompileWorkspace& workspace, TableCache& cache)
-      : m_(model), k_(strategy), ctx_(workspace.model()), cache_(cache) {
+  Compiler(CompiledModelData& model, int strategy, ExpressionContext& context, TableCache& cache)
+      : m_(model), k_(strategy), ctx_(context), cache_(cache) {
     const Scenario& s = m_.scenario;
     StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k_)];
     for (std::size_t i = 0; i < s.parameters.size(); ++i) {
@@ -484,6 +484,16 @@ std::string row_grid_key(const Row& row, const std::vector<std::uint32_t>& order
   return key;
 }
 
+// The clocks' hazards (hazard_of each group's conditional probability, its last
+// threshold) of `points` rows of thresholds laid out point by point, n per point.
+std::vector<double> group_hazards(const std::vector<double>& thresholds, std::size_t n, const std::vector<OutcomeGroup>& groups) {
+  const std::size_t points = thresholds.size() / n, G = groups.size();
+  std::vector<double> hazards(points * G);
+  for (std::size_t point = 0; point < points; ++point)
+    for (std::size_t g = 0; g < G; ++g) hazards[point * G + g] = hazard_of(thresholds[point * n + groups[g].end - 1]);
+  return hazards;
+}
+
 // `grid` as `slices` consecutive slices of `width` values, each run of equal slices
 // kept once.
 RowGrid without_repeated_slices(const std::vector<double>& grid, std::size_t slices, std::size_t width) {
@@ -673,11 +683,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
       row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
       fill_thresholds(row, p.data(), &row.thresholds[static_cast<std::size_t>(t) * n]);
     }
-    const std::size_t G = row.groups.size();
-    row.group_hazards.assign(static_cast<std::size_t>(T) * G, 0.0);
-    for (int t = 0; t < T; ++t)
-      for (std::size_t g = 0; g < G; ++g)
-        row.group_hazards[static_cast<std::size_t>(t) * G + g] = hazard_of(row.thresholds[static_cast<std::size_t>(t) * n + row.groups[g].end - 1]);
+    row.group_hazards = group_hazards(row.thresholds, n, row.groups);
   }
 
   // Other tabulated rows are checked over every combination of the coordinates they
@@ -736,10 +742,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
       }
     }
     RowGrid rows = without_repeated_slices(*grid, static_cast<std::size_t>(sizes[0]), gridded.grid_strides[0] * n_out);
-    const std::size_t G = gridded.groups.size(), points = rows.thresholds.size() / n_out;
-    rows.hazards.resize(points * G);
-    for (std::size_t point = 0; point < points; ++point)
-      for (std::size_t g = 0; g < G; ++g) rows.hazards[point * G + g] = hazard_of(rows.thresholds[point * n_out + gridded.groups[g].end - 1]);
+    rows.hazards = group_hazards(rows.thresholds, n_out, gridded.groups);
     auto compact = std::make_shared<const RowGrid>(std::move(rows));
     gridded.grid = compact;
     grid_cache.emplace(std::move(key), std::move(compact));
@@ -1193,7 +1196,7 @@ CompiledModel detail::compile_model_in(CompileWorkspace* workspace, const Scenar
   RowGridCache grid_cache;
   for (int k = 0; k < K; ++k) {
     try {
-      Compiler compiler(m, k, w, table_cache);
+      Compiler compiler(m, k, w.model(), table_cache);
       compile_strategy(m, k, compiler, grid_cache);
     } catch (const ScenarioError& e) {
       if (K == 1) throw;
