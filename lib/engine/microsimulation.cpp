@@ -16,6 +16,7 @@
 
 #include "engine/accumulator.hpp"
 #include "engine/random_stream.hpp"
+#include "engine/shared_walks.hpp"
 
 namespace hemsim::detail {
 
@@ -121,6 +122,7 @@ class IndividualSimulator {
       }
       lane.pair_flags = std::move(flags);
     }
+    if (fast_) walks_ = strategies_sharing_walks(m);
   }
 
   // Where this thread's whole-number per-point counts go (trace changes, first events).
@@ -506,15 +508,17 @@ class IndividualSimulator {
     lane.active = !lane.hot[static_cast<std::size_t>(lane.state)].shortcut;
   }
 
-  // Fast path: every row is a static table and only the state is tracked, so the
-  // strategies advance together cycle by cycle, giving the processor independent work.
-  // Staying put (the complement, sampled first) costs one comparison.
+  // Fast path: every row is a static table and only the state is tracked, so the walks
+  // advance together cycle by cycle, giving the processor independent work. Staying put
+  // (the complement, sampled first) costs one comparison. Strategies with the same walk
+  // (strategies_sharing_walks) are walked once; each member records its own moves.
   void run_strategies_in_lockstep(std::uint64_t i) {
     const int T = m_.cycles;
     int active = 0;
-    for (const Lane& lane : lanes_) active += lane.active ? 1 : 0;
+    for (const auto& walk : walks_) active += lanes_[static_cast<std::size_t>(walk.front())].active ? 1 : 0;
     for (int t = 0; t < T && active > 0; ++t) {
-      for (int k = 0; k < K_; ++k) {
+      for (const auto& walk : walks_) {
+        const int k = walk.front();
         Lane& lane = lanes_[static_cast<std::size_t>(k)];
         if (!lane.active) continue;
         const HotState& h = lane.hot[static_cast<std::size_t>(lane.state)];
@@ -543,20 +547,29 @@ class IndividualSimulator {
           j = sample_outcome(th, h.groups, h.group_count,
                              [&](std::uint32_t stream, double q, std::size_t g) { return uniform(i, t, stream, q, hazards[g], lane); });
         }
-        const int to = h.outcomes[j];
-        if (to == lane.state && h.quiet_stay) continue;
-        const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
-        if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, nullptr);
-        if (to != lane.state) {
-          close_stay(k, lane, lane.state, lane.entered, t + 1);
-          enter(lane, to, t + 1);
-          if (lane.hot[static_cast<std::size_t>(to)].shortcut) {  // absorbing: the stay runs to the horizon
-            lane.active = false;
-            --active;
-          }
+        const int from = lane.state, to = h.outcomes[j];
+        bool absorbed = false;  // the members reach the same states, absorbing or not
+        for (const int member : walk) {
+          Lane& each = lanes_[static_cast<std::size_t>(member)];
+          if (to == from && each.hot[static_cast<std::size_t>(from)].quiet_stay) continue;
+          absorbed = step(member, each, from, to, t);
         }
+        if (absorbed) --active;
       }
     }
+  }
+
+  // Records strategy k's move from -> to at cycle t (its rewards, events and stays).
+  // Returns whether the move ends the walk (an absorbing state).
+  bool step(int k, Lane& lane, int from, int to, int t) {
+    const std::size_t pair = static_cast<std::size_t>(from * S_ + to);
+    if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, nullptr);
+    if (to == from) return false;
+    close_stay(k, lane, from, lane.entered, t + 1);
+    enter(lane, to, t + 1);
+    if (!lane.hot[static_cast<std::size_t>(to)].shortcut) return false;
+    lane.active = false;  // absorbing: the stay runs to the horizon
+    return true;
   }
 
   // General path: keeps t, age, time in state and counters current for tabulated,
@@ -674,6 +687,7 @@ class IndividualSimulator {
   std::vector<double> individual_values_;
   std::vector<RuntimeEvaluator*> evaluators_;
   std::vector<Lane> lanes_;
+  std::vector<std::vector<int>> walks_;  // fast path: strategies sharing one walk, the leader first
   int years_, yearly_;
   std::vector<int> year_of_point_;  // t = 0..T + 1
   std::vector<int> year_start_;     // per year: its first point; then T + 2
