@@ -122,7 +122,14 @@ class IndividualSimulator {
       }
       lane.pair_flags = std::move(flags);
     }
-    if (fast_) walks_ = strategies_sharing_walks(m);
+    if (fast_)
+      for (std::vector<int>& members : strategies_sharing_walks(m)) {
+        Walk walk{std::move(members), std::vector<std::uint8_t>(static_cast<std::size_t>(S_), 1)};
+        for (const int k : walk.members)
+          for (int st = 0; st < S_; ++st)
+            if (!lanes_[static_cast<std::size_t>(k)].hot[static_cast<std::size_t>(st)].quiet_stay) walk.quiet_stay[static_cast<std::size_t>(st)] = 0;
+        walks_.push_back(std::move(walk));
+      }
   }
 
   // Where this thread's whole-number per-point counts go (trace changes, first events).
@@ -515,10 +522,10 @@ class IndividualSimulator {
   void run_strategies_in_lockstep(std::uint64_t i) {
     const int T = m_.cycles;
     int active = 0;
-    for (const auto& walk : walks_) active += lanes_[static_cast<std::size_t>(walk.front())].active ? 1 : 0;
+    for (const Walk& walk : walks_) active += lanes_[static_cast<std::size_t>(walk.members.front())].active ? 1 : 0;
     for (int t = 0; t < T && active > 0; ++t) {
-      for (const auto& walk : walks_) {
-        const int k = walk.front();
+      for (const Walk& walk : walks_) {
+        const int k = walk.members.front();
         Lane& lane = lanes_[static_cast<std::size_t>(k)];
         if (!lane.active) continue;
         const HotState& h = lane.hot[static_cast<std::size_t>(lane.state)];
@@ -548,8 +555,9 @@ class IndividualSimulator {
                              [&](std::uint32_t stream, double q, std::size_t g) { return uniform(i, t, stream, q, hazards[g], lane); });
         }
         const int from = lane.state, to = h.outcomes[j];
+        if (to == from && walk.quiet_stay[static_cast<std::size_t>(from)]) continue;
         bool absorbed = false;  // the members reach the same states, absorbing or not
-        for (const int member : walk) {
+        for (const int member : walk.members) {
           Lane& each = lanes_[static_cast<std::size_t>(member)];
           if (to == from && each.hot[static_cast<std::size_t>(from)].quiet_stay) continue;
           absorbed = step(member, each, from, to, t);
@@ -687,7 +695,11 @@ class IndividualSimulator {
   std::vector<double> individual_values_;
   std::vector<RuntimeEvaluator*> evaluators_;
   std::vector<Lane> lanes_;
-  std::vector<std::vector<int>> walks_;  // fast path: strategies sharing one walk, the leader first
+  struct Walk {
+    std::vector<int> members;               // strategies sharing the walk, the leader (who walks) first
+    std::vector<std::uint8_t> quiet_stay;   // per state: staying records nothing for any member
+  };
+  std::vector<Walk> walks_;  // fast path
   int years_, yearly_;
   std::vector<int> year_of_point_;  // t = 0..T + 1
   std::vector<int> year_start_;     // per year: its first point; then T + 2
