@@ -114,6 +114,10 @@ class IndividualSimulator {
         HotState h{row.thresholds.data(), row.group_hazards.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
                    row.outcomes.size(), row.is_static, state.shortcut, !state.per_cycle_terms.empty(), false};
         h.quiet_stay = flags[static_cast<std::size_t>(st * S_ + st)] == 0;
+        h.prefix = state.static_prefix.data();
+        h.prefix_width = state.prefix_width;
+        h.stay_offset = lane.stay_offset[static_cast<std::size_t>(st)];
+        h.plain_stay = state.individual_terms.empty() && state.age_terms.empty();
         const auto& g = row.groups;
         h.deaths_then_moves = (g.size() == 1 && g[0].stream == kStreamMove) ||
                               (g.size() == 2 && g[0].stream == kStreamDeath && g[1].stream == kStreamMove);
@@ -189,6 +193,11 @@ class IndividualSimulator {
     bool quiet_stay = false;  // staying records nothing (no transition reward, no event)
     bool deaths_then_moves = false;  // groups: deaths (if any) then moves, no event group
     std::size_t deaths = 0;          // outcomes in the death group
+    // close_stay's inputs: StateModel::static_prefix, its width, the state's first column
+    // in Lane::stay_totals, and whether the stay pays only through the prefix sums.
+    const double* prefix = nullptr;
+    std::size_t prefix_width = 0, stay_offset = 0;
+    bool plain_stay = false;
   };
 
   // A death or event clock's position (see clock_uniform).
@@ -320,13 +329,25 @@ class IndividualSimulator {
   // prefix[entry] to its state's contiguous row of totals, scattered to the outputs once
   // the individual is done.
   void close_stay(int k, Lane& lane, int s, int from_point, int to_point) {
-    const StateModel& st = m_.strategies[static_cast<std::size_t>(k)].states[static_cast<std::size_t>(s)];
-    const std::size_t width = st.prefix_width;
-    const double* __restrict a = &st.static_prefix[static_cast<std::size_t>(from_point) * width];
-    const double* __restrict b = &st.static_prefix[static_cast<std::size_t>(to_point) * width];
-    double* __restrict total = &lane.stay_totals[lane.stay_offset[static_cast<std::size_t>(s)]];
+    const HotState& h = lane.hot[static_cast<std::size_t>(s)];
+    const std::size_t width = h.prefix_width;
+    const double* __restrict a = h.prefix + static_cast<std::size_t>(from_point) * width;
+    const double* __restrict b = h.prefix + static_cast<std::size_t>(to_point) * width;
+    double* __restrict total = lane.stay_totals.data() + h.stay_offset;
     for (std::size_t j = 0; j < 4; ++j) total[j] += b[j] - a[j];
     for (std::size_t j = 4; j < width; ++j) total[j] += b[j] - a[j];
+    lane.visited |= std::uint64_t{1} << (s & 63);
+    lane.trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
+    lane.trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
+    if (!h.plain_stay) pay_stay_terms(k, lane, s, from_point, to_point);
+  }
+
+  // close_stay's part for rewards valued per individual or settled along age.
+  void pay_stay_terms(int k, Lane& lane, int s, int from_point, int to_point) {
+    const StateModel& st = m_.strategies[static_cast<std::size_t>(k)].states[static_cast<std::size_t>(s)];
+    const std::size_t width = st.prefix_width;
+    const double* a = &st.static_prefix[static_cast<std::size_t>(from_point) * width];
+    const double* b = &st.static_prefix[static_cast<std::size_t>(to_point) * width];
     if (!st.individual_terms.empty()) {
       const double* v = &lane.individual_values[lane.individual_offset[static_cast<std::size_t>(s)]];
       for (std::size_t j = 0; j < st.individual_terms.size(); ++j) {
@@ -336,9 +357,6 @@ class IndividualSimulator {
       pay_stay_by_year(k, st, lane, s, from_point, to_point);
     }
     if (!st.age_terms.empty()) settle_age_terms(k, st, lane, from_point, to_point);
-    lane.visited |= std::uint64_t{1} << (s & 63);
-    lane.trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
-    lane.trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
   }
 
   // Pays a stay's age-settled rewards (see AgeSettledTerm): over the points from_point to
