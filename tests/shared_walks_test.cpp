@@ -10,10 +10,12 @@
 
 #include "engine/shared_walks.hpp"
 #include "hemsim/hemsim.hpp"
+#include "support/identical_results.hpp"
 
 namespace {
 
 using hemsim::RunResults;
+using hemsim_test::expect_identical;
 
 // `treated` has the rows of `usual` (it changes only costs, a utility and the transition
 // reward); `faster` changes a move. An event, a one-off reward on falling ill and one on
@@ -74,46 +76,6 @@ std::string with_strategies(const std::string& keep_yaml, const std::string& ref
   return yaml;
 }
 
-void expect_estimate_equal(const hemsim::Estimate& a, const hemsim::Estimate& b, const std::string& what) {
-  EXPECT_EQ(a.mean, b.mean) << what;
-  EXPECT_EQ(a.mcse, b.mcse) << what;
-}
-
-void expect_discounted_equal(const hemsim::DiscountedEstimate& a, const hemsim::DiscountedEstimate& b, const std::string& what) {
-  expect_estimate_equal(a.discounted, b.discounted, what + " discounted");
-  expect_estimate_equal(a.undiscounted, b.undiscounted, what + " undiscounted");
-}
-
-// Every output of a strategy, bit for bit.
-void expect_same_outcomes(const hemsim::StrategyOutcomes& a, const hemsim::StrategyOutcomes& b) {
-  ASSERT_EQ(a.costs_by_category.size(), b.costs_by_category.size());
-  for (std::size_t c = 0; c < a.costs_by_category.size(); ++c)
-    expect_discounted_equal(a.costs_by_category[c], b.costs_by_category[c], a.name + " cost category " + std::to_string(c));
-  expect_discounted_equal(a.qalys, b.qalys, a.name + " QALYs");
-  expect_discounted_equal(a.life_years, b.life_years, a.name + " life-years");
-  ASSERT_EQ(a.events.size(), b.events.size());
-  for (std::size_t e = 0; e < a.events.size(); ++e) {
-    expect_estimate_equal(a.events[e].count, b.events[e].count, a.name + " event count");
-    expect_estimate_equal(a.events[e].ever, b.events[e].ever, a.name + " event ever");
-    EXPECT_EQ(a.events[e].cumulative_incidence, b.events[e].cumulative_incidence) << a.name;
-  }
-  ASSERT_EQ(a.years_in_state.size(), b.years_in_state.size());
-  for (std::size_t s = 0; s < a.years_in_state.size(); ++s) expect_estimate_equal(a.years_in_state[s], b.years_in_state[s], a.name + " years in state");
-  EXPECT_EQ(a.trace, b.trace) << a.name;
-  ASSERT_EQ(a.by_year.size(), b.by_year.size());
-  for (std::size_t y = 0; y < a.by_year.size(); ++y) {
-    const auto& x = a.by_year[y];
-    const auto& z = b.by_year[y];
-    ASSERT_EQ(x.costs_by_category.size(), z.costs_by_category.size());
-    for (std::size_t c = 0; c < x.costs_by_category.size(); ++c) {
-      EXPECT_EQ(x.costs_by_category[c].discounted, z.costs_by_category[c].discounted) << a.name << " year " << y;
-      EXPECT_EQ(x.costs_by_category[c].undiscounted, z.costs_by_category[c].undiscounted) << a.name << " year " << y;
-    }
-    EXPECT_EQ(x.qalys.discounted, z.qalys.discounted) << a.name << " year " << y;
-    EXPECT_EQ(x.life_years.discounted, z.life_years.discounted) << a.name << " year " << y;
-  }
-}
-
 TEST(SharedWalks, GroupsStrategiesWhoseRowsAndStartAreTheSame) {
   const auto model = hemsim::compile_model(hemsim::parse_scenario(kModel, "inline.yaml"));
   EXPECT_EQ(hemsim::detail::strategies_sharing_walks(model.data()), (std::vector<std::vector<int>>{{0, 1}, {2}}));
@@ -129,9 +91,9 @@ TEST(SharedWalks, AStrategysResultsDoNotDependOnWhoSharesItsWalk) {
     const RunResults alone = run(with_strategies("  treated: {parameters: {c_drug: 3000, u_ill: 0.7, c_onset: 50, c_stay: 40}}\n", "treated"), 3000, seed);
     const RunResults first = run(with_strategies("  treated: {parameters: {c_drug: 3000, u_ill: 0.7, c_onset: 50, c_stay: 40}}\n  usual: {}\n", "treated"), 3000, seed);
     const auto& treated = all.strategies.at(static_cast<std::size_t>(all.strategy_index("treated")));
-    expect_same_outcomes(treated, alone.strategies.at(0));
-    expect_same_outcomes(treated, first.strategies.at(0));
-    expect_same_outcomes(all.strategies.at(0), first.strategies.at(1));  // `usual` following `treated`
+    expect_identical(treated, alone.strategies.at(0));
+    expect_identical(treated, first.strategies.at(0));
+    expect_identical(all.strategies.at(0), first.strategies.at(1));  // `usual` following `treated`
     // The members record different things on the same walk.
     EXPECT_NE(treated.costs_by_category.at(0).discounted.mean, all.strategies.at(0).costs_by_category.at(0).discounted.mean);
     EXPECT_EQ(treated.life_years.discounted.mean, all.strategies.at(0).life_years.discounted.mean);
