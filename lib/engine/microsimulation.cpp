@@ -275,14 +275,17 @@ class IndividualSimulator {
     if (cache.individual != i || cache.index != b) {
       cache.individual = i;
       cache.index = b;
-      const auto block = c == 0 ? random_.block(i, Purpose::death_clock, b)
-                                : random_.block(i, Purpose::event_clock, (static_cast<std::uint32_t>(c - 1) << 24) | b);
-      for (std::size_t j = 0; j < 2; ++j) {
-        const std::uint64_t bits = (std::uint64_t{block[2 * j]} << 32 | block[2 * j + 1]) >> 11;
-        cache.gaps[j] = -std::log((static_cast<double>(bits) + 0.5) * 0x1p-53);
-      }
+      cache.block = c == 0 ? random_.block(i, Purpose::death_clock, b)
+                           : random_.block(i, Purpose::event_clock, (static_cast<std::uint32_t>(c - 1) << 24) | b);
+      cache.made = 0;
     }
-    return cache.gaps[k & 1U];
+    const std::uint32_t j = k & 1U;
+    if (!((cache.made >> j) & 1U)) {  // the logarithm only when the gap is needed (most clocks use one)
+      const std::uint64_t bits = (std::uint64_t{cache.block[2 * j]} << 32 | cache.block[2 * j + 1]) >> 11;
+      cache.gaps[j] = -std::log((static_cast<double>(bits) + 0.5) * 0x1p-53);
+      cache.made |= 1U << j;
+    }
+    return cache.gaps[j];
   }
 
   // The move uniform of cycle t: keyed by (state, visit to it, cycle of the stay), so an
@@ -293,7 +296,9 @@ class IndividualSimulator {
     const auto in_stay = static_cast<std::uint32_t>(t - lane.entered);
     if (lane.move_block_index != in_stay >> 2) {
       lane.move_block_index = in_stay >> 2;
-      lane.move_block = shared_move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index);
+      // One walk (one strategy, or all sharing it) asks for each block once: no cache.
+      lane.move_block = walks_.size() == 1 ? random_.move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index)
+                                           : shared_move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index);
     }
     return RandomStream::to_uniform(lane.move_block[in_stay & 3U]);
   }
@@ -725,6 +730,8 @@ class IndividualSimulator {
   struct GapBlock {
     std::uint64_t individual = ~std::uint64_t{0};
     std::uint32_t index = 0;
+    r123::Philox4x32::ctr_type block{};
+    std::uint32_t made = 0;          // bit j: gaps[j] is made
     std::array<double, 2> gaps{};  // occurrences 2 index and 2 index + 1
   };
   std::array<GapBlock, 33> gap_blocks_{};  // per clock (deaths, then events): the last block made
