@@ -11,7 +11,6 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
-#include <limits>
 #include <memory>
 
 #include "engine/accumulator.hpp"
@@ -296,16 +295,16 @@ class IndividualSimulator {
     const auto in_stay = static_cast<std::uint32_t>(t - lane.entered);
     if (lane.move_block_index != in_stay >> 2) {
       lane.move_block_index = in_stay >> 2;
-      // One walk (one strategy, or all sharing it) asks for each block once: no cache.
-      lane.move_block = walks_.size() == 1 ? random_.move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index)
-                                           : shared_move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index);
+      lane.move_block = shared_move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index);
     }
     return RandomStream::to_uniform(lane.move_block[in_stay & 3U]);
   }
 
   // Strategies that walk the same stays need the same move blocks: a small cache keyed by
-  // (individual, state, visit, block) makes each once.
-  const r123::Philox4x32::ctr_type& shared_move_block(std::uint64_t i, std::uint32_t state, std::uint32_t visit, std::uint32_t block) {
+  // (individual, state, visit, block) makes each once. A model walked once (one strategy,
+  // or all sharing one walk) asks for each block once, so it goes straight to the stream.
+  r123::Philox4x32::ctr_type shared_move_block(std::uint64_t i, std::uint32_t state, std::uint32_t visit, std::uint32_t block) {
+    if (walks_.size() == 1) return random_.move_block(i, state, visit, block);
     MoveBlock& slot = move_blocks_[(state * 7U + visit * 3U + block) & (move_blocks_.size() - 1)];
     if (slot.individual != i || slot.state != state || slot.visit != visit || slot.block != block) {
       slot = {i, state, visit, block, random_.move_block(i, state, visit, block)};
@@ -344,15 +343,13 @@ class IndividualSimulator {
     lane.visited |= std::uint64_t{1} << (s & 63);
     lane.trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
     lane.trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
-    if (!h.plain_stay) pay_stay_terms(k, lane, s, from_point, to_point);
+    if (!h.plain_stay) pay_stay_terms(k, lane, s, from_point, to_point, a, b);
   }
 
-  // close_stay's part for rewards valued per individual or settled along age.
-  void pay_stay_terms(int k, Lane& lane, int s, int from_point, int to_point) {
+  // close_stay's part for rewards valued per individual or settled along age (`a`, `b`:
+  // the state's prefix rows at from_point and to_point).
+  void pay_stay_terms(int k, Lane& lane, int s, int from_point, int to_point, const double* a, const double* b) {
     const StateModel& st = m_.strategies[static_cast<std::size_t>(k)].states[static_cast<std::size_t>(s)];
-    const std::size_t width = st.prefix_width;
-    const double* a = &st.static_prefix[static_cast<std::size_t>(from_point) * width];
-    const double* b = &st.static_prefix[static_cast<std::size_t>(to_point) * width];
     if (!st.individual_terms.empty()) {
       const double* v = &lane.individual_values[lane.individual_offset[static_cast<std::size_t>(s)]];
       for (std::size_t j = 0; j < st.individual_terms.size(); ++j) {
