@@ -104,6 +104,7 @@ class IndividualSimulator {
         terms += st.individual_terms.size();
       }
       lane.individual_values.assign(terms, 0.0);
+      lane.one_time_costs = std::any_of(sm.one_time_costs.begin(), sm.one_time_costs.end(), [](double c) { return c != 0.0; });
       std::vector<std::uint8_t> flags(static_cast<std::size_t>(S_ * S_), 0);
       for (std::size_t pair = 0; pair < flags.size(); ++pair)
         flags[pair] = static_cast<std::uint8_t>((sm.transition_terms[pair].empty() ? 0 : 1) | (m.event_masks[pair] ? 2 : 0));
@@ -121,6 +122,7 @@ class IndividualSimulator {
         h.deaths_then_moves = (g.size() == 1 && g[0].stream == kStreamMove) ||
                               (g.size() == 2 && g[0].stream == kStreamDeath && g[1].stream == kStreamMove);
         h.deaths = g.size() == 2 ? g[0].end : 0;
+        h.only_death_leaves = h.deaths_then_moves && h.deaths > 0 && h.n == h.deaths + 1 && row.sampling_order[h.deaths] == st;
         lane.hot.push_back(h);
       }
       lane.pair_flags = std::move(flags);
@@ -144,7 +146,7 @@ class IndividualSimulator {
     by_year_ = acc.by_year.data();
     if (fast_) {
       for (int k = 0; k < K_; ++k) begin_strategy(i, k);
-      run_strategies_in_lockstep(i);
+      run_walks(i);
       for (int k = 0; k < K_; ++k) finish_strategy(k);
     } else {
       for (int k = 0; k < K_; ++k) {
@@ -157,9 +159,9 @@ class IndividualSimulator {
     const int reference = m_.reference_strategy;
     const double* ref = &outputs_[static_cast<std::size_t>(reference * V_)];
     for (int k = 0; k < K_; ++k) {
-      const double* out = &outputs_[static_cast<std::size_t>(k * V_)];
-      double* sum = &acc.sum[static_cast<std::size_t>(k * V_)];
-      double* sq = &acc.sum_of_squares[static_cast<std::size_t>(k * V_)];
+      const double* __restrict out = &outputs_[static_cast<std::size_t>(k * V_)];
+      double* __restrict sum = &acc.sum[static_cast<std::size_t>(k * V_)];
+      double* __restrict sq = &acc.sum_of_squares[static_cast<std::size_t>(k * V_)];
       for (int v = 0; v < V_; ++v) {
         sum[v] += out[v];
         sq[v] += out[v] * out[v];
@@ -192,6 +194,7 @@ class IndividualSimulator {
     bool quiet_stay = false;  // staying records nothing (no transition reward, no event)
     bool deaths_then_moves = false;  // groups: deaths (if any) then moves, no event group
     std::size_t deaths = 0;          // outcomes in the death group
+    bool only_death_leaves = false;  // deaths_then_moves, with staying the only move
     // close_stay's inputs: StateModel::static_prefix, its width, the state's first column
     // in Lane::stay_totals, and whether the stay pays only through the prefix sums.
     const double* prefix = nullptr;
@@ -228,6 +231,12 @@ class IndividualSimulator {
     std::uint32_t move_block_index = kNoMoveBlock;  // which block of the stay move_block holds
     r123::Philox4x32::ctr_type move_block{};
     bool active = false;
+    bool one_time_costs = false;  // some category has a one-time cost
+  };
+
+  struct Walk {
+    std::vector<int> members;               // strategies sharing the walk, the leader (who walks) first
+    std::vector<std::uint8_t> quiet_stay;   // per state: staying records nothing for any member
   };
 
   // The uniform of (individual i, cycle, stream) for a group of probability q (see
@@ -470,7 +479,7 @@ class IndividualSimulator {
     lane.entered = 0;
     // Event clocks are armed when first needed; the death clock now, so that the lockstep
     // path reads it with one comparison.
-    for (Clock& clock : lane.clocks) clock.occurrences = kNoArrivalYet;
+    for (Clock& clock : lane.clocks) clock = {-1.0, kNoArrivalYet};
     lane.clocks[0].occurrences = 0;
     lane.clocks[0].remaining = arrival_gap(i, 0, 0);
     std::fill(lane.visits.begin(), lane.visits.end(), 0U);
@@ -500,13 +509,13 @@ class IndividualSimulator {
         individual_values_[r] = runtime->evaluate(q, coords_.data());
       }
     }
-    for (std::size_t s = 0; s < sm.states.size(); ++s) {
+    for (std::size_t s = 0; s < sm.states.size() && !lane.individual_values.empty(); ++s) {
       const auto& terms = sm.states[s].individual_terms;
       double* v = lane.individual_values.data() + lane.individual_offset[s];
       for (std::size_t j = 0; j < terms.size(); ++j)
         v[j] = quantity_value(m_, terms[j].value, coords_.data(), individual_values_.data(), runtime);
     }
-    for (int c = 0; c < L.categories; ++c) {
+    for (int c = 0; c < L.categories && lane.one_time_costs; ++c) {
       lane.out[L.cost_discounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
       lane.out[L.cost_undiscounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
     }
@@ -535,55 +544,140 @@ class IndividualSimulator {
     lane.active = !lane.hot[static_cast<std::size_t>(lane.state)].shortcut;
   }
 
-  // Fast path: every row is a static table and only the state is tracked, so the walks
-  // advance together cycle by cycle, giving the processor independent work. Staying put
-  // (the complement, sampled first) costs one comparison. Strategies with the same walk
-  // (strategies_sharing_walks) are walked once; each member records its own moves.
-  void run_strategies_in_lockstep(std::uint64_t i) {
+  // Fast path: every row is a static table and only the state is tracked. Each walk runs
+  // stay by stay: within a stay the row's pointers only step forward, and staying put
+  // (the complement, sampled first) costs a comparison or two. Strategies with the same
+  // walk (strategies_sharing_walks) are walked once; each member records its own moves.
+  void run_walks(std::uint64_t i) {
+    for (const Walk& walk : walks_) run_walk(i, walk);
+  }
+
+  void run_walk(std::uint64_t i, const Walk& walk) {
+    Lane& lane = lanes_[static_cast<std::size_t>(walk.members.front())];
     const int T = m_.cycles;
-    int active = 0;
-    for (const Walk& walk : walks_) active += lanes_[static_cast<std::size_t>(walk.members.front())].active ? 1 : 0;
-    for (int t = 0; t < T && active > 0; ++t) {
-      for (const Walk& walk : walks_) {
-        const int k = walk.members.front();
-        Lane& lane = lanes_[static_cast<std::size_t>(k)];
-        if (!lane.active) continue;
-        const HotState& h = lane.hot[static_cast<std::size_t>(lane.state)];
-        const double* th = h.thresholds + static_cast<std::size_t>(t) * h.n;
-        const double* hazards = h.hazards + static_cast<std::size_t>(t) * h.group_count;
-        std::size_t j;
-        if (h.deaths_then_moves) {  // sample_outcome for the common groups [deaths][moves], spelled out
-          const std::size_t d = h.deaths;
-          double u = 1.0;
-          if (d) {  // the death clock (armed in begin_strategy): a comparison while nothing happens
-            Clock& clock = lane.clocks[0];
-            if (clock.remaining > hazards[0]) clock.remaining -= hazards[0];
-            else u = clock_uniform(i, 0, th[d - 1], hazards[0], clock);
-          }
-          if (d && u < th[d - 1]) {
-            j = 0;
-            while (!(u < th[j])) ++j;
-          } else if (h.n - d == 1) {
-            j = d;  // a single move: no uniform needed
-          } else {
-            j = d;
-            const double u_move = move_uniform(i, t, lane);
-            while (!(u_move < th[j])) ++j;  // the last threshold is 1 and u_move < 1
-          }
-        } else {
-          j = sample_outcome(th, h.groups, h.group_count,
-                             [&](std::uint32_t stream, double q, std::size_t g) { return uniform(i, t, stream, q, hazards[g], lane); });
+    int t = 0;
+    while (lane.active && t < T) {  // one stay per pass
+      const int from = lane.state;
+      const HotState& h = lane.hot[static_cast<std::size_t>(from)];
+      const bool quiet = walk.quiet_stay[static_cast<std::size_t>(from)] != 0;
+      const std::size_t n = h.n, groups = h.group_count;
+      const double* th = h.thresholds + static_cast<std::size_t>(t) * n;
+      const double* hazards = h.hazards + static_cast<std::size_t>(t) * groups;
+      int to = from;
+      if (quiet && h.only_death_leaves) {
+        to = h.outcomes[wait_for_death(i, t, h, th, hazards, lane)];
+      } else if (quiet && h.deaths_then_moves) {
+        for (; t < T; ++t, th += n, hazards += groups) {
+          to = h.outcomes[deaths_then_moves(i, t, h, th, hazards, lane)];
+          if (to != from) break;
         }
-        const int from = lane.state, to = h.outcomes[j];
-        if (to == from && walk.quiet_stay[static_cast<std::size_t>(from)]) continue;
-        bool absorbed = false;  // the members reach the same states, absorbing or not
-        for (const int member : walk.members) {
-          Lane& each = lanes_[static_cast<std::size_t>(member)];
-          if (to == from && each.hot[static_cast<std::size_t>(from)].quiet_stay) continue;
-          absorbed = step(member, each, from, to, t);
+      } else {
+        for (; t < T; ++t, th += n, hazards += groups) {
+          to = h.outcomes[next_outcome(i, t, h, th, hazards, lane)];
+          if (to != from) break;
+          if (!quiet) record_stay(walk, from, t);
         }
-        if (absorbed) --active;
       }
+      if (t == T) return;
+      bool absorbed = false;  // the members reach the same states, absorbing or not
+      for (const int member : walk.members) absorbed = step(member, lanes_[static_cast<std::size_t>(member)], from, to, t);
+      ++t;
+      if (absorbed) return;
+    }
+  }
+
+  // The outcome (position in sampling order) of cycle t in a static row (`th`, `hazards`:
+  // the cycle's thresholds and group hazards): sample_outcome with the clocks read in
+  // place, so that a cycle in which no clock passes an arrival costs a comparison per
+  // clock. An unarmed clock's remaining hazard is negative, which sends it to
+  // clock_uniform to be armed.
+  std::size_t next_outcome(std::uint64_t i, int t, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+    if (h.deaths_then_moves) return deaths_then_moves(i, t, h, th, hazards, lane);
+    const OutcomeGroup* groups = h.groups;
+    const std::size_t last = h.group_count - 1;
+    std::size_t start = 0;
+    for (std::size_t g = 0;; ++g) {
+      const std::size_t end = groups[g].end;
+      if (g == last && end - start == 1) return start;
+      const std::uint32_t stream = groups[g].stream;
+      double u;
+      if (stream == kStreamMove) {  // always the last group
+        u = move_uniform(i, t, lane);
+      } else {
+        const double q = th[end - 1];
+        if (g != last && !(q > 0.0)) {
+          start = end;
+          continue;
+        }
+        const std::size_t c = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
+        Clock& clock = lane.clocks[c];
+        if (clock.remaining > hazards[g]) {
+          clock.remaining -= hazards[g];
+          start = end;
+          continue;
+        }
+        u = clock_uniform(i, c, q, hazards[g], clock);
+        if (g != last && !(u < q)) {
+          start = end;
+          continue;
+        }
+      }
+      std::size_t j = start;
+      while (j + 1 < end && !(u < th[j])) ++j;
+      return j;
+    }
+  }
+
+  // A stay that only death can end (a [deaths][stay] row): the death clock alone, cycle
+  // by cycle from t, until it passes an arrival inside the death group (returns the
+  // death's position, t its cycle) or the horizon (returns the stay's position, t = T).
+  std::size_t wait_for_death(std::uint64_t i, int& t, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+    const int T = m_.cycles;
+    const std::size_t n = h.n, groups = h.group_count, d = h.deaths;
+    Clock& clock = lane.clocks[0];
+    for (; t < T; ++t, th += n, hazards += groups) {
+      if (clock.remaining > hazards[0]) {
+        clock.remaining -= hazards[0];
+        continue;
+      }
+      const double u = clock_uniform(i, 0, th[d - 1], hazards[0], clock);
+      if (u < th[d - 1]) {
+        std::size_t j = 0;
+        while (!(u < th[j])) ++j;
+        return j;
+      }
+    }
+    return d;
+  }
+
+  // next_outcome for the common groups [deaths][moves], spelled out.
+  std::size_t deaths_then_moves(std::uint64_t i, int t, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+    const std::size_t d = h.deaths;
+    if (d) {  // the death clock (armed in begin_strategy)
+      Clock& clock = lane.clocks[0];
+      if (clock.remaining > hazards[0]) {
+        clock.remaining -= hazards[0];
+      } else {
+        const double u = clock_uniform(i, 0, th[d - 1], hazards[0], clock);
+        if (u < th[d - 1]) {
+          std::size_t j = 0;
+          while (!(u < th[j])) ++j;
+          return j;
+        }
+      }
+    }
+    if (h.n - d == 1) return d;  // a single move: no uniform needed
+    std::size_t j = d;
+    const double u_move = move_uniform(i, t, lane);
+    while (!(u_move < th[j])) ++j;  // the last threshold is 1 and u_move < 1
+    return j;
+  }
+
+  // Each member's records of staying in `from` at cycle t (transition rewards, events).
+  void record_stay(const Walk& walk, int from, int t) {
+    for (const int member : walk.members) {
+      Lane& each = lanes_[static_cast<std::size_t>(member)];
+      if (!each.hot[static_cast<std::size_t>(from)].quiet_stay) step(member, each, from, from, t);
     }
   }
 
@@ -715,10 +809,6 @@ class IndividualSimulator {
   std::vector<double> individual_values_;
   std::vector<RuntimeEvaluator*> evaluators_;
   std::vector<Lane> lanes_;
-  struct Walk {
-    std::vector<int> members;               // strategies sharing the walk, the leader (who walks) first
-    std::vector<std::uint8_t> quiet_stay;   // per state: staying records nothing for any member
-  };
   std::vector<Walk> walks_;  // fast path
   int years_, yearly_;
   std::vector<int> year_of_point_;  // t = 0..T + 1
