@@ -98,6 +98,11 @@ class IndividualSimulator {
         width += st.prefix_width;
       }
       lane.stay_totals.assign(width, 0.0);
+      for (std::size_t st = 0; st < sm.states.size(); ++st)
+        for (StateModel::PrefixUse use : sm.states[st].prefix_uses) {
+          use.column += lane.stay_offset[st];
+          lane.stay_uses.push_back(use);
+        }
       std::size_t terms = 0;
       for (const auto& st : sm.states) {
         lane.individual_offset.push_back(terms);
@@ -122,6 +127,8 @@ class IndividualSimulator {
         h.deaths_then_moves = (g.size() == 1 && g[0].stream == kStreamMove) ||
                               (g.size() == 2 && g[0].stream == kStreamDeath && g[1].stream == kStreamMove);
         h.deaths = g.size() == 2 ? g[0].end : 0;
+        const std::size_t last_start = g.size() > 1 ? g[g.size() - 2].end : 0;
+        h.draws_moves = !g.empty() && g.back().stream == kStreamMove && g.back().end - last_start > 1;
         h.only_death_leaves = h.deaths_then_moves && h.deaths > 0 && h.n == h.deaths + 1 && row.sampling_order[h.deaths] == st;
         lane.hot.push_back(h);
       }
@@ -195,6 +202,7 @@ class IndividualSimulator {
     bool deaths_then_moves = false;  // groups: deaths (if any) then moves, no event group
     std::size_t deaths = 0;          // outcomes in the death group
     bool only_death_leaves = false;  // deaths_then_moves, with staying the only move
+    bool draws_moves = false;        // the row's last group is moves with a choice (a move uniform per cycle)
     // close_stay's inputs: StateModel::static_prefix, its width, the state's first column
     // in Lane::stay_totals, and whether the stay pays only through the prefix sums.
     const double* prefix = nullptr;
@@ -223,7 +231,7 @@ class IndividualSimulator {
     int state = 0;
     int entered = 0;          // point at which the current stay began
     int age0 = 0;
-    std::uint64_t visited = 0;  // states with stay totals (bit s % 64)
+    std::vector<StateModel::PrefixUse> stay_uses;  // every state's prefix_uses, columns counted from the start of stay_totals
     std::uint32_t ever = 0;     // events that have happened
     std::vector<Clock> clocks;  // deaths, then one per event
     std::vector<std::uint32_t> visits;  // per state: stays begun so far
@@ -349,7 +357,6 @@ class IndividualSimulator {
     double* __restrict total = lane.stay_totals.data() + h.stay_offset;
     for (std::size_t j = 0; j < 4; ++j) total[j] += b[j] - a[j];
     for (std::size_t j = 4; j < width; ++j) total[j] += b[j] - a[j];
-    lane.visited |= std::uint64_t{1} << (s & 63);
     lane.trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
     lane.trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
     if (!h.plain_stay) pay_stay_terms(k, lane, s, from_point, to_point, a, b);
@@ -474,7 +481,6 @@ class IndividualSimulator {
     lane.out = &outputs_[static_cast<std::size_t>(k * V_)];
     std::fill(lane.out, lane.out + V_, 0.0);
     lane.trace_changes = counts_->trace_change_row(k, 0);
-    lane.visited = 0;
     lane.ever = 0;
     lane.entered = 0;
     // Event clocks are armed when first needed; the death clock now, so that the lockstep
@@ -563,6 +569,10 @@ class IndividualSimulator {
       const std::size_t n = h.n, groups = h.group_count;
       const double* th = h.thresholds + static_cast<std::size_t>(t) * n;
       const double* hazards = h.hazards + static_cast<std::size_t>(t) * groups;
+      if (h.draws_moves) {  // the stay's first move block now, outside the cycle loop's branches
+        lane.move_block_index = 0;
+        lane.move_block = shared_move_block(i, static_cast<std::uint32_t>(from), lane.visit, 0);
+      }
       int to = from;
       if (quiet && h.only_death_leaves) {
         to = h.outcomes[wait_for_death(i, t, h, th, hazards, lane)];
@@ -773,18 +783,14 @@ class IndividualSimulator {
 
   // Closes the last stay (to the horizon), scatters the stay totals, derives outputs.
   void finish_strategy(int k) {
-    const StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k)];
     const OutputLayout& L = m_.layout;
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
     const int alive_until = m_.dead_state[static_cast<std::size_t>(lane.state)] ? lane.entered : m_.cycles + 1;
     close_stay(k, lane, lane.state, lane.entered, m_.cycles + 1);
-    for (int s = 0; s < S_; ++s) {
-      if (!((lane.visited >> (s & 63)) & 1U)) continue;
-      const StateModel& st = sm.states[static_cast<std::size_t>(s)];
-      double* total = &lane.stay_totals[lane.stay_offset[static_cast<std::size_t>(s)]];
-      for (const auto& use : st.prefix_uses) lane.out[use.output] += use.factor * total[use.column];
-      std::fill(total, total + st.prefix_width, 0.0);  // ready for the next individual
-    }
+    // Every state's totals, visited or not: an unvisited state's are zeros, which leave
+    // the outputs as they are, and a loop of fixed length costs no mispredicted branches.
+    for (const auto& use : lane.stay_uses) lane.out[use.output] += use.factor * lane.stay_totals[use.column];
+    std::fill(lane.stay_totals.begin(), lane.stay_totals.end(), 0.0);  // ready for the next individual
     if (!m_.life_years_prefix[0].empty()) {  // life-years by survival: equal deaths, equal life-years
       lane.out[L.life_years_discounted()] = m_.life_years_weight * m_.life_years_prefix[0][static_cast<std::size_t>(alive_until)];
       lane.out[L.life_years_undiscounted()] = m_.life_years_weight * m_.life_years_prefix[1][static_cast<std::size_t>(alive_until)];
