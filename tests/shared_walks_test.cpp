@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,29 @@ TEST(SharedWalks, AStrategysResultsDoNotDependOnWhoSharesItsWalk) {
     EXPECT_NE(treated.costs_by_category.at(0).discounted.mean, all.strategies.at(0).costs_by_category.at(0).discounted.mean);
     EXPECT_EQ(treated.life_years.discounted.mean, all.strategies.at(0).life_years.discounted.mean);
     EXPECT_GT(treated.events.at(0).count.mean, 0.0);
+  }
+}
+
+// The fast path walks stay by stay (lib/engine/microsimulation.cpp, run_walk); a model
+// that also keeps a counter takes the general path, cycle by cycle, with the same random
+// numbers. A counter that nothing reads changes no outcome, so both must give the same
+// bits. `Frail` is a stay that only death can end, `Well` draws the event group, and the
+// transition reward on staying ill makes some stays record every cycle.
+TEST(SharedWalks, TheStayByStayWalkGivesTheBitsOfTheCycleByCycleEngine) {
+  std::string fast = kModel;
+  fast.replace(fast.find("initial:"), 0, "  Frail: {costs: {care: 500}, utility: 0.5}\n");
+  fast.replace(fast.find("  Ill: {Well: p_recover, Dead: p_die_ill, Ill: complement}"),
+               std::string("  Ill: {Well: p_recover, Dead: p_die_ill, Ill: complement}").size(),
+               "  Ill: {Well: p_recover, Frail: 0.04, Dead: p_die_ill, Ill: complement}\n  Frail: {Dead: 0.12, Frail: complement}");
+  std::string general = fast;
+  general.replace(general.find("states:"), 0, "counters:\n  ill_spells: {max: 50, increment_on_entry: {Ill: 1}}\n");
+  for (const std::uint64_t seed : {1U, 7U}) {
+    const RunResults walked = run(fast, 3000, seed);
+    const RunResults cycled = run(general, 3000, seed);
+    ASSERT_EQ(walked.strategies.size(), cycled.strategies.size());
+    for (std::size_t k = 0; k < walked.strategies.size(); ++k) expect_identical(walked.strategies[k], cycled.strategies[k]);
+    const auto frail = static_cast<std::size_t>(std::find(walked.states.begin(), walked.states.end(), "Frail") - walked.states.begin());
+    EXPECT_GT(walked.strategies.at(0).years_in_state.at(frail).mean, 0.1);  // Frail is reached
   }
 }
 

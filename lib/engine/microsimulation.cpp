@@ -98,11 +98,14 @@ class IndividualSimulator {
         width += st.prefix_width;
       }
       lane.stay_totals.assign(width, 0.0);
-      for (std::size_t st = 0; st < sm.states.size(); ++st)
+      for (std::size_t st = 0; st < sm.states.size(); ++st) {
+        lane.first_use.push_back(lane.stay_uses.size());
         for (StateModel::PrefixUse use : sm.states[st].prefix_uses) {
           use.column += lane.stay_offset[st];
           lane.stay_uses.push_back(use);
         }
+      }
+      lane.first_use.push_back(lane.stay_uses.size());
       std::size_t terms = 0;
       for (const auto& st : sm.states) {
         lane.individual_offset.push_back(terms);
@@ -213,6 +216,7 @@ class IndividualSimulator {
   // A death or event clock's position (see clock_uniform).
   static constexpr std::uint32_t kNoArrivalYet = ~std::uint32_t{0};
   static constexpr std::uint32_t kNoMoveBlock = ~std::uint32_t{0};
+  static constexpr std::size_t kScatterEveryState = 48;  // stay uses (see finish_strategy)
   struct Clock {
     double remaining = 0.0;  // hazard left before the next occurrence
     std::uint32_t occurrences = kNoArrivalYet;
@@ -232,6 +236,8 @@ class IndividualSimulator {
     int entered = 0;          // point at which the current stay began
     int age0 = 0;
     std::vector<StateModel::PrefixUse> stay_uses;  // every state's prefix_uses, columns counted from the start of stay_totals
+    std::vector<std::size_t> first_use;            // per state, then the end: its first entry in stay_uses
+    std::uint64_t visited = 0;                     // states with stay totals (bit s % 64)
     std::uint32_t ever = 0;     // events that have happened
     std::vector<Clock> clocks;  // deaths, then one per event
     std::vector<std::uint32_t> visits;  // per state: stays begun so far
@@ -355,6 +361,7 @@ class IndividualSimulator {
     const double* __restrict a = h.prefix + static_cast<std::size_t>(from_point) * width;
     const double* __restrict b = h.prefix + static_cast<std::size_t>(to_point) * width;
     double* __restrict total = lane.stay_totals.data() + h.stay_offset;
+    lane.visited |= std::uint64_t{1} << (s & 63);
     for (std::size_t j = 0; j < 4; ++j) total[j] += b[j] - a[j];
     for (std::size_t j = 4; j < width; ++j) total[j] += b[j] - a[j];
     lane.trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
@@ -481,6 +488,7 @@ class IndividualSimulator {
     lane.out = &outputs_[static_cast<std::size_t>(k * V_)];
     std::fill(lane.out, lane.out + V_, 0.0);
     lane.trace_changes = counts_->trace_change_row(k, 0);
+    lane.visited = 0;
     lane.ever = 0;
     lane.entered = 0;
     // Event clocks are armed when first needed; the death clock now, so that the lockstep
@@ -787,10 +795,23 @@ class IndividualSimulator {
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
     const int alive_until = m_.dead_state[static_cast<std::size_t>(lane.state)] ? lane.entered : m_.cycles + 1;
     close_stay(k, lane, lane.state, lane.entered, m_.cycles + 1);
-    // Every state's totals, visited or not: an unvisited state's are zeros, which leave
-    // the outputs as they are, and a loop of fixed length costs no mispredicted branches.
-    for (const auto& use : lane.stay_uses) lane.out[use.output] += use.factor * lane.stay_totals[use.column];
-    std::fill(lane.stay_totals.begin(), lane.stay_totals.end(), 0.0);  // ready for the next individual
+    // Small models scatter every state's totals, visited or not: an unvisited state's are
+    // zeros, which leave the outputs as they are, and a loop of fixed length costs no
+    // mispredicted branches. Models with many states scatter only the states visited.
+    if (lane.stay_uses.size() <= kScatterEveryState) {
+      for (const auto& use : lane.stay_uses) lane.out[use.output] += use.factor * lane.stay_totals[use.column];
+      std::fill(lane.stay_totals.begin(), lane.stay_totals.end(), 0.0);  // ready for the next individual
+    } else {
+      for (int s = 0; s < S_; ++s) {
+        if (!((lane.visited >> (s & 63)) & 1U)) continue;
+        for (std::size_t u = lane.first_use[static_cast<std::size_t>(s)]; u < lane.first_use[static_cast<std::size_t>(s) + 1]; ++u) {
+          const auto& use = lane.stay_uses[u];
+          lane.out[use.output] += use.factor * lane.stay_totals[use.column];
+        }
+        const std::size_t first = lane.stay_offset[static_cast<std::size_t>(s)];
+        std::fill(&lane.stay_totals[first], &lane.stay_totals[first] + m_.strategies[static_cast<std::size_t>(k)].states[static_cast<std::size_t>(s)].prefix_width, 0.0);
+      }
+    }
     if (!m_.life_years_prefix[0].empty()) {  // life-years by survival: equal deaths, equal life-years
       lane.out[L.life_years_discounted()] = m_.life_years_weight * m_.life_years_prefix[0][static_cast<std::size_t>(alive_until)];
       lane.out[L.life_years_undiscounted()] = m_.life_years_weight * m_.life_years_prefix[1][static_cast<std::size_t>(alive_until)];
