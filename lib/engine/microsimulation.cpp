@@ -491,7 +491,7 @@ class IndividualSimulator {
     lane.visited = 0;
     lane.ever = 0;
     lane.entered = 0;
-    // Event clocks are armed when first needed; the death clock now, so that the lockstep
+    // Event clocks are armed when first needed; the death clock now, so that the fast
     // path reads it with one comparison.
     for (Clock& clock : lane.clocks) clock = {-1.0, kNoArrivalYet};
     lane.clocks[0].occurrences = 0;
