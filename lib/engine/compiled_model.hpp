@@ -66,6 +66,10 @@ inline constexpr std::uint32_t kStreamDeath = 0;       ///< moves into dead or a
 inline constexpr std::uint32_t kStreamMove = 1;        ///< the other moves, staying included
 inline constexpr std::uint32_t kStreamFirstEvent = 2;  ///< + e: moves that record event e
 
+/// How far a row's probabilities may sum from 1 (beside a complement: above 1) before the
+/// row is refused.
+inline constexpr double kProbabilitySumTolerance = 1e-9;
+
 /// Outcomes [previous group's end, end) of a row's sampling order, drawn with `stream`.
 struct OutcomeGroup {
   std::uint32_t end = 0;

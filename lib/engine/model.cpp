@@ -2,18 +2,17 @@
 // at the coarsest level its dependencies allow.
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
-#include <numeric>
 #include <map>
 #include <optional>
-#include <tuple>
 #include <utility>
 
 #include "engine/compile_workspace.hpp"
 #include "engine/compiled_model.hpp"
+#include "engine/row_tables.hpp"
+#include "engine/stay_rewards.hpp"
 #include "scenario/additive_terms.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/model.hpp"
@@ -25,7 +24,6 @@ namespace detail {
 namespace {
 
 constexpr std::size_t kMaxTableEntries = std::size_t{1} << 23;  // beyond this an expression is evaluated at run time
-constexpr double kSumTolerance = 1e-9;
 
 std::string check_name(ValueCheck check) {
   switch (check) {
@@ -353,206 +351,11 @@ std::vector<Quantity> compile_sum(Compiler& compiler, const Expression& e, const
   return quantities;
 }
 
-// The canonical sampling order of a row (see Row): deaths (background first, then by
-// destination), the moves that record an event (by their first event, then destination),
-// then the other moves (staying first, then by destination). The order depends only on
-// where the moves lead, not on how the row was written, so rows of different strategies
-// or states that share an outcome draw it from the same stream.
-void set_sampling_order(Row& row, int from, const CompiledModelData& m) {
-  const Scenario& s = m.scenario;
-  const auto S = static_cast<int>(s.states.size());
-  const std::size_t n = row.outcomes.size();
-  auto stream_of = [&](std::size_t j) -> std::uint32_t {
-    const int to = row.outcomes[j];
-    const State& destination = s.states[static_cast<std::size_t>(to)];
-    if (to != from && (destination.dead || destination.absorbing)) return kStreamDeath;
-    const std::uint32_t events = m.event_masks[static_cast<std::size_t>(from * S + to)];
-    if (to != from && events) return kStreamFirstEvent + static_cast<std::uint32_t>(std::countr_zero(events));
-    return kStreamMove;
-  };
-  // Sort key: group (deaths, events in order, moves last), then position in the group.
-  auto key = [&](std::size_t j) {
-    const std::uint32_t stream = stream_of(j);
-    const std::uint32_t group = stream == kStreamDeath ? 0 : stream == kStreamMove ? 0xFFFFFFFFU : stream;
-    const bool background = row.has_background && j == 0;
-    const int place = background ? -1 : row.outcomes[j] == from ? -1 : row.outcomes[j];
-    return std::tuple(group, place, j);
-  };
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
-  row.sampling_order.clear();
-  row.sampling_index.clear();
-  row.groups.clear();
-  for (std::size_t position = 0; position < n; ++position) {
-    const std::size_t j = order[position];
-    row.sampling_order.push_back(row.outcomes[j]);
-    row.sampling_index.push_back(static_cast<std::uint32_t>(j));
-    const std::uint32_t stream = stream_of(j);
-    if (row.groups.empty() || row.groups.back().stream != stream) row.groups.push_back({0, stream});
-    row.groups.back().end = static_cast<std::uint32_t>(position + 1);
-  }
-}
-
-// Life-years by survival (see CompiledModelData::life_years_weight): taken when no
-// dead state counts life-years and every living state of every strategy counts them with
-// one constant weight. The per-stay life-year rewards are then dropped from the
-// microsimulation's prefix uses (the cohort keeps its own terms).
-void use_life_years_by_survival(CompiledModelData& m) {
-  const OutputLayout& L = m.layout;
-  const auto S = static_cast<std::size_t>(L.states);
-  m.dead_state.assign(S, false);
-  for (std::size_t i = 0; i < S; ++i) m.dead_state[i] = m.scenario.states[i].dead;
-  auto is_life_years = [&](const RewardTerm& term) {
-    return term.output == L.life_years_discounted() || term.output == L.life_years_undiscounted();
-  };
-  std::optional<double> weight;
-  for (const StrategyModel& sm : m.strategies) {
-    for (std::size_t i = 0; i < S; ++i) {
-      const StateModel& state = sm.states[i];
-      const auto varying = std::count_if(state.dynamic_terms.begin(), state.dynamic_terms.end(), is_life_years) +
-                           std::count_if(state.individual_terms.begin(), state.individual_terms.end(), is_life_years);
-      std::vector<double> constants;
-      for (const RewardTerm& term : state.static_terms)
-        if (term.output == L.life_years_discounted()) {
-          if (term.value.kind != Quantity::Kind::constant) return;
-          constants.push_back(term.value.constant);
-        }
-      if (varying > 0) return;
-      if (m.dead_state[i]) {
-        if (!constants.empty()) return;
-        continue;
-      }
-      const double w = constants.empty() ? 0.0 : constants.front();
-      if (constants.size() > 1 || (weight && *weight != w)) return;
-      weight = w;
-    }
-  }
-  if (!weight) return;
-  m.life_years_weight = *weight;
-  for (int series = 0; series < 2; ++series) {
-    const auto& w = m.weights[static_cast<std::size_t>(series == 0 ? kEffectDiscounted : kEffectUndiscounted)];
-    auto& prefix = m.life_years_prefix[static_cast<std::size_t>(series)];
-    prefix.assign(static_cast<std::size_t>(m.cycles) + 2, 0.0);
-    for (int t = 0; t <= m.cycles; ++t) prefix[static_cast<std::size_t>(t) + 1] = prefix[static_cast<std::size_t>(t)] + w[static_cast<std::size_t>(t)];
-  }
-  for (StrategyModel& sm : m.strategies)
-    for (StateModel& state : sm.states)
-      std::erase_if(state.prefix_uses, [&](const StateModel::PrefixUse& use) {
-        return use.output == L.life_years_discounted() || use.output == L.life_years_undiscounted();
-      });
-}
-
 struct EffectiveState {
   std::map<std::string, Expression> costs;
   std::map<std::string, Expression> outcomes;
   std::optional<Expression> utility, life_years;
 };
-
-// Gridded rows already built, keyed by everything that determines them (quantities,
-// outcomes, sampling order, grid): strategies that share a row share its grid.
-using RowGridCache = std::map<std::string, std::shared_ptr<const RowGrid>>;
-
-template <typename T>
-void append_bytes(std::string& key, const T& value) {
-  key.append(reinterpret_cast<const char*>(&value), sizeof value);
-}
-
-std::string row_grid_key(const Row& row, const std::vector<std::uint32_t>& order, const std::vector<int>& dims) {
-  std::string key;
-  append_bytes(key, row.has_complement);
-  append_bytes(key, row.has_background);
-  for (int o : row.outcomes) append_bytes(key, o);
-  key += '|';
-  for (std::uint32_t o : order) append_bytes(key, o);
-  key += '|';
-  for (const OutcomeGroup& g : row.groups) append_bytes(key, g);
-  key += '|';
-  for (int d : dims) append_bytes(key, d);
-  key += '|';
-  for (const Quantity& q : row.probabilities) {
-    append_bytes(key, q.kind);
-    append_bytes(key, q.check);
-    append_bytes(key, q.dim_count);
-    append_bytes(key, q.constant);
-    append_bytes(key, q.offset);
-    append_bytes(key, q.dims);
-    append_bytes(key, q.strides);
-    append_bytes(key, q.slot);
-    append_bytes(key, q.uses);
-  }
-  return key;
-}
-
-// The clocks' hazards (hazard_of each group's conditional probability, its last
-// threshold) of `points` rows of thresholds laid out point by point, n per point.
-std::vector<double> group_hazards(const std::vector<double>& thresholds, std::size_t n, const std::vector<OutcomeGroup>& groups) {
-  const std::size_t points = thresholds.size() / n, G = groups.size();
-  std::vector<double> hazards(points * G);
-  for (std::size_t point = 0; point < points; ++point)
-    for (std::size_t g = 0; g < G; ++g) hazards[point * G + g] = hazard_of(thresholds[point * n + groups[g].end - 1]);
-  return hazards;
-}
-
-// `grid` as `slices` consecutive slices of `width` values, each run of equal slices
-// kept once.
-RowGrid without_repeated_slices(const std::vector<double>& grid, std::size_t slices, std::size_t width) {
-  RowGrid compact;
-  compact.first_offsets.resize(slices);
-  for (std::size_t a = 0; a < slices; ++a) {
-    const double* slice = grid.data() + a * width;
-    const bool repeat = a > 0 && std::equal(slice, slice + width, compact.thresholds.end() - static_cast<std::ptrdiff_t>(width));
-    if (!repeat) compact.thresholds.insert(compact.thresholds.end(), slice, slice + width);
-    compact.first_offsets[a] = compact.thresholds.size() / width - 1;
-  }
-  return compact;
-}
-
-// The age coordinates where some slice of the table `q` (over age and other coordinates)
-// differs from the slice one age below; starts with 0.
-std::vector<int> age_run_starts(const CompiledModelData& m, const Quantity& q, int age_dim) {
-  std::size_t entries = 1;
-  for (int d = 0; d < q.dim_count; ++d) entries *= static_cast<std::size_t>(m.coordinate_sizes[q.dims[static_cast<std::size_t>(d)]]);
-  const auto age_size = static_cast<std::size_t>(m.coordinate_sizes[kCoordAge]);
-  const std::size_t stride = q.strides[static_cast<std::size_t>(age_dim)];
-  // Entry (outer, age, inner) is at outer * age_size * stride + age * stride + inner.
-  const std::size_t outer_count = entries / (age_size * stride);
-  const double* table = m.table_values.data() + q.offset;
-  std::vector<int> starts{0};
-  for (std::size_t a = 1; a < age_size; ++a) {
-    bool changed = false;
-    for (std::size_t outer = 0; outer < outer_count && !changed; ++outer) {
-      const double* slice = table + (outer * age_size + a) * stride;
-      changed = !std::equal(slice, slice + stride, slice - stride);
-    }
-    if (changed) starts.push_back(static_cast<int>(a));
-  }
-  return starts;
-}
-
-// Sorts a state's dynamic terms into those the microsimulation settles per stay (tables
-// over age and discrete attributes only) and those it values every cycle.
-void split_age_settled_terms(const CompiledModelData& m, StateModel& state, std::map<std::uint32_t, std::vector<int>>& runs_by_table) {
-  const auto& attributes = m.discrete_attribute_coordinate;
-  for (std::size_t j = 0; j < state.dynamic_terms.size(); ++j) {
-    const RewardTerm& term = state.dynamic_terms[j];
-    const Quantity& q = term.value;
-    int age_dim = -1;
-    bool settled = q.kind == Quantity::Kind::table && term.weights < 4;
-    for (int d = 0; settled && d < q.dim_count; ++d) {
-      const int c = q.dims[static_cast<std::size_t>(d)];
-      if (c == kCoordAge) age_dim = d;
-      else if (std::find(attributes.begin(), attributes.end(), c) == attributes.end()) settled = false;
-    }
-    if (!settled || age_dim < 0) {
-      state.per_cycle_terms.push_back(static_cast<std::uint32_t>(j));
-      continue;
-    }
-    auto runs = runs_by_table.find(q.offset);
-    if (runs == runs_by_table.end()) runs = runs_by_table.emplace(q.offset, age_run_starts(m, q, age_dim)).first;
-    state.age_terms.push_back({term.output, term.weights, q, age_dim, runs->second});
-  }
-}
 
 void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCache& grid_cache) {
   const Scenario& s = m.scenario;
@@ -575,7 +378,7 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
       constant_sum += q.constant;
       sm.initial[static_cast<std::size_t>(s.state_index(name))] = q;
     }
-    if (all_constant && std::abs(constant_sum - 1.0) > kSumTolerance)
+    if (all_constant && std::abs(constant_sum - 1.0) > kProbabilitySumTolerance)
       throw ScenarioError(s.initial_where, fmt::format("initial probabilities sum to {:.12g}", constant_sum),
                           "probabilities summing to 1");
     if (all_constant)
@@ -902,93 +705,6 @@ void check_value(ValueCheck check, double value, const SourceLocation& where, co
       break;
     case ValueCheck::finite: break;
   }
-}
-
-std::string describe_coordinates(const CompiledModelData& model, const int* coords) {
-  const Scenario& s = model.scenario;
-  std::string out = fmt::format("cycle {}", coords[kCoordT]);
-  if (model.age_attribute >= 0) out += fmt::format(", age {:.4g}", (coords[kCoordAge] + model.age_grid_start) * s.settings.cycle_length_years);
-  if (model.uses_state_time_any) out += fmt::format(", state_time {}", coords[kCoordStateTime]);
-  for (std::size_t c = 0; c < s.counters.size(); ++c)
-    out += fmt::format(", {} {}", s.counters[c].name, coords[kFirstCounterCoord + static_cast<int>(c)]);
-  for (std::size_t a = 0; a < s.attributes.size(); ++a)
-    if (model.discrete_attribute_coordinate[a] >= 0)
-      out += fmt::format(", {} {}", s.attributes[a].name, coords[model.discrete_attribute_coordinate[a]]);
-  return out;
-}
-
-void row_probabilities(const CompiledModelData& model, const StrategyModel&, const Row& row, const int* coords,
-                       const double* individual, RuntimeEvaluator* runtime, double* probabilities) {
-  const std::size_t n = row.outcomes.size();
-  const std::size_t explicit_count = row.probabilities.size();
-  double survive = 1.0;
-  double sum = 0.0;
-  for (std::size_t j = 0; j < explicit_count; ++j) {
-    double p = quantity_value(model, row.probabilities[j], coords, individual, runtime);
-    if (row.has_background) {
-      if (j == 0) survive = 1.0 - p;
-      else p *= survive;
-    }
-    probabilities[j] = p;
-    sum += p;
-  }
-  if (row.has_complement) {
-    const double rest = 1.0 - sum;
-    if (rest < -kSumTolerance)
-      throw ScenarioError(row.where, fmt::format("probabilities sum to {:.12g}, above 1, at {}", sum, describe_coordinates(model, coords)),
-                          "probabilities summing to at most 1 beside the complement");
-    probabilities[n - 1] = std::max(0.0, rest);
-  } else if (std::abs(sum - 1.0) > kSumTolerance) {
-    throw ScenarioError(row.where, fmt::format("probabilities sum to {:.12g} at {}, and the row has no complement", sum,
-                                               describe_coordinates(model, coords)),
-                        "probabilities summing to 1, or a 'complement' entry");
-  }
-}
-
-double evaluate_at_run_time(RuntimeEvaluator* runtime, const Quantity& q, const int* coords) {
-  if (!runtime) throw InternalError("a run-time expression was reached without an evaluator");
-  return runtime->evaluate(q, coords);
-}
-
-RuntimeEvaluator::RuntimeEvaluator(const CompiledModelData& model, int strategy)
-    : model_(model), context_(std::make_unique<ExpressionContext>(model.scenario.tables)) {
-  const Scenario& s = model.scenario;
-  const StrategyModel& sm = model.strategies[static_cast<std::size_t>(strategy)];
-  for (std::size_t i = 0; i < s.parameters.size(); ++i) context_->value(context_->declare(s.parameters[i].name)) = sm.parameters.values[i];
-  for (std::size_t a = 0; a < s.attributes.size(); ++a) {
-    attribute_slots_.push_back(context_->declare(s.attributes[a].name));
-    if (sm.attributes[a].kind == DistributionKind::fixed) context_->value(attribute_slots_.back()) = sm.attributes[a].a;
-  }
-  for (const auto& c : s.counters) counter_slots_.push_back(context_->declare(c.name));
-  t_slot_ = context_->declare("t");
-  time_slot_ = context_->declare("time");
-  state_time_slot_ = context_->declare("state_time");
-  context_->value(context_->declare("cycle_years")) = s.settings.cycle_length_years;
-  if (model.age_attribute >= 0) age_slot_ = attribute_slots_[static_cast<std::size_t>(model.age_attribute)];
-  for (const auto& r : sm.runtime_expressions) expression_ids_.push_back(context_->compile(r.expression, r.what));
-}
-
-void RuntimeEvaluator::set_attributes(const double* values) {
-  for (std::size_t a = 0; a < attribute_slots_.size(); ++a) context_->value(attribute_slots_[a]) = values[a];
-}
-
-double RuntimeEvaluator::evaluate(const Quantity& q, const int* coords) {
-  const double cy = model_.scenario.settings.cycle_length_years;
-  context_->value(t_slot_) = coords[kCoordT];
-  context_->value(time_slot_) = coords[kCoordT] * cy;
-  context_->value(state_time_slot_) = coords[kCoordStateTime];
-  if (age_slot_ >= 0) context_->value(age_slot_) = (coords[kCoordAge] + model_.age_grid_start) * cy;
-  for (std::size_t c = 0; c < counter_slots_.size(); ++c)
-    context_->value(counter_slots_[c]) = coords[kFirstCounterCoord + static_cast<int>(c)];
-  for (std::size_t a = 0; a < attribute_slots_.size(); ++a)
-    if (model_.discrete_attribute_coordinate[a] >= 0)
-      context_->value(attribute_slots_[a]) = coords[model_.discrete_attribute_coordinate[a]];
-  const double v = context_->evaluate(expression_ids_[static_cast<std::size_t>(q.slot)]);
-  if (!passes(q.check, v)) {
-    const auto& source = context_->source(expression_ids_[static_cast<std::size_t>(q.slot)]);
-    check_value(q.check, v, source.where, source.text, describe_coordinates(model_, coords));
-  }
-  return v;
 }
 
 }  // namespace detail

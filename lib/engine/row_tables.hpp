@@ -1,0 +1,38 @@
+#pragma once
+// Building a row's sampling tables: the canonical sampling order and its competing
+// groups, the clocks' hazards, and the compact grids of gridded rows
+// (lib/engine/row_tables.cpp; used by compile_model).
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/compiled_model.hpp"
+
+namespace hemsim::detail {
+
+/// The canonical sampling order of a row (see Row): deaths (background first, then by
+/// destination), the moves that record an event (by their first event, then
+/// destination), then the other moves (staying first, then by destination). The order
+/// depends only on where the moves lead, not on how the row was written, so rows of
+/// different strategies or states that share an outcome draw it from the same stream.
+void set_sampling_order(Row& row, int from, const CompiledModelData& m);
+
+/// Gridded rows already built, keyed by everything that determines them (quantities,
+/// outcomes, sampling order, grid): strategies that share a row share its grid.
+using RowGridCache = std::map<std::string, std::shared_ptr<const RowGrid>>;
+
+/// A gridded row's RowGridCache key: its quantities, outcomes, sampling order `order`
+/// and grid dimensions `dims`.
+std::string row_grid_key(const Row& row, const std::vector<std::uint32_t>& order, const std::vector<int>& dims);
+
+/// The clocks' hazards (hazard_of each group's conditional probability, its last
+/// threshold) of `points` rows of thresholds laid out point by point, n per point.
+std::vector<double> group_hazards(const std::vector<double>& thresholds, std::size_t n, const std::vector<OutcomeGroup>& groups);
+
+/// `grid` as `slices` consecutive slices of `width` values, each run of equal slices
+/// kept once.
+RowGrid without_repeated_slices(const std::vector<double>& grid, std::size_t slices, std::size_t width);
+
+}  // namespace hemsim::detail
