@@ -5,6 +5,9 @@
 #include "hemsim/report.hpp"
 
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -299,6 +302,13 @@ TEST(Report, WorkbookAndPageAreMadeFromTheDocument) {
   EXPECT_EQ(html.find("<script src"), std::string::npos);
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_NE(html.find("data-chart=\"tornado\""), std::string::npos);
+}
+
+TEST(Report, TheSameDocumentGivesTheSameWorkbookBytesAtAnotherTime) {
+  const auto doc = full_report();
+  const std::string first = hemsim::report_xlsx(doc);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the workbook's clock has whole seconds
+  EXPECT_EQ(hemsim::report_xlsx(doc), first);
 }
 
 TEST(Report, BadInputIsAClearErrorNamingTheFile) {

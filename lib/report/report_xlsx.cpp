@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -38,6 +39,18 @@ std::string sheet_name(std::string name, std::set<std::string>& used) {
   return candidate;
 }
 
+// The same document gives the same bytes: the workbook records as its creation time
+// SOURCE_DATE_EPOCH (reproducible-builds.org) when that is set to a number of seconds,
+// else 1980-01-01, the date its ZIP entries carry, never the time of writing.
+std::time_t creation_time() {
+  constexpr std::time_t kZipEpoch = 315532800;  // 1980-01-01T00:00:00Z
+  const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+  if (!epoch || !*epoch) return kZipEpoch;
+  char* end = nullptr;
+  const long long seconds = std::strtoll(epoch, &end, 10);
+  return *end == '\0' && seconds > 0 ? static_cast<std::time_t>(seconds) : kZipEpoch;
+}
+
 }  // namespace
 
 std::string report_xlsx(const ReportDocument& doc) {
@@ -49,6 +62,9 @@ std::string report_xlsx(const ReportDocument& doc) {
   options.tmpdir = nullptr;
   lxw_workbook* wb = workbook_new_opt(file.c_str(), &options);
   if (!wb) workbook_error("cannot start the workbook");
+  lxw_doc_properties properties{};
+  properties.created = creation_time();
+  if (workbook_set_properties(wb, &properties) != LXW_NO_ERROR) workbook_error("cannot set the workbook's properties");
 
   lxw_format* header = workbook_add_format(wb);
   format_set_bold(header);
