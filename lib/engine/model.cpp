@@ -34,20 +34,6 @@ std::string check_name(ValueCheck check) {
   return "";
 }
 
-// Whether some individual can be at the grid point `coords`: at cycle t the age
-// coordinate is min(age0 + t, last) for a starting age coordinate age0 in
-// [0, oldest_start_age], so other (t, age) pairs, and ages beyond the horizon for rows
-// that read age alone, are never looked up. Checking them would reject a valid model
-// and name a point nobody reaches.
-bool reachable(const CompiledModelData& m, const int* coords, bool uses_t, bool uses_age) {
-  if (!uses_age || m.age_attribute < 0) return true;
-  const int last = m.coordinate_sizes[kCoordAge] - 1;
-  const int age = coords[kCoordAge];
-  if (!uses_t) return age <= std::min(m.oldest_start_age + m.cycles - 1, last);
-  const int t = coords[kCoordT];
-  return age >= std::min(t, last) && age <= std::min(m.oldest_start_age + t, last);
-}
-
 // Within-cycle correction weight of point t (0..T), given the timing convention.
 double cycle_weight(const Settings& s, int t, int T) {
   switch (s.reward_timing) {
@@ -357,36 +343,31 @@ struct EffectiveState {
   std::optional<Expression> utility, life_years;
 };
 
-void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCache& grid_cache) {
-  const Scenario& s = m.scenario;
-  const Strategy& strategy = s.strategies[static_cast<std::size_t>(k)];
-  StrategyModel& sm = m.strategies[static_cast<std::size_t>(k)];
+// The starting distribution; a certain starting state is noted for the engines.
+void compile_initial(const Scenario& s, StrategyModel& sm, Compiler& compiler) {
   const int S = static_cast<int>(s.states.size());
-  const int T = m.cycles;
-  const Settings& st = s.settings;
-
-  // Initial distribution.
   sm.initial.assign(static_cast<std::size_t>(S), Quantity{});
-  {
-    double constant_sum = 0;
-    bool all_constant = true;
-    for (const auto& [name, e] : s.initial) {
-      Quantity q = compiler.compile(e, "initial probability of " + name, ValueCheck::probability);
-      if (q.uses_coordinate(kCoordT) || q.uses_coordinate(kCoordStateTime))
-        throw ScenarioError(e.where, "an initial probability cannot depend on time", "an expression of parameters and attributes");
-      all_constant = all_constant && q.kind == Quantity::Kind::constant;
-      constant_sum += q.constant;
-      sm.initial[static_cast<std::size_t>(s.state_index(name))] = q;
-    }
-    if (all_constant && std::abs(constant_sum - 1.0) > kProbabilitySumTolerance)
-      throw ScenarioError(s.initial_where, fmt::format("initial probabilities sum to {:.12g}", constant_sum),
-                          "probabilities summing to 1");
-    if (all_constant)
-      for (int i = 0; i < S; ++i)
-        if (sm.initial[static_cast<std::size_t>(i)].constant == 1.0) sm.certain_initial_state = i;
+  double constant_sum = 0;
+  bool all_constant = true;
+  for (const auto& [name, e] : s.initial) {
+    Quantity q = compiler.compile(e, "initial probability of " + name, ValueCheck::probability);
+    if (q.uses_coordinate(kCoordT) || q.uses_coordinate(kCoordStateTime))
+      throw ScenarioError(e.where, "an initial probability cannot depend on time", "an expression of parameters and attributes");
+    all_constant = all_constant && q.kind == Quantity::Kind::constant;
+    constant_sum += q.constant;
+    sm.initial[static_cast<std::size_t>(s.state_index(name))] = q;
   }
+  if (all_constant && std::abs(constant_sum - 1.0) > kProbabilitySumTolerance)
+    throw ScenarioError(s.initial_where, fmt::format("initial probabilities sum to {:.12g}", constant_sum),
+                        "probabilities summing to 1");
+  if (all_constant)
+    for (int i = 0; i < S; ++i)
+      if (sm.initial[static_cast<std::size_t>(i)].constant == 1.0) sm.certain_initial_state = i;
+}
 
-  // Effective states and rows after the strategy's overrides.
+// Each state's rewards after the strategy's overrides.
+std::vector<EffectiveState> effective_states(const Scenario& s, const Strategy& strategy) {
+  const int S = static_cast<int>(s.states.size());
   std::vector<EffectiveState> states(static_cast<std::size_t>(S));
   for (int i = 0; i < S; ++i) {
     const State& base = s.states[static_cast<std::size_t>(i)];
@@ -402,6 +383,14 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
       if (it->second.life_years) es.life_years = it->second.life_years;
     }
   }
+  return states;
+}
+
+// The strategy's rows: the scenario's transitions with the strategy's overrides, the
+// background mortality composed in, each in its canonical sampling order.
+void compile_rows(const CompiledModelData& m, StrategyModel& sm, const Strategy& strategy, Compiler& compiler) {
+  const Scenario& s = m.scenario;
+  const int S = static_cast<int>(s.states.size());
   std::vector<std::vector<const Transition*>> cells(static_cast<std::size_t>(S));
   auto place = [&](const Transition& t) {
     auto& row = cells[static_cast<std::size_t>(s.state_index(t.from))];
@@ -471,100 +460,17 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     row.is_static = std::all_of(row.probabilities.begin(), row.probabilities.end(), [](const Quantity& q) { return q.is_static(); });
     set_sampling_order(row, i, m);
   }
+}
 
-  // Static rows: thresholds per cycle, checked now.
-  std::vector<double> p;
-  std::vector<int> coords(static_cast<std::size_t>(m.coordinate_count), 0);
-  for (int i = 0; i < S; ++i) {
-    Row& row = sm.rows[static_cast<std::size_t>(i)];
-    if (!row.is_static) continue;
-    const std::size_t n = row.outcomes.size();
-    row.thresholds.assign(static_cast<std::size_t>(T) * n, 0.0);
-    p.assign(n, 0.0);
-    for (int t = 0; t < T; ++t) {
-      coords[kCoordT] = t;
-      row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
-      fill_thresholds(row, p.data(), &row.thresholds[static_cast<std::size_t>(t) * n]);
-    }
-    row.group_hazards = group_hazards(row.thresholds, n, row.groups);
-  }
+// Where each reward term goes (RewardTerm): constant over an individual's life (read once
+// per individual), static (tabulated with its weights over t, with suffix sums), or
+// evaluated as the individual goes.
+class RewardTerms {
+ public:
+  explicit RewardTerms(const CompiledModelData& m) : m_(m), coords_(static_cast<std::size_t>(m.coordinate_count), 0) {}
 
-  // Other tabulated rows are checked over every combination of the coordinates they
-  // read (within a bound), so `hemsim validate` finds a row that fails at age 97 in
-  // cycle 400. Rows with run-time quantities are checked as they are evaluated.
-  constexpr std::size_t kMaxRowChecks = std::size_t{1} << 20;  // combinations; tables up to ~8 MB per outcome
-  for (int i = 0; i < S; ++i) {
-    const Row& row = sm.rows[static_cast<std::size_t>(i)];
-    if (row.is_static) continue;
-    std::uint64_t uses = 0;
-    bool tabulated = true;
-    for (const auto& q : row.probabilities) {
-      uses |= q.uses;
-      tabulated = tabulated && (q.kind == Quantity::Kind::constant || q.kind == Quantity::Kind::table);
-    }
-    std::vector<int> dims, sizes;
-    std::size_t combinations = 1;
-    for (int c = 0; c < m.coordinate_count; ++c) {
-      if (!((uses >> c) & 1U)) continue;
-      dims.push_back(c);
-      sizes.push_back(c == kCoordT ? T : m.coordinate_sizes[static_cast<std::size_t>(c)]);
-      combinations *= static_cast<std::size_t>(sizes.back());
-    }
-    if (!tabulated || combinations > kMaxRowChecks) continue;
-    // Checked now, and kept as a table of thresholds: sampling becomes one lookup.
-    Row& gridded = sm.rows[static_cast<std::size_t>(i)];
-    const std::size_t n_out = gridded.outcomes.size();
-    gridded.grid_dims = dims;
-    gridded.grid_strides.assign(dims.size(), 0);
-    std::size_t stride = 1;
-    for (std::size_t d = dims.size(); d-- > 0;) {
-      gridded.grid_strides[d] = stride;
-      stride *= static_cast<std::size_t>(sizes[d]);
-    }
-    gridded.is_gridded = true;
-    std::string key = row_grid_key(gridded, gridded.sampling_index, dims);
-    if (auto hit = grid_cache.find(key); hit != grid_cache.end()) {
-      gridded.grid = hit->second;
-      continue;
-    }
-    auto grid = std::make_shared<std::vector<double>>(combinations * n_out, 0.0);
-    std::vector<int> check_coords(static_cast<std::size_t>(m.coordinate_count), 0);
-    std::vector<double> probabilities(n_out);
-    for (std::size_t n = 0; n < combinations; ++n) {
-      double* th = &(*grid)[n * n_out];
-      if (!reachable(m, check_coords.data(), (uses >> kCoordT) & 1U, (uses >> kCoordAge) & 1U)) {
-        std::fill(th, th + n_out, 1.0);  // never read: no individual is at this cycle and age
-      } else {
-        row_probabilities(m, sm, gridded, check_coords.data(), nullptr, nullptr, probabilities.data());
-        fill_thresholds(gridded, probabilities.data(), th);
-      }
-      for (std::size_t d = dims.size(); d-- > 0;) {
-        const auto c2 = static_cast<std::size_t>(dims[d]);
-        if (++check_coords[c2] < sizes[d]) break;
-        check_coords[c2] = 0;
-      }
-    }
-    RowGrid rows = without_repeated_slices(*grid, static_cast<std::size_t>(sizes[0]), gridded.grid_strides[0] * n_out);
-    rows.hazards = group_hazards(rows.thresholds, n_out, gridded.groups);
-    auto compact = std::make_shared<const RowGrid>(std::move(rows));
-    gridded.grid = compact;
-    grid_cache.emplace(std::move(key), std::move(compact));
-  }
-
-  // State rewards.
-  std::map<std::uint32_t, std::vector<int>> age_runs;  // per table offset
-  const OutputLayout& L = m.layout;
-  sm.states.assign(static_cast<std::size_t>(S), StateModel{});
-  // A quantity that reads only discrete attributes or per-individual values keeps its
-  // value for an individual's whole life.
-  auto constant_over_life = [&](const Quantity& q) {
-    if (q.kind == Quantity::Kind::per_individual) return true;
-    if (q.kind != Quantity::Kind::table) return false;
-    const auto& attributes = m.discrete_attribute_coordinate;
-    return std::all_of(q.dims.begin(), q.dims.begin() + q.dim_count,
-                       [&](int c) { return std::find(attributes.begin(), attributes.end(), c) != attributes.end(); });
-  };
-  auto add_term = [&](StateModel& target, int output, int weights, const Quantity& q) {
+  void add(StateModel& target, int output, int weights, const Quantity& q) {
+    const int T = m_.cycles;
     if (q.kind == Quantity::Kind::constant && q.constant == 0.0) return;
     RewardTerm term{output, weights, q, {}, {}};
     if (!q.is_static() && constant_over_life(q)) {
@@ -572,9 +478,9 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     } else if (q.is_static()) {
       term.table.resize(static_cast<std::size_t>(T) + 1);
       for (int t = 0; t <= T; ++t) {
-        coords[kCoordT] = t;
+        coords_[kCoordT] = t;
         term.table[static_cast<std::size_t>(t)] =
-            table_value(q, m.table_values.data(), coords.data()) * m.weights[static_cast<std::size_t>(weights)][static_cast<std::size_t>(t)];
+            table_value(q, m_.table_values.data(), coords_.data()) * m_.weights[static_cast<std::size_t>(weights)][static_cast<std::size_t>(t)];
       }
       term.suffix.assign(static_cast<std::size_t>(T) + 2, 0.0);
       for (int t = T; t >= 0; --t)
@@ -583,35 +489,89 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     } else {
       target.dynamic_terms.push_back(std::move(term));
     }
-  };
-  auto category_index = [&](const std::string& name) {
-    for (std::size_t c = 0; c < s.cost_categories.size(); ++c)
-      if (s.cost_categories[c].name == name) return static_cast<int>(c);
+  }
+
+  int category_index(const std::string& name) const {
+    const auto& categories = m_.scenario.cost_categories;
+    for (std::size_t c = 0; c < categories.size(); ++c)
+      if (categories[c].name == name) return static_cast<int>(c);
     throw InternalError("unknown cost category " + name);
-  };
+  }
+
+ private:
+  // A quantity that reads only discrete attributes or per-individual values keeps its
+  // value for an individual's whole life.
+  bool constant_over_life(const Quantity& q) const {
+    if (q.kind == Quantity::Kind::per_individual) return true;
+    if (q.kind != Quantity::Kind::table) return false;
+    const auto& attributes = m_.discrete_attribute_coordinate;
+    return std::all_of(q.dims.begin(), q.dims.begin() + q.dim_count,
+                       [&](int c) { return std::find(attributes.begin(), attributes.end(), c) != attributes.end(); });
+  }
+
+  const CompiledModelData& m_;
+  std::vector<int> coords_;  // t only: static terms read nothing else
+};
+
+// State i's prefix sums, which the microsimulation pays its static rewards from, one
+// stay at a time (StateModel::static_prefix).
+void build_static_prefix(const CompiledModelData& m, int i, StateModel& sm_state) {
+  const OutputLayout& L = m.layout;
+  const int T = m.cycles;
+  // Prefix sums: the four state weight series, then one column per time-varying reward.
+  static_assert(kCostDiscounted == 0 && kCostUndiscounted == 1 && kEffectDiscounted == 2 && kEffectUndiscounted == 3);
+  std::vector<const RewardTerm*> varying;
+  sm_state.prefix_uses = {{L.years_in_state(i), std::size_t{kEffectUndiscounted}, 1.0}};
+  for (const auto& term : sm_state.static_terms) {
+    if (term.value.kind == Quantity::Kind::constant) {
+      sm_state.prefix_uses.push_back({term.output, static_cast<std::size_t>(term.weights), term.value.constant});
+    } else {
+      sm_state.prefix_uses.push_back({term.output, 4 + varying.size(), 1.0});
+      varying.push_back(&term);
+    }
+  }
+  const std::size_t width = 4 + varying.size();
+  sm_state.prefix_width = width;
+  sm_state.static_prefix.assign((static_cast<std::size_t>(T) + 2) * width, 0.0);
+  for (int t = 0; t <= T; ++t) {
+    double* next = &sm_state.static_prefix[(static_cast<std::size_t>(t) + 1) * width];
+    const double* previous = next - width;
+    for (std::size_t c = 0; c < 4; ++c) next[c] = previous[c] + m.weights[c][static_cast<std::size_t>(t)];
+    for (std::size_t v = 0; v < varying.size(); ++v) next[4 + v] = previous[4 + v] + varying[v]->table[static_cast<std::size_t>(t)];
+  }
+}
+
+// Each state's costs, outcomes, utility and life-year weight.
+void compile_state_rewards(const CompiledModelData& m, StrategyModel& sm, const std::vector<EffectiveState>& states, Compiler& compiler,
+                           RewardTerms& terms) {
+  const Scenario& s = m.scenario;
+  const int S = static_cast<int>(s.states.size());
+  std::map<std::uint32_t, std::vector<int>> age_runs;  // per table offset
+  const OutputLayout& L = m.layout;
+  sm.states.assign(static_cast<std::size_t>(S), StateModel{});
   for (int i = 0; i < S; ++i) {
     const State& state = s.states[static_cast<std::size_t>(i)];
     const EffectiveState& es = states[static_cast<std::size_t>(i)];
     StateModel& sm_state = sm.states[static_cast<std::size_t>(i)];
     sm_state.absorbing = state.absorbing;
     for (const auto& [category, e] : es.costs) {
-      const int c = category_index(category);
+      const int c = terms.category_index(category);
       Quantity q = compiler.compile(e, fmt::format("cost {} in {}", category, state.name), ValueCheck::nonnegative);
-      add_term(sm_state, L.cost_discounted(c), kCostDiscounted, q);
-      add_term(sm_state, L.cost_undiscounted(c), kCostUndiscounted, q);
+      terms.add(sm_state, L.cost_discounted(c), kCostDiscounted, q);
+      terms.add(sm_state, L.cost_undiscounted(c), kCostUndiscounted, q);
     }
     for (const auto& [name, e] : es.outcomes) {
       int o = 0;
       while (s.outcomes[static_cast<std::size_t>(o)].name != name) ++o;
       for (const Quantity& q : compile_sum(compiler, e, fmt::format("outcome {} in {}", name, state.name), "")) {
-        add_term(sm_state, L.outcome_discounted(o), kCostDiscounted, q);
-        add_term(sm_state, L.outcome_undiscounted(o), kCostUndiscounted, q);
+        terms.add(sm_state, L.outcome_discounted(o), kCostDiscounted, q);
+        terms.add(sm_state, L.outcome_undiscounted(o), kCostUndiscounted, q);
       }
     }
     if (es.utility) {
       for (const Quantity& q : compile_sum(compiler, *es.utility, "utility in " + state.name, state.name)) {
-        add_term(sm_state, L.qalys_discounted(), kEffectDiscounted, q);
-        add_term(sm_state, L.qalys_undiscounted(), kEffectUndiscounted, q);
+        terms.add(sm_state, L.qalys_discounted(), kEffectDiscounted, q);
+        terms.add(sm_state, L.qalys_undiscounted(), kEffectUndiscounted, q);
       }
     }
     Quantity ly;
@@ -620,37 +580,21 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
     } else {
       ly.constant = state.dead ? 0.0 : 1.0;
     }
-    add_term(sm_state, L.life_years_discounted(), kEffectDiscounted, ly);
-    add_term(sm_state, L.life_years_undiscounted(), kEffectUndiscounted, ly);
+    terms.add(sm_state, L.life_years_discounted(), kEffectDiscounted, ly);
+    terms.add(sm_state, L.life_years_undiscounted(), kEffectUndiscounted, ly);
     split_age_settled_terms(m, sm_state, age_runs);
     sm_state.shortcut = state.absorbing && sm_state.per_cycle_terms.empty();
     for (std::size_t d = 1; d < sm_state.dynamic_terms.size(); ++d)
       sm_state.dynamic_terms[d].same_value_as_previous = sm_state.dynamic_terms[d].value == sm_state.dynamic_terms[d - 1].value;
-
-    // Prefix sums: the four state weight series, then one column per time-varying reward.
-    static_assert(kCostDiscounted == 0 && kCostUndiscounted == 1 && kEffectDiscounted == 2 && kEffectUndiscounted == 3);
-    std::vector<const RewardTerm*> varying;
-    sm_state.prefix_uses = {{L.years_in_state(i), std::size_t{kEffectUndiscounted}, 1.0}};
-    for (const auto& term : sm_state.static_terms) {
-      if (term.value.kind == Quantity::Kind::constant) {
-        sm_state.prefix_uses.push_back({term.output, static_cast<std::size_t>(term.weights), term.value.constant});
-      } else {
-        sm_state.prefix_uses.push_back({term.output, 4 + varying.size(), 1.0});
-        varying.push_back(&term);
-      }
-    }
-    const std::size_t width = 4 + varying.size();
-    sm_state.prefix_width = width;
-    sm_state.static_prefix.assign((static_cast<std::size_t>(T) + 2) * width, 0.0);
-    for (int t = 0; t <= T; ++t) {
-      double* next = &sm_state.static_prefix[(static_cast<std::size_t>(t) + 1) * width];
-      const double* previous = next - width;
-      for (std::size_t c = 0; c < 4; ++c) next[c] = previous[c] + m.weights[c][static_cast<std::size_t>(t)];
-      for (std::size_t v = 0; v < varying.size(); ++v) next[4 + v] = previous[4 + v] + varying[v]->table[static_cast<std::size_t>(t)];
-    }
+    build_static_prefix(m, i, sm_state);
   }
+}
 
-  // Transition rewards, per (from, to).
+// One-off rewards of moves, per (from, to).
+void compile_transition_rewards(const CompiledModelData& m, StrategyModel& sm, Compiler& compiler, RewardTerms& terms) {
+  const Scenario& s = m.scenario;
+  const int S = static_cast<int>(s.states.size());
+  const OutputLayout& L = m.layout;
   sm.transition_terms.assign(static_cast<std::size_t>(S * S), {});
   for (const auto& tr : s.transition_rewards) {
     for (int from = 0; from < S; ++from) {
@@ -662,15 +606,15 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
         const std::string what = fmt::format("transition reward {} -> {}", s.states[static_cast<std::size_t>(from)].name,
                                              s.states[static_cast<std::size_t>(to)].name);
         for (const auto& [category, e] : tr.costs) {
-          const int c = category_index(category);
+          const int c = terms.category_index(category);
           Quantity q = compiler.compile(e, what, ValueCheck::nonnegative);
-          add_term(holder, L.cost_discounted(c), kTransitionCostDiscounted, q);
-          add_term(holder, L.cost_undiscounted(c), kTransitionUndiscounted, q);
+          terms.add(holder, L.cost_discounted(c), kTransitionCostDiscounted, q);
+          terms.add(holder, L.cost_undiscounted(c), kTransitionUndiscounted, q);
         }
         if (tr.qalys) {
           Quantity q = compiler.compile(*tr.qalys, what, ValueCheck::finite);
-          add_term(holder, L.qalys_discounted(), kTransitionEffectDiscounted, q);
-          add_term(holder, L.qalys_undiscounted(), kTransitionUndiscounted, q);
+          terms.add(holder, L.qalys_discounted(), kTransitionEffectDiscounted, q);
+          terms.add(holder, L.qalys_undiscounted(), kTransitionUndiscounted, q);
         }
         auto& terms = sm.transition_terms[static_cast<std::size_t>(from * S + to)];
         for (auto& term : holder.static_terms) terms.push_back(std::move(term));
@@ -678,14 +622,25 @@ void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCa
       }
     }
   }
+}
 
+void compile_strategy(CompiledModelData& m, int k, Compiler& compiler, RowGridCache& grid_cache) {
+  const Scenario& s = m.scenario;
+  const Strategy& strategy = s.strategies[static_cast<std::size_t>(k)];
+  StrategyModel& sm = m.strategies[static_cast<std::size_t>(k)];
+  compile_initial(s, sm, compiler);
+  compile_rows(m, sm, strategy, compiler);
+  tabulate_static_rows(m, sm);
+  grid_tabulated_rows(m, sm, grid_cache);
+  RewardTerms terms(m);
+  compile_state_rewards(m, sm, effective_states(s, strategy), compiler, terms);
+  compile_transition_rewards(m, sm, compiler, terms);
   // One-time costs at time 0.
   sm.one_time_costs.assign(s.cost_categories.size(), 0.0);
   for (const auto& [category, e] : strategy.one_time_costs) {
     Quantity q = compiler.compile(e, "one-time cost " + category, ValueCheck::nonnegative, false);
-    sm.one_time_costs[static_cast<std::size_t>(category_index(category))] = q.constant;
+    sm.one_time_costs[static_cast<std::size_t>(terms.category_index(category))] = q.constant;
   }
-  (void)st;
 }
 
 }  // namespace

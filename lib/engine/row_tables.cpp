@@ -98,4 +98,96 @@ RowGrid without_repeated_slices(const std::vector<double>& grid, std::size_t sli
   return compact;
 }
 
+bool reachable(const CompiledModelData& m, const int* coords, bool uses_t, bool uses_age) {
+  if (!uses_age || m.age_attribute < 0) return true;
+  const int last = m.coordinate_sizes[kCoordAge] - 1;
+  const int age = coords[kCoordAge];
+  if (!uses_t) return age <= std::min(m.oldest_start_age + m.cycles - 1, last);
+  const int t = coords[kCoordT];
+  return age >= std::min(t, last) && age <= std::min(m.oldest_start_age + t, last);
+}
+
+void tabulate_static_rows(const CompiledModelData& m, StrategyModel& sm) {
+  const int S = static_cast<int>(m.scenario.states.size());
+  const int T = m.cycles;
+  std::vector<double> p;
+  std::vector<int> coords(static_cast<std::size_t>(m.coordinate_count), 0);
+  for (int i = 0; i < S; ++i) {
+    Row& row = sm.rows[static_cast<std::size_t>(i)];
+    if (!row.is_static) continue;
+    const std::size_t n = row.outcomes.size();
+    row.thresholds.assign(static_cast<std::size_t>(T) * n, 0.0);
+    p.assign(n, 0.0);
+    for (int t = 0; t < T; ++t) {
+      coords[kCoordT] = t;
+      row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
+      fill_thresholds(row, p.data(), &row.thresholds[static_cast<std::size_t>(t) * n]);
+    }
+    row.group_hazards = group_hazards(row.thresholds, n, row.groups);
+  }
+}
+
+void grid_tabulated_rows(const CompiledModelData& m, StrategyModel& sm, RowGridCache& grid_cache) {
+  const int S = static_cast<int>(m.scenario.states.size());
+  const int T = m.cycles;
+  constexpr std::size_t kMaxRowChecks = std::size_t{1} << 20;  // combinations; tables up to ~8 MB per outcome
+  for (int i = 0; i < S; ++i) {
+    const Row& row = sm.rows[static_cast<std::size_t>(i)];
+    if (row.is_static) continue;
+    std::uint64_t uses = 0;
+    bool tabulated = true;
+    for (const auto& q : row.probabilities) {
+      uses |= q.uses;
+      tabulated = tabulated && (q.kind == Quantity::Kind::constant || q.kind == Quantity::Kind::table);
+    }
+    std::vector<int> dims, sizes;
+    std::size_t combinations = 1;
+    for (int c = 0; c < m.coordinate_count; ++c) {
+      if (!((uses >> c) & 1U)) continue;
+      dims.push_back(c);
+      sizes.push_back(c == kCoordT ? T : m.coordinate_sizes[static_cast<std::size_t>(c)]);
+      combinations *= static_cast<std::size_t>(sizes.back());
+    }
+    if (!tabulated || combinations > kMaxRowChecks) continue;
+    // Checked now, and kept as a table of thresholds: sampling becomes one lookup.
+    Row& gridded = sm.rows[static_cast<std::size_t>(i)];
+    const std::size_t n_out = gridded.outcomes.size();
+    gridded.grid_dims = dims;
+    gridded.grid_strides.assign(dims.size(), 0);
+    std::size_t stride = 1;
+    for (std::size_t d = dims.size(); d-- > 0;) {
+      gridded.grid_strides[d] = stride;
+      stride *= static_cast<std::size_t>(sizes[d]);
+    }
+    gridded.is_gridded = true;
+    std::string key = row_grid_key(gridded, gridded.sampling_index, dims);
+    if (auto hit = grid_cache.find(key); hit != grid_cache.end()) {
+      gridded.grid = hit->second;
+      continue;
+    }
+    auto grid = std::make_shared<std::vector<double>>(combinations * n_out, 0.0);
+    std::vector<int> check_coords(static_cast<std::size_t>(m.coordinate_count), 0);
+    std::vector<double> probabilities(n_out);
+    for (std::size_t n = 0; n < combinations; ++n) {
+      double* th = &(*grid)[n * n_out];
+      if (!reachable(m, check_coords.data(), (uses >> kCoordT) & 1U, (uses >> kCoordAge) & 1U)) {
+        std::fill(th, th + n_out, 1.0);  // never read: no individual is at this cycle and age
+      } else {
+        row_probabilities(m, sm, gridded, check_coords.data(), nullptr, nullptr, probabilities.data());
+        fill_thresholds(gridded, probabilities.data(), th);
+      }
+      for (std::size_t d = dims.size(); d-- > 0;) {
+        const auto c2 = static_cast<std::size_t>(dims[d]);
+        if (++check_coords[c2] < sizes[d]) break;
+        check_coords[c2] = 0;
+      }
+    }
+    RowGrid rows = without_repeated_slices(*grid, static_cast<std::size_t>(sizes[0]), gridded.grid_strides[0] * n_out);
+    rows.hazards = group_hazards(rows.thresholds, n_out, gridded.groups);
+    auto compact = std::make_shared<const RowGrid>(std::move(rows));
+    gridded.grid = compact;
+    grid_cache.emplace(std::move(key), std::move(compact));
+  }
+}
+
 }  // namespace hemsim::detail

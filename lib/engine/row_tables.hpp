@@ -35,4 +35,22 @@ std::vector<double> group_hazards(const std::vector<double>& thresholds, std::si
 /// kept once.
 RowGrid without_repeated_slices(const std::vector<double>& grid, std::size_t slices, std::size_t width);
 
+/// Static rows (constant or time-only): thresholds and clock hazards for every cycle,
+/// checked now.
+void tabulate_static_rows(const CompiledModelData& m, StrategyModel& sm);
+
+/// Rows tabulated over other coordinates (age, state time, counters, discrete
+/// attributes) are checked over every combination of the coordinates they read (within a
+/// bound), so `hemsim validate` finds a row that fails at age 97 in cycle 400, and kept
+/// as a compact grid of thresholds, shared through `grid_cache` by the strategies whose
+/// rows are the same. Rows with run-time quantities are checked as they are evaluated.
+void grid_tabulated_rows(const CompiledModelData& m, StrategyModel& sm, RowGridCache& grid_cache);
+
+/// Whether some individual can be at the grid point `coords`: at cycle t the age
+/// coordinate is min(age0 + t, last) for a starting age coordinate age0 in
+/// [0, oldest_start_age], so other (t, age) pairs, and ages beyond the horizon for rows
+/// that read age alone, are never looked up. Checking them would reject a valid model
+/// and name a point nobody reaches.
+bool reachable(const CompiledModelData& m, const int* coords, bool uses_t, bool uses_age);
+
 }  // namespace hemsim::detail
