@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/join.hpp"
 #include "hemsim/decision.hpp"
 #include "report/report_tpp.hpp"
 
@@ -96,8 +97,7 @@ ReportSection answer_section(const ReportInputs& in, const std::function<std::st
   } else if (in.dsa || in.price) {
     collect_others((in.dsa ? in.dsa : in.price)->strategies);
   }
-  std::string against;
-  for (const auto& o : others) against += (against.empty() ? "" : "; ") + o;
+  const std::string against = join(others, "; ");
   add("Question", fmt::format("Is {} worth its cost compared with {}?", label(assessed), against.empty() ? "the alternatives" : against),
       "");
   if (in.run || in.scenario) {

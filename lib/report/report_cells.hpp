@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/join.hpp"
 #include "core/quantile.hpp"
 #include "hemsim/report.hpp"
 #include "report/report_charts.hpp"
@@ -42,11 +43,7 @@ inline ReportCell number_or_text(const std::string& s) {
 inline ReportCell optional_money(const std::optional<double>& v) { return v ? money(*v) : ReportCell::empty(); }
 inline ReportCell optional_effect(const std::optional<double>& v) { return v ? effect(*v) : ReportCell::empty(); }
 
-inline std::string join(const std::vector<std::string>& names, const std::string& sep = ", ") {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : sep) + n;
-  return out;
-}
+using hemsim::detail::join;
 
 inline std::string money_unit(const std::string& currency, int price_year) {
   std::string unit = currency.empty() ? std::string("money") : currency;

@@ -17,17 +17,14 @@
 #include <string>
 #include <vector>
 
+#include "core/join.hpp"
 #include "hemsim/error.hpp"
 #include "hemsim/scenario.hpp"
 #include "scenario/expression_engine.hpp"
 
 namespace hemsim::detail::scenario_yaml {
 
-inline std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
+using hemsim::detail::join;
 
 class Reader {
  public:
