@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -140,23 +139,6 @@ class Reader {
  private:
   std::string file_;
 };
-
-inline double unit_in_years(const std::string& unit) {
-  if (unit == "day" || unit == "days") return 1.0 / 365.25;
-  if (unit == "week" || unit == "weeks") return 7.0 / 365.25;
-  if (unit == "month" || unit == "months") return 1.0 / 12.0;
-  if (unit == "year" || unit == "years") return 1.0;
-  return 0.0;
-}
-
-// Splits "<number> <word>" (e.g. "1 month", "30 cycles").
-inline bool number_and_word(const std::string& text, double& number, std::string& word) {
-  std::istringstream in(text);
-  if (!(in >> number)) return false;
-  if (!(in >> word)) return false;
-  std::string rest;
-  return !(in >> rest);
-}
 
 class ScenarioParser {
  public:

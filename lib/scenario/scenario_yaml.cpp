@@ -31,6 +31,27 @@ namespace hemsim {
 
 namespace detail::scenario_yaml {
 
+namespace {
+
+double unit_in_years(const std::string& unit) {
+  if (unit == "day" || unit == "days") return 1.0 / 365.25;
+  if (unit == "week" || unit == "weeks") return 7.0 / 365.25;
+  if (unit == "month" || unit == "months") return 1.0 / 12.0;
+  if (unit == "year" || unit == "years") return 1.0;
+  return 0.0;
+}
+
+// Splits "<number> <word>" (e.g. "1 month", "30 cycles").
+bool number_and_word(const std::string& text, double& number, std::string& word) {
+  std::istringstream in(text);
+  if (!(in >> number)) return false;
+  if (!(in >> word)) return false;
+  std::string rest;
+  return !(in >> rest);
+}
+
+}  // namespace
+
 Scenario ScenarioParser::parse(const YAML::Node& root) {
   Scenario s;
   s.file = r_.file();
