@@ -277,6 +277,60 @@ strategies:
   for (std::size_t point = 0; point < base.size(); ++point) ASSERT_GE(more[point], base[point]) << point;
 }
 
+TEST(AlignedRandomNumbers, StayClocksGiveEveryMoveItsProbabilityAndMoreRiskNeverLengthensAStay) {
+  // Moves out of `sick` with a probability of staying that changes every cycle, split
+  // between two destinations, competing with death; no event marks them, so they run on
+  // the stay's clock (one uniform per stay against the product of the probabilities of
+  // staying). The microsimulation agrees with the cohort (exact expectations) within 4
+  // Monte Carlo errors, `better` and `worse` each getting their share. In `sooner` the
+  // probability of getting better is 0.2 % higher in every cycle: far below the noise of
+  // two independent runs, yet no individual stays in `sick` longer, so its share of
+  // `sick` is never above `base`'s at any point.
+  const std::string yaml = R"y(
+schema_version: 1
+name: stay_clocks
+settings:
+  cycle_length: 1 month
+  horizon: {cycles: 48}
+  discount: {costs: 0.03, effects: 0.03}
+parameters:
+  p_better: 0.05
+states:
+  sick: {costs: {cost: 100}, utility: 0.5}
+  better: {costs: {cost: 10}, utility: 0.8}
+  worse: {costs: {cost: 900}, utility: 0.3}
+  D: {dead: true}
+initial: {sick: 1}
+transitions:
+  sick: {better: "p_better * (1 + (t % 4))", worse: "0.03 + 0.02 * (t % 3)", D: 0.01, sick: complement}
+  better: {D: 0.002, better: complement}
+  worse: {D: 0.04, worse: complement}
+strategies:
+  base: {}
+  sooner: {parameters: {p_better: 0.0501}}
+)y";
+  hemsim::SimulationOptions options;
+  options.individuals = 50000;
+  options.seed = 5;
+  options.seed_set = true;
+  const auto scenario = hemsim::parse_scenario(yaml, "inline.yaml");
+  const RunResults micro = hemsim::run_scenario(scenario, options);
+  options.method = Method::cohort;
+  const RunResults cohort = hemsim::run_scenario(scenario, options);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const auto& m = micro.strategies[k];
+    const auto& c = cohort.strategies[k];
+    EXPECT_NEAR(m.life_years.undiscounted.mean, c.life_years.undiscounted.mean, 4 * m.life_years.undiscounted.mcse) << k;
+    EXPECT_NEAR(m.qalys.discounted.mean, c.qalys.discounted.mean, 4 * m.qalys.discounted.mcse) << k;
+    EXPECT_NEAR(m.costs_by_perspective[0].discounted.mean, c.costs_by_perspective[0].discounted.mean,
+                4 * m.costs_by_perspective[0].discounted.mcse) << k;
+  }
+  const std::size_t S = micro.states.size();
+  for (std::size_t point = 0; point < micro.strategies[0].trace.size() / S; ++point)
+    ASSERT_LE(micro.strategies[1].trace[point * S], micro.strategies[0].trace[point * S]) << point;  // state 0: sick
+  EXPECT_LT(micro.strategies[1].years_in_state[0].mean, micro.strategies[0].years_in_state[0].mean);  // some leave sooner
+}
+
 TEST(AlignedRandomNumbers, SamplerDrawsEachOutcomeWithItsProbability) {
   // Groups: a death (0.1), an event move (0.2), then moves staying 0.5 / elsewhere 0.2.
   // Frequencies over a grid of the three uniforms, within the grid's resolution.

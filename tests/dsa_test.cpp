@@ -161,10 +161,10 @@ TEST(DsaMonteCarloError, TornadoEndsHaveTheErrorOfTheirPerIndividualDifferenceFr
   EXPECT_NEAR(row.low.incremental_net_benefit - a.base.incremental_net_benefit, cost.mean / 6, 1e-9 * cost.mean);
   EXPECT_NEAR(row.net_benefit_swing, cost.mean / 3, 1e-9 * cost.mean);
   // Batch and per-individual estimators of one standard error: agree to their sampling
-  // error (about 8 % relative with 79 batches).
-  EXPECT_NEAR(row.low_change_mcse, cost.mcse / 6, 0.15 * cost.mcse / 6);
-  EXPECT_NEAR(row.high_change_mcse, cost.mcse / 6, 0.15 * cost.mcse / 6);
-  EXPECT_NEAR(row.swing_mcse, cost.mcse / 3, 0.15 * cost.mcse / 3);
+  // error (about 8 % relative with 79 batches; 25 % is three of those).
+  EXPECT_NEAR(row.low_change_mcse, cost.mcse / 6, 0.25 * cost.mcse / 6);
+  EXPECT_NEAR(row.high_change_mcse, cost.mcse / 6, 0.25 * cost.mcse / 6);
+  EXPECT_NEAR(row.swing_mcse, cost.mcse / 3, 0.25 * cost.mcse / 3);
   // The same batch quantity scaled: exactly proportional.
   EXPECT_NEAR(row.high_change_mcse, row.low_change_mcse, 1e-9 * row.low_change_mcse);
   EXPECT_NEAR(row.swing_mcse, 2 * row.low_change_mcse, 1e-9 * row.swing_mcse);
@@ -174,8 +174,8 @@ TEST(DsaMonteCarloError, TornadoEndsHaveTheErrorOfTheirPerIndividualDifferenceFr
   // Each evaluation's own INMB error, paired within the run, agrees with the per-individual one.
   EXPECT_GT(a.base.incremental_net_benefit_mcse, 0.0);
   EXPECT_NEAR(a.base.incremental_cost_mcse, base.increments.at(0).costs_by_perspective.at(0).discounted.mcse,
-              0.15 * base.increments.at(0).costs_by_perspective.at(0).discounted.mcse);
-  EXPECT_NEAR(a.base.incremental_effect_mcse, base.increments.at(0).qalys.discounted.mcse, 0.15 * base.increments.at(0).qalys.discounted.mcse);
+              0.25 * base.increments.at(0).costs_by_perspective.at(0).discounted.mcse);
+  EXPECT_NEAR(a.base.incremental_effect_mcse, base.increments.at(0).qalys.discounted.mcse, 0.25 * base.increments.at(0).qalys.discounted.mcse);
 }
 
 TEST(DsaMonteCarloError, AParameterWithNoEffectHasZeroSwingAndErrorAndIsWithinNoise) {

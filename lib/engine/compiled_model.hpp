@@ -104,6 +104,9 @@ struct Row {
   /// Static rows: T x groups hazards -ln(1 - q) of each group's conditional probability q
   /// (its last threshold), for the death and event clocks (infinity where q = 1).
   std::vector<double> group_hazards;
+  /// The last group is the moves and begins with staying (the complement or an explicit
+  /// stay): its first threshold is the conditional probability of staying.
+  bool stay_first = false;
   std::vector<int> sampling_order;            ///< destination states in sampling order
   std::vector<std::uint32_t> sampling_index;  ///< outcome indices in sampling order
   std::vector<OutcomeGroup> groups;           ///< the sampling order's competing groups

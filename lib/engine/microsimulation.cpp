@@ -132,6 +132,7 @@ class IndividualSimulator {
         h.deaths = g.size() == 2 ? g[0].end : 0;
         const std::size_t last_start = g.size() > 1 ? g[g.size() - 2].end : 0;
         h.draws_moves = !g.empty() && g.back().stream == kStreamMove && g.back().end - last_start > 1;
+        h.stay_first = row.stay_first;
         h.only_death_leaves = h.deaths_then_moves && h.deaths > 0 && h.n == h.deaths + 1 && row.sampling_order[h.deaths] == st;
         lane.hot.push_back(h);
       }
@@ -205,7 +206,8 @@ class IndividualSimulator {
     bool deaths_then_moves = false;  // groups: deaths (if any) then moves, no event group
     std::size_t deaths = 0;          // outcomes in the death group
     bool only_death_leaves = false;  // deaths_then_moves, with staying the only move
-    bool draws_moves = false;        // the row's last group is moves with a choice (a move uniform per cycle)
+    bool draws_moves = false;        // the row's last group is moves with a choice (the stay's move clock)
+    bool stay_first = false;         // Row::stay_first: the moves begin with staying
     // close_stay's inputs: StateModel::static_prefix, its width, the state's first column
     // in Lane::stay_totals, and whether the stay pays only through the prefix sums.
     const double* prefix = nullptr;
@@ -215,11 +217,15 @@ class IndividualSimulator {
 
   // A death or event clock's position (see clock_uniform).
   static constexpr std::uint32_t kNoArrivalYet = ~std::uint32_t{0};
-  static constexpr std::uint32_t kNoMoveBlock = ~std::uint32_t{0};
   static constexpr std::size_t kScatterEveryState = 48;  // stay uses (see finish_strategy)
   struct Clock {
     double remaining = 0.0;  // hazard left before the next occurrence
     std::uint32_t occurrences = kNoArrivalYet;
+  };
+  // The moves' clock of one stay (see move_uniform).
+  struct StayClock {
+    double u = -1.0;       // the stay's uniform; negative: not drawn yet
+    double stayed = 1.0;   // product of the probabilities of staying over the cycles so far
   };
 
   // One strategy's walk of the current individual.
@@ -242,8 +248,7 @@ class IndividualSimulator {
     std::vector<Clock> clocks;  // deaths, then one per event
     std::vector<std::uint32_t> visits;  // per state: stays begun so far
     std::uint32_t visit = 0;            // the current stay's index among the state's stays
-    std::uint32_t move_block_index = kNoMoveBlock;  // which block of the stay move_block holds
-    r123::Philox4x32::ctr_type move_block{};
+    StayClock stay_clock;               // the current stay's (see move_uniform)
     bool active = false;
     bool one_time_costs = false;  // some category has a one-time cost
   };
@@ -252,15 +257,6 @@ class IndividualSimulator {
     std::vector<int> members;               // strategies sharing the walk, the leader (who walks) first
     std::vector<std::uint8_t> quiet_stay;   // per state: staying records nothing for any member
   };
-
-  // The uniform of (individual i, cycle, stream) for a group of probability q (see
-  // docs/methods.md, "Aligned random numbers"): deaths and events from the lane's clocks,
-  // the other moves from the current stay's own stream.
-  double uniform(std::uint64_t i, int cycle, std::uint32_t stream, double q, double h, Lane& lane) {
-    if (stream == kStreamMove) return move_uniform(i, cycle, lane);
-    const std::size_t c = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
-    return clock_uniform(i, c, q, h, lane.clocks[c]);
-  }
 
   // Deaths and each event run on a clock: the outcome happens when the individual's
   // cumulative hazard of it, summed over the cycles in which it could happen, passes the
@@ -303,35 +299,51 @@ class IndividualSimulator {
     }
     const std::uint32_t j = k & 1U;
     if (!((cache.made >> j) & 1U)) {  // the logarithm only when the gap is needed (most clocks use one)
-      const std::uint64_t bits = (std::uint64_t{cache.block[2 * j]} << 32 | cache.block[2 * j + 1]) >> 11;
-      cache.gaps[j] = -std::log((static_cast<double>(bits) + 0.5) * 0x1p-53);
+      cache.gaps[j] = RandomStream::exponential(cache.block, j);
       cache.made |= 1U << j;
     }
     return cache.gaps[j];
   }
 
-  // The move uniform of cycle t: keyed by (state, visit to it, cycle of the stay), so an
-  // individual whose stays in a state match in two strategies makes the same moves out
-  // of it, whenever the stay began (the same response to the same drug line). Four
-  // cycles of a stay share a Philox block.
-  double move_uniform(std::uint64_t i, int t, Lane& lane) {
-    const auto in_stay = static_cast<std::uint32_t>(t - lane.entered);
-    if (lane.move_block_index != in_stay >> 2) {
-      lane.move_block_index = in_stay >> 2;
-      lane.move_block = shared_move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit, lane.move_block_index);
+  // The moves run on a clock of their own per stay: the stay draws one uniform u, keyed
+  // by (state, visit to it), and ends by a move in the first cycle after which the
+  // product of its probabilities of staying is no longer above u. Given the past, the
+  // individual then leaves with probability 1 - s (s: this cycle's conditional
+  // probability of staying), as with a uniform per cycle; leave_uniform picks the
+  // destination. So an individual whose stays in a state match in two strategies makes
+  // the same moves out of it, whenever the stay began (the same response to the same
+  // drug line), a higher probability of leaving never makes a stay longer, and a stay
+  // costs one uniform, not one per cycle. Returns 0 (below s) while the individual stays.
+  double move_uniform(std::uint64_t i, double stay, Lane& lane) {
+    StayClock& clock = lane.stay_clock;
+    if (clock.u < 0.0) clock.u = stay_uniform(i, lane);
+    const double stayed = clock.stayed * stay;
+    if (stayed > clock.u) {
+      clock.stayed = stayed;
+      return 0.0;
     }
-    return RandomStream::to_uniform(lane.move_block[in_stay & 3U]);
+    return leave_uniform(stay, clock);
   }
 
-  // Strategies that walk the same stays need the same move blocks: a small cache keyed by
-  // (individual, state, visit, block) makes each once. A model walked once (one strategy,
-  // or all sharing one walk) asks for each block once, so it goes straight to the stream.
-  r123::Philox4x32::ctr_type shared_move_block(std::uint64_t i, std::uint32_t state, std::uint32_t visit, std::uint32_t block) {
-    if (walks_.size() == 1) return random_.move_block(i, state, visit, block);
-    MoveBlock& slot = move_blocks_[(state * 7U + visit * 3U + block) & (move_blocks_.size() - 1)];
-    if (slot.individual != i || slot.state != state || slot.visit != visit || slot.block != block) {
-      slot = {i, state, visit, block, random_.move_block(i, state, visit, block)};
-    }
+  // The uniform of a cycle in which the stay clock ends the stay: u / stayed (stayed: the
+  // product before this cycle) is uniform on (s, 1] given that, so 1 - u / stayed is
+  // uniform below 1 - s; placed after s, it falls among the moves that leave in
+  // proportion to their probabilities.
+  static double leave_uniform(double stay, const StayClock& clock) {
+    const double u = stay + (1.0 - clock.u / clock.stayed);
+    return u < 1.0 ? u : std::nextafter(1.0, 0.0);  // rounding: keep it below the last threshold
+  }
+
+  // The current stay's uniform; four visits to a state share a Philox block.
+  double stay_uniform(std::uint64_t i, const Lane& lane) {
+    return RandomStream::to_uniform(shared_move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit >> 2)[lane.visit & 3U]);
+  }
+
+  // Strategies that walk the same stays, and a state's next visits, need the same move
+  // block: a small cache keyed by (individual, state, quad of visits) makes each once.
+  r123::Philox4x32::ctr_type shared_move_block(std::uint64_t i, std::uint32_t state, std::uint32_t quad) {
+    MoveBlock& slot = move_blocks_[(state * 7U + quad * 3U) & (move_blocks_.size() - 1)];
+    if (slot.individual != i || slot.state != state || slot.quad != quad) slot = {i, state, quad, random_.move_block(i, state, quad)};
     return slot.words;
   }
 
@@ -340,15 +352,19 @@ class IndividualSimulator {
     lane.state = to;
     lane.entered = point;
     lane.visit = lane.visits[static_cast<std::size_t>(to)]++;
-    lane.move_block_index = kNoMoveBlock;
+    lane.stay_clock = {};  // its uniform is drawn at the stay's first draw
   }
 
-  // Draws the outcome of a row from its thresholds (sampling order).
-  // `hazards`: the groups' tabulated hazards (static rows), or null to compute them.
-  std::size_t draw(std::uint64_t i, int cycle, const double* thresholds, const double* hazards, const OutcomeGroup* groups,
-                   std::size_t group_count, Lane& lane) {
+  // Draws the outcome of a row from its thresholds (sampling order), each group from its
+  // random source (docs/methods.md, "Aligned random numbers"): deaths and events from the
+  // lane's clocks, the other moves from the stay's clock. `hazards`: the groups' tabulated
+  // hazards (static rows), or null to compute them.
+  std::size_t draw(std::uint64_t i, const double* thresholds, const double* hazards, const OutcomeGroup* groups,
+                   std::size_t group_count, bool stay_first, Lane& lane) {
     return sample_outcome(thresholds, groups, group_count, [&](std::uint32_t stream, double q, std::size_t g) {
-      return uniform(i, cycle, stream, q, stream == kStreamMove ? 0.0 : hazards ? hazards[g] : hazard_of(q), lane);
+      if (stream == kStreamMove) return move_uniform(i, stay_first ? thresholds[g == 0 ? 0 : groups[g - 1].end] : 0.0, lane);
+      const std::size_t c = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
+      return clock_uniform(i, c, q, hazards ? hazards[g] : hazard_of(q), lane.clocks[c]);
     });
   }
 
@@ -577,21 +593,18 @@ class IndividualSimulator {
       const std::size_t n = h.n, groups = h.group_count;
       const double* th = h.thresholds + static_cast<std::size_t>(t) * n;
       const double* hazards = h.hazards + static_cast<std::size_t>(t) * groups;
-      if (h.draws_moves) {  // the stay's first move block now, outside the cycle loop's branches
-        lane.move_block_index = 0;
-        lane.move_block = shared_move_block(i, static_cast<std::uint32_t>(from), lane.visit, 0);
-      }
+      if (h.draws_moves) lane.stay_clock.u = stay_uniform(i, lane);  // now, outside the cycle loop's branches
       int to = from;
       if (quiet && h.only_death_leaves) {
         to = h.outcomes[wait_for_death(i, t, h, th, hazards, lane)];
       } else if (quiet && h.deaths_then_moves) {
         for (; t < T; ++t, th += n, hazards += groups) {
-          to = h.outcomes[deaths_then_moves(i, t, h, th, hazards, lane)];
+          to = h.outcomes[deaths_then_moves(i, h, th, hazards, lane)];
           if (to != from) break;
         }
       } else {
         for (; t < T; ++t, th += n, hazards += groups) {
-          to = h.outcomes[next_outcome(i, t, h, th, hazards, lane)];
+          to = h.outcomes[next_outcome(i, h, th, hazards, lane)];
           if (to != from) break;
           if (!quiet) record_stay(walk, from, t);
         }
@@ -611,8 +624,8 @@ class IndividualSimulator {
   // clock_uniform to be armed. It repeats sample_outcome's logic because calling it
   // (through draw) made Sick-Sicker 7-14 % slower; the shared-walk test holds the two to
   // the same bits.
-  std::size_t next_outcome(std::uint64_t i, int t, const HotState& h, const double* th, const double* hazards, Lane& lane) {
-    if (h.deaths_then_moves) return deaths_then_moves(i, t, h, th, hazards, lane);
+  std::size_t next_outcome(std::uint64_t i, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+    if (h.deaths_then_moves) return deaths_then_moves(i, h, th, hazards, lane);
     const OutcomeGroup* groups = h.groups;
     const std::size_t last = h.group_count - 1;
     std::size_t start = 0;
@@ -622,7 +635,7 @@ class IndividualSimulator {
       const std::uint32_t stream = groups[g].stream;
       double u;
       if (stream == kStreamMove) {  // always the last group
-        u = move_uniform(i, t, lane);
+        u = move_uniform(i, h.stay_first ? th[start] : 0.0, lane);
       } else {
         const double q = th[end - 1];
         if (g != last && !(q > 0.0)) {
@@ -658,15 +671,23 @@ class IndividualSimulator {
     return h.deaths;
   }
 
-  // next_outcome for the common groups [deaths][moves], spelled out.
-  std::size_t deaths_then_moves(std::uint64_t i, int t, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+  // next_outcome for the common groups [deaths][moves], spelled out. The stay's uniform
+  // was drawn at its entry (run_walk).
+  std::size_t deaths_then_moves(std::uint64_t i, const HotState& h, const double* th, const double* hazards, Lane& lane) {
     const std::size_t d = h.deaths;
     if (d)
       if (const std::size_t j = death_at(i, d, th, hazards[0], lane.clocks[0]); j != kNoDeath) return j;
     if (h.n - d == 1) return d;  // a single move: no uniform needed
+    StayClock& clock = lane.stay_clock;
+    const double stay = h.stay_first ? th[d] : 0.0;
+    const double stayed = clock.stayed * stay;
+    if (stayed > clock.u) {
+      clock.stayed = stayed;
+      return d;
+    }
+    const double u = leave_uniform(stay, clock);
     std::size_t j = d;
-    const double u_move = move_uniform(i, t, lane);
-    while (!(u_move < th[j])) ++j;  // the last threshold is 1 and u_move < 1
+    while (!(u < th[j])) ++j;  // the last threshold is 1 and u < 1
     return j;
   }
 
@@ -759,7 +780,7 @@ class IndividualSimulator {
         fill_thresholds(row, probabilities_.data(), thresholds_.data());
         thresholds = thresholds_.data();
       }
-      const int to = row.sampling_order[draw(i, t, thresholds, hazards, h.groups, h.group_count, lane)];
+      const int to = row.sampling_order[draw(i, thresholds, hazards, h.groups, h.group_count, h.stay_first, lane)];
       const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
       if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime);
       if (counter_pairs_[pair]) for (std::size_t c = 0; c < counters_.size(); ++c) {
@@ -846,10 +867,10 @@ class IndividualSimulator {
   std::array<GapBlock, 33> gap_blocks_{};  // per clock (deaths, then events): the last block made
   struct MoveBlock {
     std::uint64_t individual = ~std::uint64_t{0};
-    std::uint32_t state = 0, visit = 0, block = 0;
+    std::uint32_t state = 0, quad = 0;
     r123::Philox4x32::ctr_type words{};
   };
-  std::array<MoveBlock, 16> move_blocks_{};  // recent move blocks, shared by strategies
+  std::array<MoveBlock, 16> move_blocks_{};  // recent move blocks, shared by strategies and visits
   bool fast_;
   Accumulator* counts_ = nullptr;
 };
@@ -911,11 +932,11 @@ struct Body {
 Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t individuals, std::uint64_t seed,
                                 std::uint32_t draw, const std::function<void(double)>& progress,
                                 const std::function<bool()>& cancelled) {
-  // The move streams' counters hold (state, visit, block of the stay) without overlap
-  // only within these limits (RandomStream::move_block).
+  // The move streams' counters hold (state, pair of visits) without overlap only within
+  // these limits (RandomStream::move_block).
   const auto cycles = static_cast<std::uint64_t>(m.cycles);
   if (m.layout.states > static_cast<int>(RandomStream::kMaxStates) || cycles + 1 >= RandomStream::kMaxVisits ||
-      cycles / 4 + 1 >= RandomStream::kMaxStayBlocks || individuals > RandomStream::kMaxIndividuals)
+      individuals > RandomStream::kMaxIndividuals)
     throw ScenarioError(m.scenario.settings.where,
                         fmt::format("a microsimulation of {} states, {} cycles and {} individuals is beyond the random streams' range",
                                     m.layout.states, m.cycles, individuals),

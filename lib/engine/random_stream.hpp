@@ -6,6 +6,7 @@
 
 #include <Random123/philox.h>
 
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -27,20 +28,25 @@ class RandomStream {
     return generator_(counter, key_);
   }
 
-  /// Four 32-bit words of the move stream of (individual, state, visit, block of four
-  /// cycles of the stay). Packed into the counter without overlap for states < 2^16,
-  /// visits < 2^20, blocks < 2^16 and individuals < 2^40 (checked by the caller).
-  r123::Philox4x32::ctr_type move_block(std::uint64_t individual, std::uint32_t state, std::uint32_t visit,
-                                        std::uint32_t block) const {
-    r123::Philox4x32::ctr_type counter = {{static_cast<std::uint32_t>(individual), draw_, state | (visit << 16),
-                                           static_cast<std::uint32_t>(Purpose::move) | ((visit >> 16) << 4) | (block << 8) |
+  /// Four 32-bit words of the move stream of (individual, state, `quad` of visits to it):
+  /// the uniforms of the stays 4 quad to 4 quad + 3 in the state. Packed into the counter
+  /// without overlap for states < 2^16, visits < 2^20 and individuals < 2^40 (checked by
+  /// the caller).
+  r123::Philox4x32::ctr_type move_block(std::uint64_t individual, std::uint32_t state, std::uint32_t quad) const {
+    r123::Philox4x32::ctr_type counter = {{static_cast<std::uint32_t>(individual), draw_, state | (quad << 16),
+                                           static_cast<std::uint32_t>(Purpose::move) | ((quad >> 16) << 4) |
                                                (static_cast<std::uint32_t>(individual >> 32) << 24)}};
     return generator_(counter, key_);
   }
 
   /// Limits of move_block's packing.
-  static constexpr std::uint64_t kMaxStates = 1U << 16, kMaxVisits = 1U << 20, kMaxStayBlocks = 1U << 16,
-                                 kMaxIndividuals = std::uint64_t{1} << 40;
+  static constexpr std::uint64_t kMaxStates = 1U << 16, kMaxVisits = 1U << 20, kMaxIndividuals = std::uint64_t{1} << 40;
+
+  /// Exp(1) from the 64-bit word pair j (0 or 1) of a block: -ln u, u = (53 bits + 1/2) / 2^53.
+  static double exponential(const r123::Philox4x32::ctr_type& words, std::uint32_t j) {
+    const std::uint64_t bits = (std::uint64_t{words[2 * j]} << 32 | words[2 * j + 1]) >> 11;
+    return -std::log((static_cast<double>(bits) + 0.5) * 0x1p-53);
+  }
 
   /// Uniform in (0, 1) from a 32-bit word: (x + 1/2) / 2^32.
   static double to_uniform(std::uint32_t x) { return (static_cast<double>(x) + 0.5) * 0x1p-32; }

@@ -50,12 +50,15 @@ void set_sampling_order(Row& row, int from, const CompiledModelData& m) {
     if (row.groups.empty() || row.groups.back().stream != stream) row.groups.push_back({0, stream});
     row.groups.back().end = static_cast<std::uint32_t>(position + 1);
   }
+  const std::size_t last_start = row.groups.size() > 1 ? row.groups[row.groups.size() - 2].end : 0;
+  row.stay_first = !row.groups.empty() && row.groups.back().stream == kStreamMove && row.sampling_order[last_start] == from;
 }
 
 std::string row_grid_key(const Row& row, const std::vector<std::uint32_t>& order, const std::vector<int>& dims) {
   std::string key;
   append_bytes(key, row.has_complement);
   append_bytes(key, row.has_background);
+  append_bytes(key, row.stay_first);
   for (int o : row.outcomes) append_bytes(key, o);
   key += '|';
   for (std::uint32_t o : order) append_bytes(key, o);
