@@ -134,6 +134,9 @@ class IndividualSimulator {
         h.draws_moves = !g.empty() && g.back().stream == kStreamMove && g.back().end - last_start > 1;
         h.stay_first = row.stay_first;
         h.only_death_leaves = h.deaths_then_moves && h.deaths > 0 && h.n == h.deaths + 1 && row.sampling_order[h.deaths] == st;
+        const bool stays_on_moves = !g.empty() && g.back().stream == kStreamMove &&
+                                    (g.back().end - last_start > 1 ? row.stay_first : row.sampling_order[last_start] == st);
+        if (stays_on_moves && g.size() <= 4) h.clocks_before_moves = static_cast<int>(g.size()) - 1;
         lane.hot.push_back(h);
       }
       lane.pair_flags = std::move(flags);
@@ -206,6 +209,7 @@ class IndividualSimulator {
     bool deaths_then_moves = false;  // groups: deaths (if any) then moves, no event group
     std::size_t deaths = 0;          // outcomes in the death group
     bool only_death_leaves = false;  // deaths_then_moves, with staying the only move
+    int clocks_before_moves = -1;    // stay_with_clocks: clock groups before moves that begin with staying (0-3), else -1
     bool draws_moves = false;        // the row's last group is moves with a choice (the stay's move clock)
     bool stay_first = false;         // Row::stay_first: the moves begin with staying
     // close_stay's inputs: StateModel::static_prefix, its width, the state's first column
@@ -597,11 +601,8 @@ class IndividualSimulator {
       int to = from;
       if (quiet && h.only_death_leaves) {
         to = h.outcomes[wait_for_death(i, t, h, th, hazards, lane)];
-      } else if (quiet && h.deaths_then_moves) {
-        for (; t < T; ++t, th += n, hazards += groups) {
-          to = h.outcomes[deaths_then_moves(i, h, th, hazards, lane)];
-          if (to != from) break;
-        }
+      } else if (quiet && h.clocks_before_moves >= 0) {
+        to = h.outcomes[stay_with_clocks(i, t, h, th, hazards, lane)];
       } else {
         for (; t < T; ++t, th += n, hazards += groups) {
           to = h.outcomes[next_outcome(i, h, th, hazards, lane)];
@@ -659,6 +660,73 @@ class IndividualSimulator {
       while (j + 1 < end && !(u < th[j])) ++j;
       return j;
     }
+  }
+
+  // A quiet stay whose row's groups are clocks (deaths, events) and then moves that begin
+  // with staying, cycle by cycle from t until it ends (t: the cycle of the move out, or
+  // T; returns the outcome's position). next_outcome's arithmetic in next_outcome's
+  // order, with the clocks' remaining hazards and the stay's product held in locals: a
+  // cycle in which nothing happens costs a comparison and a subtraction per clock and a
+  // product and a comparison for the stay. Unarmed clocks are armed at the start (the
+  // same gap next_outcome would arm them with later).
+  std::size_t stay_with_clocks(std::uint64_t i, int& t, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+    switch (h.clocks_before_moves) {
+      case 0: return stay_with_clocks<0>(i, t, h, th, hazards, lane);
+      case 1: return stay_with_clocks<1>(i, t, h, th, hazards, lane);
+      case 2: return stay_with_clocks<2>(i, t, h, th, hazards, lane);
+      default: return stay_with_clocks<3>(i, t, h, th, hazards, lane);
+    }
+  }
+
+  template <int kClocks>
+  std::size_t stay_with_clocks(std::uint64_t i, int& t, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+    const int T = m_.cycles;
+    const std::size_t n = h.n, G = h.group_count;
+    std::array<Clock*, kClocks> clock{};
+    std::array<double, kClocks> remaining{};
+    for (int c = 0; c < kClocks; ++c) {
+      const std::uint32_t stream = h.groups[c].stream;
+      const std::size_t index = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
+      clock[c] = &lane.clocks[index];
+      if (clock[c]->occurrences == kNoArrivalYet) *clock[c] = {arrival_gap(i, index, 0), 0};
+      remaining[c] = clock[c]->remaining;
+    }
+    const std::size_t moves = kClocks == 0 ? 0 : h.groups[kClocks - 1].end;  // staying's position
+    const bool choice = n - moves > 1;
+    const double u = lane.stay_clock.u;
+    double stayed = lane.stay_clock.stayed;
+    auto keep = [&] {
+      for (int c = 0; c < kClocks; ++c) clock[c]->remaining = remaining[c];
+      lane.stay_clock.stayed = stayed;
+    };
+    for (; t < T; ++t, th += n, hazards += G) {
+      for (int c = 0; c < kClocks; ++c) {
+        if (remaining[c] > hazards[c]) {
+          remaining[c] -= hazards[c];
+          continue;
+        }
+        keep();
+        const std::size_t start = c == 0 ? 0 : h.groups[c - 1].end, end = h.groups[c].end;
+        const std::size_t index = static_cast<std::size_t>(clock[c] - lane.clocks.data());
+        const double v = clock_uniform(i, index, th[end - 1], hazards[c], *clock[c]);  // below the group's probability
+        std::size_t j = start;
+        while (j + 1 < end && !(v < th[j])) ++j;
+        return j;
+      }
+      if (!choice) continue;
+      const double next = stayed * th[moves];
+      if (next > u) {
+        stayed = next;
+        continue;
+      }
+      keep();
+      const double v = leave_uniform(th[moves], lane.stay_clock);
+      std::size_t j = moves;
+      while (!(v < th[j])) ++j;  // the last threshold is 1 and v < 1
+      return j;
+    }
+    keep();
+    return moves;
   }
 
   // A stay that only death can end (a [deaths][stay] row): the death clock alone, cycle
