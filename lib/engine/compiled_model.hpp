@@ -58,9 +58,9 @@ struct RuntimeExpression {
   bool per_individual = false;  ///< evaluated once at entry (else every cycle)
 };
 
-/// Random streams of a transition draw (see docs/methods.md, "Aligned random numbers").
-/// Each competing group of outcomes is decided by its own uniform, keyed by (individual,
-/// cycle, stream), so an outcome whose probability is the same in two strategies happens
+/// Random sources of a transition draw (see docs/methods.md, "Aligned random numbers").
+/// Each competing group of outcomes is decided by its own clock (deaths, each event, the
+/// stay's moves), so an outcome whose probability is the same in two strategies happens
 /// to the same individuals in the same cycle in both, whatever else their rows hold.
 inline constexpr std::uint32_t kStreamDeath = 0;       ///< moves into dead or absorbing states
 inline constexpr std::uint32_t kStreamMove = 1;        ///< the other moves, staying included
@@ -84,7 +84,6 @@ struct OutcomeGroup {
 struct RowGrid {
   std::vector<double> thresholds;
   std::vector<std::size_t> first_offsets;  ///< per value of the first coordinate: the index of its slice
-  std::vector<double> hazards;  ///< per grid point (as in `thresholds`) and group: hazard_of its probability
 };
 
 /// One state's outgoing transitions for one strategy. `outcomes` and `probabilities` are
@@ -101,9 +100,6 @@ struct Row {
   /// Static rows: T x outcomes conditional thresholds in `sampling_order` (see
   /// cumulative_to_thresholds); the last of each cycle is exactly 1.
   std::vector<double> thresholds;
-  /// Static rows: T x groups hazards -ln(1 - q) of each group's conditional probability q
-  /// (its last threshold), for the death and event clocks (infinity where q = 1).
-  std::vector<double> group_hazards;
   /// The last group is the moves and begins with staying (the complement or an explicit
   /// stay): its first threshold is the conditional probability of staying.
   bool stay_first = false;
@@ -146,9 +142,6 @@ inline void fill_thresholds(const Row& row, const double* probabilities, double*
   th[n - 1] = 1.0;
   cumulative_to_thresholds(th, row.groups.data(), row.groups.size());
 }
-
-/// The hazard -ln(1 - q) a cycle of probability q adds to a clock (infinity for q >= 1).
-inline double hazard_of(double q) { return q >= 1.0 ? std::numeric_limits<double>::infinity() : -std::log1p(-q); }
 
 /// Draws an outcome from conditional thresholds `th` (cumulative_to_thresholds) group by
 /// group: group g is chosen when its own uniform `uniform(stream, q, g)` in [0, 1) is below its

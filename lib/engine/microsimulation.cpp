@@ -119,7 +119,7 @@ class IndividualSimulator {
       for (int st = 0; st < S_; ++st) {
         const Row& row = sm.rows[static_cast<std::size_t>(st)];
         const StateModel& state = sm.states[static_cast<std::size_t>(st)];
-        HotState h{row.thresholds.data(), row.group_hazards.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
+        HotState h{row.thresholds.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
                    row.outcomes.size(), row.is_static, state.shortcut, !state.per_cycle_terms.empty(), false};
         h.quiet_stay = flags[static_cast<std::size_t>(st * S_ + st)] == 0;
         h.prefix = state.static_prefix.data();
@@ -197,7 +197,6 @@ class IndividualSimulator {
   // container bookkeeping.
   struct HotState {
     const double* thresholds = nullptr;  // static rows: T x n
-    const double* hazards = nullptr;     // static rows: T x groups (Row::group_hazards)
     const int* outcomes = nullptr;       // destinations in sampling order
     const OutcomeGroup* groups = nullptr;
     std::size_t group_count = 0;
@@ -219,18 +218,37 @@ class IndividualSimulator {
     bool plain_stay = false;
   };
 
-  // A death or event clock's position (see clock_uniform).
   static constexpr std::uint32_t kNoArrivalYet = ~std::uint32_t{0};
   static constexpr std::size_t kScatterEveryState = 48;  // stay uses (see finish_strategy)
+  // A clock (deaths, an event, or a stay's moves; see clock_uniform and move_uniform): the
+  // group is chosen in the first cycle in which the product of the probabilities that it
+  // is not, since the last occurrence, is no longer above the uniform u.
   struct Clock {
-    double remaining = 0.0;  // hazard left before the next occurrence
-    std::uint32_t occurrences = kNoArrivalYet;
+    double u = kUnarmed;    // the arrival's uniform; kUnarmed: not drawn yet (above any product)
+    double product = 1.0;   // of 1 - q over the cycles since the last occurrence (or the start)
+    std::uint32_t occurrences = kNoArrivalYet;  // deaths and events: occurrences so far
   };
-  // The moves' clock of one stay (see move_uniform).
-  struct StayClock {
-    double u = -1.0;       // the stay's uniform; negative: not drawn yet
-    double stayed = 1.0;   // product of the probabilities of staying over the cycles so far
-  };
+  static constexpr double kUnarmed = 2.0;
+
+  // Whether a cycle in which the group is not chosen with probability `not_chosen` passes
+  // the clock's arrival (the group is chosen); if not, the product takes the cycle.
+  static bool arrives(Clock& clock, double not_chosen) {
+    const double next = clock.product * not_chosen;
+    if (next > clock.u) {
+      clock.product = next;
+      return false;
+    }
+    return true;
+  }
+
+  // The uniform of the cycle in which a clock arrives, for a group of probability q:
+  // given the past, u / product (product: before this cycle) is uniform on [1 - q, 1), so
+  // 1 - u / product is uniform below q and picks the outcome within the group as a plain
+  // uniform would.
+  static double arrival_uniform(const Clock& clock, double q) {
+    const double v = 1.0 - clock.u / clock.product;
+    return v < q ? v : std::nextafter(q, 0.0);  // rounding: keep it below q
+  }
 
   // One strategy's walk of the current individual.
   struct Lane {
@@ -252,7 +270,7 @@ class IndividualSimulator {
     std::vector<Clock> clocks;  // deaths, then one per event
     std::vector<std::uint32_t> visits;  // per state: stays begun so far
     std::uint32_t visit = 0;            // the current stay's index among the state's stays
-    StayClock stay_clock;               // the current stay's (see move_uniform)
+    Clock stay_clock;                   // the current stay's moves (see move_uniform)
     bool active = false;
     bool one_time_costs = false;  // some category has a one-time cost
   };
@@ -262,51 +280,39 @@ class IndividualSimulator {
     std::vector<std::uint8_t> quiet_stay;   // per state: staying records nothing for any member
   };
 
-  // Deaths and each event run on a clock: the outcome happens when the individual's
-  // cumulative hazard of it, summed over the cycles in which it could happen, passes the
-  // next arrival of a unit-rate Poisson process (arrivals: sums of Exp(1) gaps, one per
-  // occurrence, from the clock's own stream). A cycle of probability q adds the hazard
-  // h = -ln(1 - q), so the outcome happens with probability 1 - exp(-h) = q given the
-  // past, and the uniform returned when it does, 1 - exp(-remaining), is uniform below q
-  // (it picks the destination within the group). Two strategies that expose an
-  // individual to the same total hazard, in whatever cycles, give the outcome to the
-  // same individuals; more hazard only brings it forward.
-  // `h` is hazard_of(q), tabulated for static rows.
-  double clock_uniform(std::uint64_t i, std::size_t c, double q, double h, Clock& clock) {
-    if (clock.occurrences == kNoArrivalYet) {
-      clock.occurrences = 0;
-      clock.remaining = arrival_gap(i, c, 0);
-    }
-    if (clock.remaining > h) {
-      clock.remaining -= h;
-      return 1.0;  // not below q: the group is not chosen
-    }
-    double u = -std::expm1(-clock.remaining);
-    if (!(u < q)) u = std::nextafter(q, 0.0);  // rounding: keep it below q
+  // Deaths and each event run on a clock: per occurrence a uniform u from the clock's own
+  // stream, and the outcome happens in the first cycle in which the product of 1 - q over
+  // the cycles since the last occurrence (in which it could happen) is no longer above u
+  // (arrives). Given the past, that is probability q, and the uniform returned when it
+  // happens is uniform below q (arrival_uniform). This is a unit-rate Poisson clock in
+  // cumulative hazard -ln(product) against the arrival -ln u, counted in probabilities,
+  // so it needs no logarithm. Two strategies that expose an individual to the same
+  // probabilities give the outcome to the same individuals, in whatever cycles they come;
+  // more risk only brings it forward. Returns 1 (not below q) when the group is not
+  // chosen.
+  double clock_uniform(std::uint64_t i, std::size_t c, double q, Clock& clock) {
+    if (clock.occurrences == kNoArrivalYet) clock = {clock_arrival(i, c, 0), 1.0, 0};
+    if (!arrives(clock, 1.0 - q)) return 1.0;
+    const double v = arrival_uniform(clock, q);
     ++clock.occurrences;
-    clock.remaining = arrival_gap(i, c, clock.occurrences);  // memoryless: the next arrival after this cycle
-    return u;
+    clock.u = clock_arrival(i, c, clock.occurrences);  // memoryless: the next arrival counts from this cycle
+    clock.product = 1.0;
+    return v;
   }
 
-  // The Exp(1) gap before occurrence k + 1 on clock c (0 deaths, 1 + e event e): -ln(u)
-  // of a 64-bit uniform, two per Philox block. The last block of each clock is cached, so
-  // strategies share their first gaps.
-  double arrival_gap(std::uint64_t i, std::size_t c, std::uint32_t k) {
-    GapBlock& cache = gap_blocks_[c];
+  // The uniform of occurrence k + 1 on clock c (0 deaths, 1 + e event e): 53 bits, two
+  // per Philox block. The last block of each clock is cached, so strategies share their
+  // first arrivals.
+  double clock_arrival(std::uint64_t i, std::size_t c, std::uint32_t k) {
+    ArrivalBlock& cache = arrival_blocks_[c];
     const std::uint32_t b = k >> 1;
     if (cache.individual != i || cache.index != b) {
       cache.individual = i;
       cache.index = b;
       cache.block = c == 0 ? random_.block(i, Purpose::death_clock, b)
                            : random_.block(i, Purpose::event_clock, (static_cast<std::uint32_t>(c - 1) << 24) | b);
-      cache.made = 0;
     }
-    const std::uint32_t j = k & 1U;
-    if (!((cache.made >> j) & 1U)) {  // the logarithm only when the gap is needed (most clocks use one)
-      cache.gaps[j] = RandomStream::exponential(cache.block, j);
-      cache.made |= 1U << j;
-    }
-    return cache.gaps[j];
+    return RandomStream::uniform53(cache.block, k & 1U);
   }
 
   // The moves run on a clock of their own per stay: the stay draws one uniform u, keyed
@@ -319,22 +325,16 @@ class IndividualSimulator {
   // drug line), a higher probability of leaving never makes a stay longer, and a stay
   // costs one uniform, not one per cycle. Returns 0 (below s) while the individual stays.
   double move_uniform(std::uint64_t i, double stay, Lane& lane) {
-    StayClock& clock = lane.stay_clock;
-    if (clock.u < 0.0) clock.u = stay_uniform(i, lane);
-    const double stayed = clock.stayed * stay;
-    if (stayed > clock.u) {
-      clock.stayed = stayed;
-      return 0.0;
-    }
-    return leave_uniform(stay, clock);
+    Clock& clock = lane.stay_clock;
+    if (clock.u == kUnarmed) clock.u = stay_uniform(i, lane);
+    return arrives(clock, stay) ? leave_uniform(stay, clock) : 0.0;
   }
 
-  // The uniform of a cycle in which the stay clock ends the stay: u / stayed (stayed: the
-  // product before this cycle) is uniform on (s, 1] given that, so 1 - u / stayed is
-  // uniform below 1 - s; placed after s, it falls among the moves that leave in
+  // The uniform of a cycle in which the stay clock ends the stay: uniform below 1 - s
+  // (arrival_uniform), placed after s, so it falls among the moves that leave in
   // proportion to their probabilities.
-  static double leave_uniform(double stay, const StayClock& clock) {
-    const double u = stay + (1.0 - clock.u / clock.stayed);
+  static double leave_uniform(double stay, const Clock& clock) {
+    const double u = stay + (1.0 - clock.u / clock.product);
     return u < 1.0 ? u : std::nextafter(1.0, 0.0);  // rounding: keep it below the last threshold
   }
 
@@ -361,14 +361,13 @@ class IndividualSimulator {
 
   // Draws the outcome of a row from its thresholds (sampling order), each group from its
   // random source (docs/methods.md, "Aligned random numbers"): deaths and events from the
-  // lane's clocks, the other moves from the stay's clock. `hazards`: the groups' tabulated
-  // hazards (static rows), or null to compute them.
-  std::size_t draw(std::uint64_t i, const double* thresholds, const double* hazards, const OutcomeGroup* groups,
-                   std::size_t group_count, bool stay_first, Lane& lane) {
+  // lane's clocks, the other moves from the stay's clock.
+  std::size_t draw(std::uint64_t i, const double* thresholds, const OutcomeGroup* groups, std::size_t group_count, bool stay_first,
+                   Lane& lane) {
     return sample_outcome(thresholds, groups, group_count, [&](std::uint32_t stream, double q, std::size_t g) {
       if (stream == kStreamMove) return move_uniform(i, stay_first ? thresholds[g == 0 ? 0 : groups[g - 1].end] : 0.0, lane);
       const std::size_t c = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
-      return clock_uniform(i, c, q, hazards ? hazards[g] : hazard_of(q), lane.clocks[c]);
+      return clock_uniform(i, c, q, lane.clocks[c]);
     });
   }
 
@@ -513,9 +512,8 @@ class IndividualSimulator {
     lane.entered = 0;
     // Event clocks are armed when first needed; the death clock now, so that the fast
     // path reads it with one comparison.
-    for (Clock& clock : lane.clocks) clock = {-1.0, kNoArrivalYet};
-    lane.clocks[0].occurrences = 0;
-    lane.clocks[0].remaining = arrival_gap(i, 0, 0);
+    for (Clock& clock : lane.clocks) clock = {};
+    lane.clocks[0] = {clock_arrival(i, 0, 0), 1.0, 0};
     std::fill(lane.visits.begin(), lane.visits.end(), 0U);
     std::fill(coords_.begin(), coords_.end(), 0);
     RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)];
@@ -594,18 +592,17 @@ class IndividualSimulator {
       const int from = lane.state;
       const HotState& h = lane.hot[static_cast<std::size_t>(from)];
       const bool quiet = walk.quiet_stay[static_cast<std::size_t>(from)] != 0;
-      const std::size_t n = h.n, groups = h.group_count;
+      const std::size_t n = h.n;
       const double* th = h.thresholds + static_cast<std::size_t>(t) * n;
-      const double* hazards = h.hazards + static_cast<std::size_t>(t) * groups;
       if (h.draws_moves) lane.stay_clock.u = stay_uniform(i, lane);  // now, outside the cycle loop's branches
       int to = from;
       if (quiet && h.only_death_leaves) {
-        to = h.outcomes[wait_for_death(i, t, h, th, hazards, lane)];
+        to = h.outcomes[wait_for_death(i, t, h, th, lane)];
       } else if (quiet && h.clocks_before_moves >= 0) {
-        to = h.outcomes[stay_with_clocks(i, t, h, th, hazards, lane)];
+        to = h.outcomes[stay_with_clocks(i, t, h, th, lane)];
       } else {
-        for (; t < T; ++t, th += n, hazards += groups) {
-          to = h.outcomes[next_outcome(i, h, th, hazards, lane)];
+        for (; t < T; ++t, th += n) {
+          to = h.outcomes[next_outcome(i, h, th, lane)];
           if (to != from) break;
           if (!quiet) record_stay(walk, from, t);
         }
@@ -618,15 +615,14 @@ class IndividualSimulator {
     }
   }
 
-  // The outcome (position in sampling order) of cycle t in a static row (`th`, `hazards`:
-  // the cycle's thresholds and group hazards): sample_outcome with the clocks read in
-  // place, so that a cycle in which no clock passes an arrival costs a comparison per
-  // clock. An unarmed clock's remaining hazard is negative, which sends it to
-  // clock_uniform to be armed. It repeats sample_outcome's logic because calling it
-  // (through draw) made Sick-Sicker 7-14 % slower; the shared-walk test holds the two to
-  // the same bits.
-  std::size_t next_outcome(std::uint64_t i, const HotState& h, const double* th, const double* hazards, Lane& lane) {
-    if (h.deaths_then_moves) return deaths_then_moves(i, h, th, hazards, lane);
+  // The outcome (position in sampling order) of cycle t in a static row (`th`: the
+  // cycle's thresholds): sample_outcome with the clocks read in place, so that a cycle in
+  // which no clock arrives costs a product and a comparison per clock. An unarmed clock's
+  // u is above any product, which sends it to clock_uniform to be armed. It repeats
+  // sample_outcome's logic because calling it (through draw) made Sick-Sicker 7-14 %
+  // slower; the shared-walk test holds the two to the same bits.
+  std::size_t next_outcome(std::uint64_t i, const HotState& h, const double* th, Lane& lane) {
+    if (h.deaths_then_moves) return deaths_then_moves(i, h, th, lane);
     const OutcomeGroup* groups = h.groups;
     const std::size_t last = h.group_count - 1;
     std::size_t start = 0;
@@ -645,12 +641,11 @@ class IndividualSimulator {
         }
         const std::size_t c = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
         Clock& clock = lane.clocks[c];
-        if (clock.remaining > hazards[g]) {
-          clock.remaining -= hazards[g];
+        if (!arrives(clock, 1.0 - q)) {
           start = end;
           continue;
         }
-        u = clock_uniform(i, c, q, hazards[g], clock);
+        u = clock_uniform(i, c, q, clock);
         if (g != last && !(u < q)) {
           start = end;
           continue;
@@ -665,52 +660,55 @@ class IndividualSimulator {
   // A quiet stay whose row's groups are clocks (deaths, events) and then moves that begin
   // with staying, cycle by cycle from t until it ends (t: the cycle of the move out, or
   // T; returns the outcome's position). next_outcome's arithmetic in next_outcome's
-  // order, with the clocks' remaining hazards and the stay's product held in locals: a
-  // cycle in which nothing happens costs a comparison and a subtraction per clock and a
-  // product and a comparison for the stay. Unarmed clocks are armed at the start (the
-  // same gap next_outcome would arm them with later).
-  std::size_t stay_with_clocks(std::uint64_t i, int& t, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+  // order, with the clocks' products and arrivals held in locals: a cycle in which nothing
+  // happens costs a product and a comparison per clock and for the stay. Unarmed clocks
+  // are armed at the start (with the arrival next_outcome would arm them with later).
+  std::size_t stay_with_clocks(std::uint64_t i, int& t, const HotState& h, const double* th, Lane& lane) {
     switch (h.clocks_before_moves) {
-      case 0: return stay_with_clocks<0>(i, t, h, th, hazards, lane);
-      case 1: return stay_with_clocks<1>(i, t, h, th, hazards, lane);
-      case 2: return stay_with_clocks<2>(i, t, h, th, hazards, lane);
-      default: return stay_with_clocks<3>(i, t, h, th, hazards, lane);
+      case 0: return stay_with_clocks<0>(i, t, h, th, lane);
+      case 1: return stay_with_clocks<1>(i, t, h, th, lane);
+      case 2: return stay_with_clocks<2>(i, t, h, th, lane);
+      default: return stay_with_clocks<3>(i, t, h, th, lane);
     }
   }
 
   template <int kClocks>
-  std::size_t stay_with_clocks(std::uint64_t i, int& t, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+  std::size_t stay_with_clocks(std::uint64_t i, int& t, const HotState& h, const double* th, Lane& lane) {
     const int T = m_.cycles;
-    const std::size_t n = h.n, G = h.group_count;
+    const std::size_t n = h.n;
     std::array<Clock*, kClocks> clock{};
-    std::array<double, kClocks> remaining{};
+    std::array<double, kClocks> product{}, arrival{};
+    std::array<std::size_t, kClocks> last{};  // each group's last position: its probability
     for (int c = 0; c < kClocks; ++c) {
       const std::uint32_t stream = h.groups[c].stream;
       const std::size_t index = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
       clock[c] = &lane.clocks[index];
-      if (clock[c]->occurrences == kNoArrivalYet) *clock[c] = {arrival_gap(i, index, 0), 0};
-      remaining[c] = clock[c]->remaining;
+      if (clock[c]->occurrences == kNoArrivalYet) *clock[c] = {clock_arrival(i, index, 0), 1.0, 0};
+      product[c] = clock[c]->product;
+      arrival[c] = clock[c]->u;
+      last[c] = h.groups[c].end - 1;
     }
     const std::size_t moves = kClocks == 0 ? 0 : h.groups[kClocks - 1].end;  // staying's position
     const bool choice = n - moves > 1;
     const double u = lane.stay_clock.u;
-    double stayed = lane.stay_clock.stayed;
+    double stayed = lane.stay_clock.product;
     auto keep = [&] {
-      for (int c = 0; c < kClocks; ++c) clock[c]->remaining = remaining[c];
-      lane.stay_clock.stayed = stayed;
+      for (int c = 0; c < kClocks; ++c) clock[c]->product = product[c];
+      lane.stay_clock.product = stayed;
     };
-    for (; t < T; ++t, th += n, hazards += G) {
+    for (; t < T; ++t, th += n) {
       for (int c = 0; c < kClocks; ++c) {
-        if (remaining[c] > hazards[c]) {
-          remaining[c] -= hazards[c];
+        const double next = product[c] * (1.0 - th[last[c]]);
+        if (next > arrival[c]) {
+          product[c] = next;
           continue;
         }
         keep();
-        const std::size_t start = c == 0 ? 0 : h.groups[c - 1].end, end = h.groups[c].end;
+        const std::size_t start = c == 0 ? 0 : h.groups[c - 1].end;
         const std::size_t index = static_cast<std::size_t>(clock[c] - lane.clocks.data());
-        const double v = clock_uniform(i, index, th[end - 1], hazards[c], *clock[c]);  // below the group's probability
+        const double v = clock_uniform(i, index, th[last[c]], *clock[c]);  // below the group's probability
         std::size_t j = start;
-        while (j + 1 < end && !(v < th[j])) ++j;
+        while (j < last[c] && !(v < th[j])) ++j;
         return j;
       }
       if (!choice) continue;
@@ -730,45 +728,37 @@ class IndividualSimulator {
   }
 
   // A stay that only death can end (a [deaths][stay] row): the death clock alone, cycle
-  // by cycle from t, until it passes an arrival inside the death group (returns the
-  // death's position, t its cycle) or the horizon (returns the stay's position, t = T).
-  std::size_t wait_for_death(std::uint64_t i, int& t, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+  // by cycle from t, until it arrives inside the death group (returns the death's
+  // position, t its cycle) or the horizon (returns the stay's position, t = T).
+  std::size_t wait_for_death(std::uint64_t i, int& t, const HotState& h, const double* th, Lane& lane) {
     const int T = m_.cycles;
-    for (; t < T; ++t, th += h.n, hazards += h.group_count)
-      if (const std::size_t j = death_at(i, h.deaths, th, hazards[0], lane.clocks[0]); j != kNoDeath) return j;
+    for (; t < T; ++t, th += h.n)
+      if (const std::size_t j = death_at(i, h.deaths, th, lane.clocks[0]); j != kNoDeath) return j;
     return h.deaths;
   }
 
   // next_outcome for the common groups [deaths][moves], spelled out. The stay's uniform
   // was drawn at its entry (run_walk).
-  std::size_t deaths_then_moves(std::uint64_t i, const HotState& h, const double* th, const double* hazards, Lane& lane) {
+  std::size_t deaths_then_moves(std::uint64_t i, const HotState& h, const double* th, Lane& lane) {
     const std::size_t d = h.deaths;
     if (d)
-      if (const std::size_t j = death_at(i, d, th, hazards[0], lane.clocks[0]); j != kNoDeath) return j;
+      if (const std::size_t j = death_at(i, d, th, lane.clocks[0]); j != kNoDeath) return j;
     if (h.n - d == 1) return d;  // a single move: no uniform needed
-    StayClock& clock = lane.stay_clock;
     const double stay = h.stay_first ? th[d] : 0.0;
-    const double stayed = clock.stayed * stay;
-    if (stayed > clock.u) {
-      clock.stayed = stayed;
-      return d;
-    }
-    const double u = leave_uniform(stay, clock);
+    if (!arrives(lane.stay_clock, stay)) return d;
+    const double u = leave_uniform(stay, lane.stay_clock);
     std::size_t j = d;
     while (!(u < th[j])) ++j;  // the last threshold is 1 and u < 1
     return j;
   }
 
-  // The death group (the first `d` outcomes of thresholds `th`, clock hazard `hazard`) at
-  // one cycle: the position of the death the clock passes an arrival for, or kNoDeath.
-  // The death clock is armed in begin_strategy, so a cycle without one is a comparison.
+  // The death group (the first `d` outcomes of thresholds `th`) at one cycle: the
+  // position of the death the clock arrives for, or kNoDeath. The death clock is armed in
+  // begin_strategy, so a cycle without one is a product and a comparison.
   static constexpr std::size_t kNoDeath = ~std::size_t{0};
-  std::size_t death_at(std::uint64_t i, std::size_t d, const double* th, double hazard, Clock& clock) {
-    if (clock.remaining > hazard) {
-      clock.remaining -= hazard;
-      return kNoDeath;
-    }
-    const double u = clock_uniform(i, 0, th[d - 1], hazard, clock);
+  std::size_t death_at(std::uint64_t i, std::size_t d, const double* th, Clock& clock) {
+    if (!arrives(clock, 1.0 - th[d - 1])) return kNoDeath;
+    const double u = clock_uniform(i, 0, th[d - 1], clock);
     if (!(u < th[d - 1])) return kNoDeath;
     std::size_t j = 0;
     while (!(u < th[j])) ++j;
@@ -832,23 +822,20 @@ class IndividualSimulator {
       const std::size_t n = h.n;
       const Row& row = sm.rows[static_cast<std::size_t>(lane.state)];
       const double* thresholds = nullptr;
-      const double* hazards = nullptr;
       if (h.is_static) {
         thresholds = h.thresholds + static_cast<std::size_t>(t) * n;
-        hazards = h.hazards + static_cast<std::size_t>(t) * h.group_count;
       } else if (row.is_gridded) {
         const RowGrid& grid = *row.grid;
         std::size_t index = grid.first_offsets[static_cast<std::size_t>(coords_[static_cast<std::size_t>(row.grid_dims[0])])] * row.grid_strides[0];
         for (std::size_t d = 1; d < row.grid_dims.size(); ++d)
           index += static_cast<std::size_t>(coords_[static_cast<std::size_t>(row.grid_dims[d])]) * row.grid_strides[d];
         thresholds = grid.thresholds.data() + index * n;
-        hazards = grid.hazards.data() + index * h.group_count;
       } else {
         row_probabilities(m_, sm, row, coords_.data(), individual_values_.data(), runtime, probabilities_.data());
         fill_thresholds(row, probabilities_.data(), thresholds_.data());
         thresholds = thresholds_.data();
       }
-      const int to = row.sampling_order[draw(i, thresholds, hazards, h.groups, h.group_count, h.stay_first, lane)];
+      const int to = row.sampling_order[draw(i, thresholds, h.groups, h.group_count, h.stay_first, lane)];
       const std::size_t pair = static_cast<std::size_t>(lane.state * S_ + to);
       if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, runtime);
       if (counter_pairs_[pair]) for (std::size_t c = 0; c < counters_.size(); ++c) {
@@ -925,14 +912,12 @@ class IndividualSimulator {
   std::vector<int> year_of_point_;  // t = 0..T + 1
   std::vector<int> year_start_;     // per year: its first point; then T + 2
   double* by_year_ = nullptr;       // the block's Accumulator::by_year
-  struct GapBlock {
+  struct ArrivalBlock {
     std::uint64_t individual = ~std::uint64_t{0};
     std::uint32_t index = 0;
     r123::Philox4x32::ctr_type block{};
-    std::uint32_t made = 0;          // bit j: gaps[j] is made
-    std::array<double, 2> gaps{};  // occurrences 2 index and 2 index + 1
   };
-  std::array<GapBlock, 33> gap_blocks_{};  // per clock (deaths, then events): the last block made
+  std::array<ArrivalBlock, 33> arrival_blocks_{};  // per clock (deaths, then events): the last block made
   struct MoveBlock {
     std::uint64_t individual = ~std::uint64_t{0};
     std::uint32_t state = 0, quad = 0;

@@ -6,7 +6,6 @@
 
 #include <Random123/philox.h>
 
-#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -42,10 +41,10 @@ class RandomStream {
   /// Limits of move_block's packing.
   static constexpr std::uint64_t kMaxStates = 1U << 16, kMaxVisits = 1U << 20, kMaxIndividuals = std::uint64_t{1} << 40;
 
-  /// Exp(1) from the 64-bit word pair j (0 or 1) of a block: -ln u, u = (53 bits + 1/2) / 2^53.
-  static double exponential(const r123::Philox4x32::ctr_type& words, std::uint32_t j) {
+  /// Uniform in (0, 1) from the 64-bit word pair j (0 or 1) of a block: (53 bits + 1/2) / 2^53.
+  static double uniform53(const r123::Philox4x32::ctr_type& words, std::uint32_t j) {
     const std::uint64_t bits = (std::uint64_t{words[2 * j]} << 32 | words[2 * j + 1]) >> 11;
-    return -std::log((static_cast<double>(bits) + 0.5) * 0x1p-53);
+    return (static_cast<double>(bits) + 0.5) * 0x1p-53;
   }
 
   /// Uniform in (0, 1) from a 32-bit word: (x + 1/2) / 2^32.

@@ -81,14 +81,6 @@ std::string row_grid_key(const Row& row, const std::vector<std::uint32_t>& order
   return key;
 }
 
-std::vector<double> group_hazards(const std::vector<double>& thresholds, std::size_t n, const std::vector<OutcomeGroup>& groups) {
-  const std::size_t points = thresholds.size() / n, G = groups.size();
-  std::vector<double> hazards(points * G);
-  for (std::size_t point = 0; point < points; ++point)
-    for (std::size_t g = 0; g < G; ++g) hazards[point * G + g] = hazard_of(thresholds[point * n + groups[g].end - 1]);
-  return hazards;
-}
-
 RowGrid without_repeated_slices(const std::vector<double>& grid, std::size_t slices, std::size_t width) {
   RowGrid compact;
   compact.first_offsets.resize(slices);
@@ -126,7 +118,6 @@ void tabulate_static_rows(const CompiledModelData& m, StrategyModel& sm) {
       row_probabilities(m, sm, row, coords.data(), nullptr, nullptr, p.data());
       fill_thresholds(row, p.data(), &row.thresholds[static_cast<std::size_t>(t) * n]);
     }
-    row.group_hazards = group_hazards(row.thresholds, n, row.groups);
   }
 }
 
@@ -186,7 +177,6 @@ void grid_tabulated_rows(const CompiledModelData& m, StrategyModel& sm, RowGridC
       }
     }
     RowGrid rows = without_repeated_slices(*grid, static_cast<std::size_t>(sizes[0]), gridded.grid_strides[0] * n_out);
-    rows.hazards = group_hazards(rows.thresholds, n_out, gridded.groups);
     auto compact = std::make_shared<const RowGrid>(std::move(rows));
     gridded.grid = compact;
     grid_cache.emplace(std::move(key), std::move(compact));

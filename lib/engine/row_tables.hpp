@@ -1,6 +1,6 @@
 #pragma once
 // Building a row's sampling tables: the canonical sampling order and its competing
-// groups, the clocks' hazards, and the compact grids of gridded rows
+// groups, and the compact grids of gridded rows
 // (lib/engine/row_tables.cpp; used by compile_model).
 
 #include <map>
@@ -27,16 +27,11 @@ using RowGridCache = std::map<std::string, std::shared_ptr<const RowGrid>>;
 /// and grid dimensions `dims`.
 std::string row_grid_key(const Row& row, const std::vector<std::uint32_t>& order, const std::vector<int>& dims);
 
-/// The clocks' hazards (hazard_of each group's conditional probability, its last
-/// threshold) of `points` rows of thresholds laid out point by point, n per point.
-std::vector<double> group_hazards(const std::vector<double>& thresholds, std::size_t n, const std::vector<OutcomeGroup>& groups);
-
 /// `grid` as `slices` consecutive slices of `width` values, each run of equal slices
 /// kept once.
 RowGrid without_repeated_slices(const std::vector<double>& grid, std::size_t slices, std::size_t width);
 
-/// Static rows (constant or time-only): thresholds and clock hazards for every cycle,
-/// checked now.
+/// Static rows (constant or time-only): thresholds for every cycle, checked now.
 void tabulate_static_rows(const CompiledModelData& m, StrategyModel& sm);
 
 /// Rows tabulated over other coordinates (age, state time, counters, discrete

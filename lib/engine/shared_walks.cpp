@@ -20,7 +20,7 @@ bool same_walk(const StrategyModel& a, const StrategyModel& b) {
     const Row& x = a.rows[s];
     const Row& y = b.rows[s];
     if (!x.is_static || !y.is_static || x.sampling_order != y.sampling_order || !(x.groups == y.groups) ||
-        !same_bits(x.thresholds, y.thresholds) || !same_bits(x.group_hazards, y.group_hazards))
+        !same_bits(x.thresholds, y.thresholds))
       return false;
   }
   return true;

@@ -8,7 +8,7 @@
 namespace hemsim::detail {
 
 /// The strategies of a model, grouped by walk: strategies whose rows are static and equal
-/// bit for bit (thresholds, clock hazards, sampling order and groups, absorbing shortcuts)
+/// bit for bit (thresholds, sampling order and groups, absorbing shortcuts)
 /// and who start alike (the same certain initial state, or the same initial
 /// probabilities and attributes) make the same moves with the same random numbers, so the
 /// microsimulation's fast path (stay by stay) walks each group once and every member settles its own
