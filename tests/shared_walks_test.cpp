@@ -80,6 +80,9 @@ std::string with_strategies(const std::string& keep_yaml, const std::string& ref
 TEST(SharedWalks, GroupsStrategiesWhoseRowsAndStartAreTheSame) {
   const auto model = hemsim::compile_model(hemsim::parse_scenario(kModel, "inline.yaml"));
   EXPECT_EQ(hemsim::detail::strategies_sharing_walks(model.data()), (std::vector<std::vector<int>>{{0, 1}, {2}}));
+  // `treated` changes only the factors of the weight columns: `usual` totals its stays and
+  // counts its trace for both.
+  EXPECT_EQ(hemsim::detail::stay_totals_sources(model.data()), (std::vector<int>{0, 0, 2}));
   // Alarid-Escudero et al.: A changes only rewards; B and AB lower the same progression.
   const auto sick_sicker = hemsim::compile_model(hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml"));
   EXPECT_EQ(hemsim::detail::strategies_sharing_walks(sick_sicker.data()), (std::vector<std::vector<int>>{{0, 1}, {2, 3}}));

@@ -55,7 +55,7 @@ class IndividualSimulator {
         lanes_(m.strategies.size()),
         years_(model_years(m)),
         yearly_(yearly_outputs(m.layout)),
-        fast_(!m.needs_coordinates_per_cycle && m.counters.empty()) {
+        fast_(takes_fast_path(m)) {
     for (std::size_t a = 0; a < attribute_streams_.size(); ++a)
       attribute_streams_[a] = stream_id(m.scenario.attributes[a].name);
     // Moves that change some counter. The others leave every counter as it is (a counter
@@ -141,6 +141,9 @@ class IndividualSimulator {
       }
       lane.pair_flags = std::move(flags);
     }
+    const std::vector<int> sources = stay_totals_sources(m);
+    for (std::size_t k = 0; k < lanes_.size(); ++k)
+      if (sources[k] != static_cast<int>(k)) lanes_[k].totals_from = sources[k];
     if (fast_)
       for (std::vector<int>& members : strategies_sharing_walks(m)) {
         Walk walk{std::move(members), std::vector<std::uint8_t>(static_cast<std::size_t>(S_), 1)};
@@ -169,6 +172,8 @@ class IndividualSimulator {
         finish_strategy(k);
       }
     }
+    for (Lane& lane : lanes_)
+      if (lane.totals_from < 0) clear_stay_totals(lane);  // after every strategy that reads them
     const OutputLayout& L = m_.layout;
     const int reference = m_.reference_strategy;
     const double* ref = &outputs_[static_cast<std::size_t>(reference * V_)];
@@ -266,6 +271,7 @@ class IndividualSimulator {
     std::vector<StateModel::PrefixUse> stay_uses;  // every state's prefix_uses, columns counted from the start of stay_totals
     std::vector<std::size_t> first_use;            // per state, then the end: its first entry in stay_uses
     std::uint64_t visited = 0;                     // states with stay totals (bit s % 64)
+    int totals_from = -1;  // the lane whose stay totals and trace are this one's (stay_totals_sources), or -1: its own
     std::uint32_t ever = 0;     // events that have happened
     std::vector<Clock> clocks;  // deaths, then one per event
     std::vector<std::uint32_t> visits;  // per state: stays begun so far
@@ -779,7 +785,7 @@ class IndividualSimulator {
     const std::size_t pair = static_cast<std::size_t>(from * S_ + to);
     if (lane.pair_flags[pair]) record_transition(k, lane, pair, t, nullptr);
     if (to == from) return false;
-    close_stay(k, lane, from, lane.entered, t + 1);
+    if (lane.totals_from < 0) close_stay(k, lane, from, lane.entered, t + 1);
     enter(lane, to, t + 1);
     if (!lane.hot[static_cast<std::size_t>(to)].shortcut) return false;
     lane.active = false;  // absorbing: the stay runs to the horizon
@@ -865,22 +871,21 @@ class IndividualSimulator {
     const OutputLayout& L = m_.layout;
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
     const int alive_until = m_.dead_state[static_cast<std::size_t>(lane.state)] ? lane.entered : m_.cycles + 1;
-    close_stay(k, lane, lane.state, lane.entered, m_.cycles + 1);
+    if (lane.totals_from < 0) close_stay(k, lane, lane.state, lane.entered, m_.cycles + 1);
+    const Lane& source = lane.totals_from < 0 ? lane : lanes_[static_cast<std::size_t>(lane.totals_from)];
+    const double* totals = source.stay_totals.data();
     // Small models scatter every state's totals, visited or not: an unvisited state's are
     // zeros, which leave the outputs as they are, and a loop of fixed length costs no
     // mispredicted branches. Models with many states scatter only the states visited.
     if (lane.stay_uses.size() <= kScatterEveryState) {
-      for (const auto& use : lane.stay_uses) lane.out[use.output] += use.factor * lane.stay_totals[use.column];
-      std::fill(lane.stay_totals.begin(), lane.stay_totals.end(), 0.0);  // ready for the next individual
+      for (const auto& use : lane.stay_uses) lane.out[use.output] += use.factor * totals[use.column];
     } else {
       for (int s = 0; s < S_; ++s) {
-        if (!((lane.visited >> (s & 63)) & 1U)) continue;
+        if (!((source.visited >> (s & 63)) & 1U)) continue;
         for (std::size_t u = lane.first_use[static_cast<std::size_t>(s)]; u < lane.first_use[static_cast<std::size_t>(s) + 1]; ++u) {
           const auto& use = lane.stay_uses[u];
-          lane.out[use.output] += use.factor * lane.stay_totals[use.column];
+          lane.out[use.output] += use.factor * totals[use.column];
         }
-        const std::size_t first = lane.stay_offset[static_cast<std::size_t>(s)];
-        std::fill(&lane.stay_totals[first], &lane.stay_totals[first] + m_.strategies[static_cast<std::size_t>(k)].states[static_cast<std::size_t>(s)].prefix_width, 0.0);
       }
     }
     if (!m_.life_years_prefix[0].empty()) {  // life-years by survival: equal deaths, equal life-years
@@ -889,6 +894,21 @@ class IndividualSimulator {
     }
     for (int e = 0; e < L.events; ++e) lane.out[L.event_ever(e)] = (lane.ever >> e) & 1U ? 1.0 : 0.0;
     finish_outputs(m_, lane.out);
+  }
+
+  // Zeros a lane's stay totals for the next individual: all of them in small models, the
+  // visited states' otherwise.
+  void clear_stay_totals(Lane& lane) {
+    if (lane.stay_uses.size() <= kScatterEveryState) {
+      std::fill(lane.stay_totals.begin(), lane.stay_totals.end(), 0.0);
+      return;
+    }
+    for (int s = 0; s < S_; ++s) {
+      if (!((lane.visited >> (s & 63)) & 1U)) continue;
+      const std::size_t first = lane.stay_offset[static_cast<std::size_t>(s)];
+      const std::size_t end = s + 1 < S_ ? lane.stay_offset[static_cast<std::size_t>(s) + 1] : lane.stay_totals.size();
+      std::fill(lane.stay_totals.begin() + static_cast<std::ptrdiff_t>(first), lane.stay_totals.begin() + static_cast<std::ptrdiff_t>(end), 0.0);
+    }
   }
 
   const CompiledModelData& m_;
@@ -980,6 +1000,16 @@ struct Body {
   void join(Body& rhs) { acc.join(rhs.acc); }
 };
 
+// Strategies whose stays were totalled by another (stay_totals_sources) have its trace.
+void copy_shared_traces(const CompiledModelData& m, Accumulator& counts) {
+  const std::vector<int> sources = stay_totals_sources(m);
+  const std::size_t row = static_cast<std::size_t>(counts.points + 1) * static_cast<std::size_t>(counts.states);
+  for (std::size_t k = 0; k < sources.size(); ++k)
+    if (sources[k] != static_cast<int>(k))
+      std::copy_n(counts.trace_changes.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(sources[k]) * row), row,
+                  counts.trace_changes.begin() + static_cast<std::ptrdiff_t>(k * row));
+}
+
 }  // namespace
 
 Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t individuals, std::uint64_t seed,
@@ -1012,6 +1042,7 @@ Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t indivi
   Accumulator counts(m, Accumulator::PerPoint::microsimulation_counts);
   for (const auto& state : threads)
     if (state) counts.join(state->counts);
+  copy_shared_traces(m, counts);
   result.trace_changes = std::move(counts.trace_changes);
   result.first_event = std::move(counts.first_event);
   add_microsimulation_by_year_from_counts(m, result);

@@ -26,7 +26,30 @@ bool same_walk(const StrategyModel& a, const StrategyModel& b) {
   return true;
 }
 
+bool same_prefix_columns(const StrategyModel& a, const StrategyModel& b) {
+  for (std::size_t s = 0; s < a.states.size(); ++s) {
+    const StateModel& x = a.states[s];
+    const StateModel& y = b.states[s];
+    const bool plain = x.individual_terms.empty() && x.age_terms.empty() && y.individual_terms.empty() && y.age_terms.empty();
+    if (!plain || x.prefix_width != y.prefix_width || !same_bits(x.static_prefix, y.static_prefix)) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool takes_fast_path(const CompiledModelData& m) { return !m.needs_coordinates_per_cycle && m.counters.empty(); }
+
+std::vector<int> stay_totals_sources(const CompiledModelData& m) {
+  std::vector<int> source(m.strategies.size());
+  for (std::size_t k = 0; k < source.size(); ++k) source[k] = static_cast<int>(k);
+  if (!takes_fast_path(m)) return source;
+  for (const std::vector<int>& walk : strategies_sharing_walks(m))
+    for (const int k : walk)
+      if (same_prefix_columns(m.strategies[static_cast<std::size_t>(walk.front())], m.strategies[static_cast<std::size_t>(k)]))
+        source[static_cast<std::size_t>(k)] = walk.front();
+  return source;
+}
 
 std::vector<std::vector<int>> strategies_sharing_walks(const CompiledModelData& m) {
   std::vector<std::vector<int>> walks;

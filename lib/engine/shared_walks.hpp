@@ -16,4 +16,15 @@ namespace hemsim::detail {
 /// non-static row is alone.
 std::vector<std::vector<int>> strategies_sharing_walks(const CompiledModelData& m);
 
+/// Whether the microsimulation takes its fast path (stay by stay, walks shared): every
+/// row static, and nothing tracked but the state (no counters, no per-cycle coordinates).
+bool takes_fast_path(const CompiledModelData& m);
+
+/// On the fast path, per strategy: the strategy whose stay totals and trace are also its
+/// own (itself when there is none). That is the first member of its walk when every
+/// state of both pays only through prefix columns equal bit for bit (the same weight
+/// series; the rewards may differ, as the factors applied to the totals): the same stays
+/// over the same columns give the same sums, so they are made once.
+std::vector<int> stay_totals_sources(const CompiledModelData& m);
+
 }  // namespace hemsim::detail
