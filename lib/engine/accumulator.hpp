@@ -102,27 +102,15 @@ inline void finish_outputs(const CompiledModelData& m, double* out) {
   }
 }
 
-/// The values of one output vector kept per batch (BatchValue order: costs by perspective
-/// discounted and undiscounted, QALYs and life-years discounted and undiscounted).
-inline void batch_values(const OutputLayout& L, const double* out, double* batch) {
-  int i = 0;
-  for (int p = 0; p < L.perspectives; ++p) batch[i++] += out[L.perspective_discounted(p)];
-  for (int p = 0; p < L.perspectives; ++p) batch[i++] += out[L.perspective_undiscounted(p)];
-  batch[i++] += out[L.qalys_discounted()];
-  batch[i++] += out[L.qalys_undiscounted()];
-  batch[i++] += out[L.life_years_discounted()];
-  batch[i++] += out[L.life_years_undiscounted()];
-}
-
-/// The paired-difference quantities (strategy minus reference) of one output vector.
-inline void increment_values(const OutputLayout& L, const double* out, const double* reference, double* diff) {
-  int i = 0;
-  for (int p = 0; p < L.perspectives; ++p) diff[i++] = out[L.perspective_discounted(p)] - reference[L.perspective_discounted(p)];
-  for (int p = 0; p < L.perspectives; ++p) diff[i++] = out[L.perspective_undiscounted(p)] - reference[L.perspective_undiscounted(p)];
-  diff[i++] = out[L.qalys_discounted()] - reference[L.qalys_discounted()];
-  diff[i++] = out[L.qalys_undiscounted()] - reference[L.qalys_undiscounted()];
-  diff[i++] = out[L.life_years_discounted()] - reference[L.life_years_discounted()];
-  diff[i++] = out[L.life_years_undiscounted()] - reference[L.life_years_undiscounted()];
+/// The positions in the output vector of the paired quantities (increments, batch
+/// totals), in BatchValue order: costs by perspective discounted and undiscounted, QALYs
+/// and life-years discounted and undiscounted.
+inline std::vector<int> paired_outputs(const OutputLayout& L) {
+  std::vector<int> positions;
+  for (int p = 0; p < L.perspectives; ++p) positions.push_back(L.perspective_discounted(p));
+  for (int p = 0; p < L.perspectives; ++p) positions.push_back(L.perspective_undiscounted(p));
+  for (int v : {L.qalys_discounted(), L.qalys_undiscounted(), L.life_years_discounted(), L.life_years_undiscounted()}) positions.push_back(v);
+  return positions;
 }
 
 Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t individuals, std::uint64_t seed,

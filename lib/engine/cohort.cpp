@@ -185,11 +185,15 @@ Accumulator run_cohort(const CompiledModelData& m) {
   // Increments: plain differences of expectations.
   const int reference = s.strategy_index(s.settings.reference_strategy);
   const int I = L.increment_size();
-  std::vector<double> diff(static_cast<std::size_t>(I));
+  const std::vector<int> paired = paired_outputs(L);
   for (int k = 0; k < K; ++k) {
     if (k == reference) continue;
-    increment_values(L, &acc.sum[static_cast<std::size_t>(k * L.size())], &acc.sum[static_cast<std::size_t>(reference * L.size())], diff.data());
-    for (int v = 0; v < I; ++v) acc.increment_sum[static_cast<std::size_t>(k * I + v)] = diff[static_cast<std::size_t>(v)];
+    const double* out = &acc.sum[static_cast<std::size_t>(k * L.size())];
+    const double* ref = &acc.sum[static_cast<std::size_t>(reference * L.size())];
+    for (int v = 0; v < I; ++v) {
+      const auto at = static_cast<std::size_t>(paired[static_cast<std::size_t>(v)]);
+      acc.increment_sum[static_cast<std::size_t>(k * I + v)] = out[at] - ref[at];
+    }
   }
   return acc;
 }

@@ -49,7 +49,7 @@ class IndividualSimulator {
         attribute_streams_(m.scenario.attributes.size()),
         probabilities_(static_cast<std::size_t>(S_) + 2, 0.0),
         thresholds_(probabilities_.size(), 0.0),
-        diff_(static_cast<std::size_t>(m.layout.increment_size()), 0.0),
+        paired_(paired_outputs(m.layout)),
         counters_(m.counters.size(), 0),
         evaluators_(m.strategies.size()),
         lanes_(m.strategies.size()),
@@ -174,9 +174,17 @@ class IndividualSimulator {
     }
     for (Lane& lane : lanes_)
       if (lane.totals_from < 0) clear_stay_totals(lane);  // after every strategy that reads them
-    const OutputLayout& L = m_.layout;
+    add_individual(acc, batch);
+  }
+
+ private:
+  // Adds the individual's outputs to the sums and sums of squares, its paired quantities
+  // to its batch's totals, and its increments over the reference strategy.
+  void add_individual(Accumulator& acc, double* batch) {
     const int reference = m_.reference_strategy;
-    const double* ref = &outputs_[static_cast<std::size_t>(reference * V_)];
+    const auto I = static_cast<std::size_t>(paired_.size());
+    const double* __restrict ref = &outputs_[static_cast<std::size_t>(reference * V_)];
+    const int* __restrict paired = paired_.data();
     for (int k = 0; k < K_; ++k) {
       const double* __restrict out = &outputs_[static_cast<std::size_t>(k * V_)];
       double* __restrict sum = &acc.sum[static_cast<std::size_t>(k * V_)];
@@ -185,19 +193,20 @@ class IndividualSimulator {
         sum[v] += out[v];
         sq[v] += out[v] * out[v];
       }
-      batch_values(L, out, batch + static_cast<std::size_t>(k) * static_cast<std::size_t>(L.increment_size()));
+      double* __restrict totals = batch + static_cast<std::size_t>(k) * I;
+      for (std::size_t v = 0; v < I; ++v) totals[v] += out[paired[v]];
       if (k == reference) continue;
-      increment_values(L, out, ref, diff_.data());
-      const int I = L.increment_size();
-      for (int v = 0; v < I; ++v) {
-        acc.increment_sum[static_cast<std::size_t>(k * I + v)] += diff_[static_cast<std::size_t>(v)];
-        acc.increment_sum_of_squares[static_cast<std::size_t>(k * I + v)] += diff_[static_cast<std::size_t>(v)] * diff_[static_cast<std::size_t>(v)];
+      double* __restrict increment_sum = &acc.increment_sum[static_cast<std::size_t>(k) * I];
+      double* __restrict increment_sq = &acc.increment_sum_of_squares[static_cast<std::size_t>(k) * I];
+      for (std::size_t v = 0; v < I; ++v) {
+        const double diff = out[paired[v]] - ref[paired[v]];
+        increment_sum[v] += diff;
+        increment_sq[v] += diff * diff;
       }
     }
     acc.individuals += 1;
   }
 
- private:
   // Plain pointers to each strategy's per-state data, so the cycle loop does no
   // container bookkeeping.
   struct HotState {
@@ -921,7 +930,7 @@ class IndividualSimulator {
   std::vector<bool> same_attributes_as_previous_;  // per strategy
   std::vector<double> probabilities_;
   std::vector<double> thresholds_;  // general rows, in sampling order
-  std::vector<double> diff_;
+  std::vector<int> paired_;  // paired_outputs
   std::vector<int> counters_;
   std::vector<std::uint8_t> counter_pairs_;  // per (from * S + to): the move changes some counter
   std::vector<double> individual_values_;
