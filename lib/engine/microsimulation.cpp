@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "engine/accumulator.hpp"
+#include "engine/clock.hpp"
 #include "engine/random_stream.hpp"
 #include "engine/shared_walks.hpp"
 
@@ -232,37 +233,8 @@ class IndividualSimulator {
     bool plain_stay = false;
   };
 
-  static constexpr std::uint32_t kNoArrivalYet = ~std::uint32_t{0};
+  static constexpr std::uint32_t kNoArrivalYet = Clock::kNoArrivalYet;
   static constexpr std::size_t kScatterEveryState = 48;  // stay uses (see finish_strategy)
-  // A clock (deaths, an event, or a stay's moves; see clock_uniform and move_uniform): the
-  // group is chosen in the first cycle in which the product of the probabilities that it
-  // is not, since the last occurrence, is no longer above the uniform u.
-  struct Clock {
-    double u = kUnarmed;    // the arrival's uniform; kUnarmed: not drawn yet (above any product)
-    double product = 1.0;   // of 1 - q over the cycles since the last occurrence (or the start)
-    std::uint32_t occurrences = kNoArrivalYet;  // deaths and events: occurrences so far
-  };
-  static constexpr double kUnarmed = 2.0;
-
-  // Whether a cycle in which the group is not chosen with probability `not_chosen` passes
-  // the clock's arrival (the group is chosen); if not, the product takes the cycle.
-  static bool arrives(Clock& clock, double not_chosen) {
-    const double next = clock.product * not_chosen;
-    if (next > clock.u) {
-      clock.product = next;
-      return false;
-    }
-    return true;
-  }
-
-  // The uniform of the cycle in which a clock arrives, for a group of probability q:
-  // given the past, u / product (product: before this cycle) is uniform on [1 - q, 1), so
-  // 1 - u / product is uniform below q and picks the outcome within the group as a plain
-  // uniform would.
-  static double arrival_uniform(const Clock& clock, double q) {
-    const double v = 1.0 - clock.u / clock.product;
-    return v < q ? v : std::nextafter(q, 0.0);  // rounding: keep it below q
-  }
 
   // One strategy's walk of the current individual.
   struct Lane {
@@ -295,16 +267,10 @@ class IndividualSimulator {
     std::vector<std::uint8_t> quiet_stay;   // per state: staying records nothing for any member
   };
 
-  // Deaths and each event run on a clock: per occurrence a uniform u from the clock's own
-  // stream, and the outcome happens in the first cycle in which the product of 1 - q over
-  // the cycles since the last occurrence (in which it could happen) is no longer above u
-  // (arrives). Given the past, that is probability q, and the uniform returned when it
-  // happens is uniform below q (arrival_uniform). This is a unit-rate Poisson clock in
-  // cumulative hazard -ln(product) against the arrival -ln u, counted in probabilities,
-  // so it needs no logarithm. Two strategies that expose an individual to the same
-  // probabilities give the outcome to the same individuals, in whatever cycles they come;
-  // more risk only brings it forward. Returns 1 (not below q) when the group is not
-  // chosen.
+  // Death or event clock c at a cycle in which its group has probability q (see
+  // engine/clock.hpp): the uniform below q when the clock arrives (the group is chosen),
+  // else 1. Its arrivals come one per occurrence from its own stream, armed at first use;
+  // the next counts from this cycle.
   double clock_uniform(std::uint64_t i, std::size_t c, double q, Clock& clock) {
     if (clock.occurrences == kNoArrivalYet) clock = {clock_arrival(i, c, 0), 1.0, 0};
     if (!arrives(clock, 1.0 - q)) return 1.0;
@@ -330,27 +296,16 @@ class IndividualSimulator {
     return RandomStream::uniform53(cache.block, k & 1U);
   }
 
-  // The moves run on a clock of their own per stay: the stay draws one uniform u, keyed
-  // by (state, visit to it), and ends by a move in the first cycle after which the
-  // product of its probabilities of staying is no longer above u. Given the past, the
-  // individual then leaves with probability 1 - s (s: this cycle's conditional
-  // probability of staying), as with a uniform per cycle; leave_uniform picks the
-  // destination. So an individual whose stays in a state match in two strategies makes
-  // the same moves out of it, whenever the stay began (the same response to the same
-  // drug line), a higher probability of leaving never makes a stay longer, and a stay
-  // costs one uniform, not one per cycle. Returns 0 (below s) while the individual stays.
+  // The moves run on a clock of their own per stay (engine/clock.hpp): one uniform per
+  // stay, keyed by (state, visit to it), against the product of the probabilities of
+  // staying `stay`. So an individual whose stays in a state match in two strategies makes
+  // the same moves out of it, whenever the stay began (the same response to the same drug
+  // line), a higher probability of leaving never makes a stay longer, and a stay costs one
+  // uniform, not one per cycle. Returns 0 (below `stay`) while the individual stays.
   double move_uniform(std::uint64_t i, double stay, Lane& lane) {
     Clock& clock = lane.stay_clock;
-    if (clock.u == kUnarmed) clock.u = stay_uniform(i, lane);
+    if (clock.u == Clock::kUnarmed) clock.u = stay_uniform(i, lane);
     return arrives(clock, stay) ? leave_uniform(stay, clock) : 0.0;
-  }
-
-  // The uniform of a cycle in which the stay clock ends the stay: uniform below 1 - s
-  // (arrival_uniform), placed after s, so it falls among the moves that leave in
-  // proportion to their probabilities.
-  static double leave_uniform(double stay, const Clock& clock) {
-    const double u = stay + (1.0 - clock.u / clock.product);
-    return u < 1.0 ? u : std::nextafter(1.0, 0.0);  // rounding: keep it below the last threshold
   }
 
   // The current stay's uniform; four visits to a state share a Philox block.
