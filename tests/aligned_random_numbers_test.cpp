@@ -72,6 +72,35 @@ std::string replace(std::string text, const std::string& from, const std::string
   return text.replace(at, from.size(), to);
 }
 
+// The microsimulation (with `individuals` and `seed`) and the cohort (exact
+// expectations) of one model.
+struct MicroAndCohort {
+  RunResults micro, cohort;
+};
+MicroAndCohort micro_and_cohort(const std::string& yaml, std::uint64_t individuals, std::uint64_t seed) {
+  hemsim::SimulationOptions options;
+  options.individuals = individuals;
+  options.seed = seed;
+  options.seed_set = true;
+  const auto scenario = hemsim::parse_scenario(yaml, "inline.yaml");
+  MicroAndCohort runs{hemsim::run_scenario(scenario, options), {}};
+  options.method = Method::cohort;
+  runs.cohort = hemsim::run_scenario(scenario, options);
+  return runs;
+}
+
+// Life-years, QALYs and costs of every strategy within 4 Monte Carlo errors of the cohort.
+void expect_cohort_agreement(const MicroAndCohort& runs) {
+  for (std::size_t k = 0; k < runs.micro.strategies.size(); ++k) {
+    const auto& m = runs.micro.strategies[k];
+    const auto& c = runs.cohort.strategies[k];
+    EXPECT_NEAR(m.life_years.undiscounted.mean, c.life_years.undiscounted.mean, 4 * m.life_years.undiscounted.mcse) << k;
+    EXPECT_NEAR(m.qalys.discounted.mean, c.qalys.discounted.mean, 4 * m.qalys.discounted.mcse) << k;
+    EXPECT_NEAR(m.costs_by_perspective[0].discounted.mean, c.costs_by_perspective[0].discounted.mean,
+                4 * m.costs_by_perspective[0].discounted.mcse) << k;
+  }
+}
+
 TEST(AlignedRandomNumbers, EqualDeathRiskGivesEqualLifeYearsForEveryIndividual) {
   for (std::uint64_t seed : {1U, 2U, 3U}) {
     const RunResults r = run(kSequences, 20000, seed);
@@ -253,27 +282,16 @@ strategies:
   base: {}
   more: {parameters: {p_flare: 0.1}}
 )y";
-  hemsim::SimulationOptions options;
-  options.individuals = 100000;
-  options.seed = 3;
-  options.seed_set = true;
-  const auto scenario = hemsim::parse_scenario(yaml, "inline.yaml");
-  const RunResults micro = hemsim::run_scenario(scenario, options);
-  options.method = Method::cohort;
-  const RunResults cohort = hemsim::run_scenario(scenario, options);
+  const MicroAndCohort runs = micro_and_cohort(yaml, 100000, 3);
+  expect_cohort_agreement(runs);
   for (std::size_t k = 0; k < 2; ++k) {
-    const auto& m = micro.strategies[k];
-    const auto& c = cohort.strategies[k];
-    EXPECT_NEAR(m.events[0].count.mean, c.events[0].count.mean, 4 * m.events[0].count.mcse) << k;
-    EXPECT_NEAR(m.life_years.undiscounted.mean, c.life_years.undiscounted.mean, 4 * m.life_years.undiscounted.mcse) << k;
-    EXPECT_NEAR(m.qalys.discounted.mean, c.qalys.discounted.mean, 4 * m.qalys.discounted.mcse) << k;
-    EXPECT_NEAR(m.costs_by_perspective[0].discounted.mean, c.costs_by_perspective[0].discounted.mean,
-                4 * m.costs_by_perspective[0].discounted.mcse) << k;
+    const auto& m = runs.micro.strategies[k];
+    EXPECT_NEAR(m.events[0].count.mean, runs.cohort.strategies[k].events[0].count.mean, 4 * m.events[0].count.mcse) << k;
     EXPECT_GT(m.events[0].count.mean, 3.0) << k;  // recurring: several flares each
   }
   // More flare hazard in every cycle never delays the first flare.
-  const auto& base = micro.strategies[0].events[0].cumulative_incidence;
-  const auto& more = micro.strategies[1].events[0].cumulative_incidence;
+  const auto& base = runs.micro.strategies[0].events[0].cumulative_incidence;
+  const auto& more = runs.micro.strategies[1].events[0].cumulative_incidence;
   for (std::size_t point = 0; point < base.size(); ++point) ASSERT_GE(more[point], base[point]) << point;
 }
 
@@ -309,22 +327,9 @@ strategies:
   base: {}
   sooner: {parameters: {p_better: 0.0501}}
 )y";
-  hemsim::SimulationOptions options;
-  options.individuals = 50000;
-  options.seed = 5;
-  options.seed_set = true;
-  const auto scenario = hemsim::parse_scenario(yaml, "inline.yaml");
-  const RunResults micro = hemsim::run_scenario(scenario, options);
-  options.method = Method::cohort;
-  const RunResults cohort = hemsim::run_scenario(scenario, options);
-  for (std::size_t k = 0; k < 2; ++k) {
-    const auto& m = micro.strategies[k];
-    const auto& c = cohort.strategies[k];
-    EXPECT_NEAR(m.life_years.undiscounted.mean, c.life_years.undiscounted.mean, 4 * m.life_years.undiscounted.mcse) << k;
-    EXPECT_NEAR(m.qalys.discounted.mean, c.qalys.discounted.mean, 4 * m.qalys.discounted.mcse) << k;
-    EXPECT_NEAR(m.costs_by_perspective[0].discounted.mean, c.costs_by_perspective[0].discounted.mean,
-                4 * m.costs_by_perspective[0].discounted.mcse) << k;
-  }
+  const MicroAndCohort runs = micro_and_cohort(yaml, 50000, 5);
+  expect_cohort_agreement(runs);
+  const RunResults& micro = runs.micro;
   const std::size_t S = micro.states.size();
   for (std::size_t point = 0; point < micro.strategies[0].trace.size() / S; ++point)
     ASSERT_LE(micro.strategies[1].trace[point * S], micro.strategies[0].trace[point * S]) << point;  // state 0: sick
