@@ -134,7 +134,6 @@ class IndividualSimulator {
         const std::size_t last_start = g.size() > 1 ? g[g.size() - 2].end : 0;
         h.draws_moves = !g.empty() && g.back().stream == kStreamMove && g.back().end - last_start > 1;
         h.stay_first = row.stay_first;
-        h.only_death_leaves = h.deaths_then_moves && h.deaths > 0 && h.n == h.deaths + 1 && row.sampling_order[h.deaths] == st;
         const bool stays_on_moves = !g.empty() && g.back().stream == kStreamMove &&
                                     (g.back().end - last_start > 1 ? row.stay_first : row.sampling_order[last_start] == st);
         if (stays_on_moves && g.size() <= 4) h.clocks_before_moves = static_cast<int>(g.size()) - 1;
@@ -222,7 +221,6 @@ class IndividualSimulator {
     bool quiet_stay = false;  // staying records nothing (no transition reward, no event)
     bool deaths_then_moves = false;  // groups: deaths (if any) then moves, no event group
     std::size_t deaths = 0;          // outcomes in the death group
-    bool only_death_leaves = false;  // deaths_then_moves, with staying the only move
     int clocks_before_moves = -1;    // stay_with_clocks: clock groups before moves that begin with staying (0-3), else -1
     bool draws_moves = false;        // the row's last group is moves with a choice (the stay's move clock)
     bool stay_first = false;         // Row::stay_first: the moves begin with staying
@@ -566,9 +564,7 @@ class IndividualSimulator {
       const double* th = h.thresholds + static_cast<std::size_t>(t) * n;
       if (h.draws_moves) lane.stay_clock.u = stay_uniform(i, lane);  // now, outside the cycle loop's branches
       int to = from;
-      if (quiet && h.only_death_leaves) {
-        to = h.outcomes[wait_for_death(i, t, h, th, lane)];
-      } else if (quiet && h.clocks_before_moves >= 0) {
+      if (quiet && h.clocks_before_moves >= 0) {
         to = h.outcomes[stay_with_clocks(i, t, h, th, lane)];
       } else {
         for (; t < T; ++t, th += n) {
@@ -695,16 +691,6 @@ class IndividualSimulator {
     }
     keep();
     return moves;
-  }
-
-  // A stay that only death can end (a [deaths][stay] row): the death clock alone, cycle
-  // by cycle from t, until it arrives inside the death group (returns the death's
-  // position, t its cycle) or the horizon (returns the stay's position, t = T).
-  std::size_t wait_for_death(std::uint64_t i, int& t, const HotState& h, const double* th, Lane& lane) {
-    const int T = m_.cycles;
-    for (; t < T; ++t, th += h.n)
-      if (const std::size_t j = death_at(i, h.deaths, th, lane.clocks[0]); j != kNoDeath) return j;
-    return h.deaths;
   }
 
   // next_outcome for the common groups [deaths][moves], spelled out. The stay's uniform
