@@ -31,13 +31,22 @@ std::uint64_t block_size(std::uint64_t individuals) {
   return std::clamp<std::uint64_t>((individuals + 63) / 64, 16, 256);
 }
 
+// The model's walks and stay-total sources (engine/shared_walks.hpp), worked out once per
+// run rather than by every block's simulator.
+struct WalkPlan {
+  std::vector<std::vector<int>> walks;  // on the fast path; else empty
+  std::vector<int> totals_sources;      // stay_totals_sources
+  explicit WalkPlan(const CompiledModelData& m)
+      : walks(takes_fast_path(m) ? strategies_sharing_walks(m) : std::vector<std::vector<int>>{}), totals_sources(stay_totals_sources(m)) {}
+};
+
 class IndividualSimulator {
  public:
   // `evaluators` are the thread's run-time evaluators (one per strategy that needs one),
   // made on first use and kept across blocks: parsing them is the costly part of setting
   // up. The simulator itself is a local of each block, which keeps its hot members where
   // the compiler can hold them in registers.
-  IndividualSimulator(const CompiledModelData& m, const RandomStream& random,
+  IndividualSimulator(const CompiledModelData& m, const RandomStream& random, const WalkPlan& plan,
                       std::vector<std::unique_ptr<RuntimeEvaluator>>& evaluators)
       : m_(m),
         random_(random),
@@ -141,12 +150,11 @@ class IndividualSimulator {
       }
       lane.pair_flags = std::move(flags);
     }
-    const std::vector<int> sources = stay_totals_sources(m);
     for (std::size_t k = 0; k < lanes_.size(); ++k)
-      if (sources[k] != static_cast<int>(k)) lanes_[k].totals_from = sources[k];
+      if (plan.totals_sources[k] != static_cast<int>(k)) lanes_[k].totals_from = plan.totals_sources[k];
     if (fast_)
-      for (std::vector<int>& members : strategies_sharing_walks(m)) {
-        Walk walk{std::move(members), std::vector<std::uint8_t>(static_cast<std::size_t>(S_), 1)};
+      for (const std::vector<int>& members : plan.walks) {
+        Walk walk{members, std::vector<std::uint8_t>(static_cast<std::size_t>(S_), 1)};
         for (const int k : walk.members)
           for (int st = 0; st < S_; ++st)
             if (!lanes_[static_cast<std::size_t>(k)].hot[static_cast<std::size_t>(st)].quiet_stay) walk.quiet_stay[static_cast<std::size_t>(st)] = 0;
@@ -911,6 +919,7 @@ using ThreadStates = tbb::enumerable_thread_specific<std::unique_ptr<ThreadState
 struct Body {
   const CompiledModelData& m;
   const RandomStream& random;
+  const WalkPlan& plan;
   const std::function<void(double)>& progress;
   const std::function<bool()>& cancelled;
   std::atomic<std::uint64_t>& done;
@@ -919,11 +928,11 @@ struct Body {
   BatchSums& batches;  // each block writes its own rows
   Accumulator acc;  // sums whose order matters: joined in block order
 
-  Body(const CompiledModelData& model, const RandomStream& r, const std::function<void(double)>& p,
+  Body(const CompiledModelData& model, const RandomStream& r, const WalkPlan& w, const std::function<void(double)>& p,
        const std::function<bool()>& c, std::atomic<std::uint64_t>& d, std::uint64_t n, ThreadStates& t, BatchSums& b)
-      : m(model), random(r), progress(p), cancelled(c), done(d), total(n), threads(t), batches(b), acc(model, Accumulator::PerPoint::none) {}
+      : m(model), random(r), plan(w), progress(p), cancelled(c), done(d), total(n), threads(t), batches(b), acc(model, Accumulator::PerPoint::none) {}
   Body(Body& other, tbb::split)
-      : m(other.m), random(other.random), progress(other.progress), cancelled(other.cancelled), done(other.done), total(other.total),
+      : m(other.m), random(other.random), plan(other.plan), progress(other.progress), cancelled(other.cancelled), done(other.done), total(other.total),
         threads(other.threads), batches(other.batches), acc(other.m, Accumulator::PerPoint::none) {}
 
   // `range` counts blocks; each block is simulated whole by one call, so its batch totals
@@ -932,7 +941,7 @@ struct Body {
     if (cancelled && cancelled()) throw Cancelled();
     auto& state = threads.local();
     if (!state) state = std::make_unique<ThreadState>(m);
-    IndividualSimulator simulator(m, random, state->evaluators);
+    IndividualSimulator simulator(m, random, plan, state->evaluators);
     simulator.use_counts(&state->counts);
     const std::uint64_t size = batches.batch_size;
     const auto width = static_cast<std::size_t>(batches.strategies * batches.values);
@@ -951,8 +960,7 @@ struct Body {
 };
 
 // Strategies whose stays were totalled by another (stay_totals_sources) have its trace.
-void copy_shared_traces(const CompiledModelData& m, Accumulator& counts) {
-  const std::vector<int> sources = stay_totals_sources(m);
+void copy_shared_traces(const std::vector<int>& sources, Accumulator& counts) {
   const std::size_t row = static_cast<std::size_t>(counts.points + 1) * static_cast<std::size_t>(counts.states);
   for (std::size_t k = 0; k < sources.size(); ++k)
     if (sources[k] != static_cast<int>(k))
@@ -965,7 +973,7 @@ void copy_shared_traces(const CompiledModelData& m, Accumulator& counts) {
 Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t individuals, std::uint64_t seed,
                                 std::uint32_t draw, const std::function<void(double)>& progress,
                                 const std::function<bool()>& cancelled) {
-  // The move streams' counters hold (state, pair of visits) without overlap only within
+  // The move streams' counters hold (state, quad of visits) without overlap only within
   // these limits (RandomStream::move_block).
   const auto cycles = static_cast<std::uint64_t>(m.cycles);
   if (m.layout.states > static_cast<int>(RandomStream::kMaxStates) || cycles + 1 >= RandomStream::kMaxVisits ||
@@ -984,7 +992,8 @@ Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t indivi
   const std::uint64_t blocks = (individuals + batches.batch_size - 1) / batches.batch_size;
   batches.counts.assign(blocks, 0.0);
   batches.sums.assign(blocks * static_cast<std::size_t>(batches.strategies * batches.values), 0.0);
-  Body body(m, random, progress, cancelled, done, individuals, threads, batches);
+  const WalkPlan plan(m);
+  Body body(m, random, plan, progress, cancelled, done, individuals, threads, batches);
   tbb::parallel_deterministic_reduce(tbb::blocked_range<std::uint64_t>(0, blocks, 1), body);
   // Whole-number counts: the same totals whichever thread counted what.
   Accumulator result = std::move(body.acc);
@@ -992,7 +1001,7 @@ Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t indivi
   Accumulator counts(m, Accumulator::PerPoint::microsimulation_counts);
   for (const auto& state : threads)
     if (state) counts.join(state->counts);
-  copy_shared_traces(m, counts);
+  copy_shared_traces(plan.totals_sources, counts);
   result.trace_changes = std::move(counts.trace_changes);
   result.first_event = std::move(counts.first_event);
   add_microsimulation_by_year_from_counts(m, result);
