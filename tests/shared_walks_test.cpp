@@ -77,12 +77,23 @@ std::string with_strategies(const std::string& keep_yaml, const std::string& ref
   return yaml;
 }
 
+// The model without its transition rewards.
+std::string without_transition_rewards(std::string yaml) {
+  const auto first = yaml.find("transition_rewards:");
+  return yaml.erase(first, yaml.find("events:") - first);
+}
+
 TEST(SharedWalks, GroupsStrategiesWhoseRowsAndStartAreTheSame) {
   const auto model = hemsim::compile_model(hemsim::parse_scenario(kModel, "inline.yaml"));
   EXPECT_EQ(hemsim::detail::strategies_sharing_walks(model.data()), (std::vector<std::vector<int>>{{0, 1}, {2}}));
   // `treated` changes only the factors of the weight columns: `usual` totals its stays and
   // counts its trace for both.
   EXPECT_EQ(hemsim::detail::stay_totals_sources(model.data()), (std::vector<int>{0, 0, 2}));
+  // `treated` has transition rewards of its own, so it records its own walk; without them
+  // it takes `usual`'s records.
+  EXPECT_EQ(hemsim::detail::walk_record_sources(model.data()), (std::vector<int>{0, 1, 2}));
+  const auto quiet = hemsim::compile_model(hemsim::parse_scenario(without_transition_rewards(kModel), "inline.yaml"));
+  EXPECT_EQ(hemsim::detail::walk_record_sources(quiet.data()), (std::vector<int>{0, 0, 2}));
   // Alarid-Escudero et al.: A changes only rewards; B and AB lower the same progression.
   const auto sick_sicker = hemsim::compile_model(hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml"));
   EXPECT_EQ(hemsim::detail::strategies_sharing_walks(sick_sicker.data()), (std::vector<std::vector<int>>{{0, 1}, {2, 3}}));
@@ -102,6 +113,24 @@ TEST(SharedWalks, AStrategysResultsDoNotDependOnWhoSharesItsWalk) {
     EXPECT_NE(treated.costs_by_category.at(0).discounted.mean, all.strategies.at(0).costs_by_category.at(0).discounted.mean);
     EXPECT_EQ(treated.life_years.discounted.mean, all.strategies.at(0).life_years.discounted.mean);
     EXPECT_GT(treated.events.at(0).count.mean, 0.0);
+  }
+}
+
+// Without transition rewards `treated` records nothing as it walks: it copies where
+// `usual`'s walk ended, its events and first events, and its trace (walk_record_sources).
+TEST(SharedWalks, AStrategyThatCopiesTheLeadersRecordsGetsWhatItWouldRecordAlone) {
+  const std::string model = without_transition_rewards(kModel);
+  const std::string treated = "  treated: {parameters: {c_drug: 3000, u_ill: 0.7}}\n";
+  for (const std::uint64_t seed : {1U, 7U}) {
+    const RunResults all = run(model, 3000, seed);
+    std::string alone_yaml = model;
+    alone_yaml.replace(alone_yaml.find("  reference_strategy: usual"), std::string("  reference_strategy: usual").size(), "  reference_strategy: treated");
+    alone_yaml.replace(alone_yaml.find("strategies:\n  usual"), std::string::npos, "strategies:\n" + treated);
+    const RunResults alone = run(alone_yaml, 3000, seed);
+    const auto& follower = all.strategies.at(static_cast<std::size_t>(all.strategy_index("treated")));
+    expect_identical(follower, alone.strategies.at(0));
+    EXPECT_GT(follower.events.at(0).count.mean, 0.0);
+    EXPECT_NE(follower.costs_by_category.at(1).discounted.mean, all.strategies.at(0).costs_by_category.at(1).discounted.mean);
   }
 }
 

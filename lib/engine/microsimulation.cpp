@@ -36,8 +36,11 @@ std::uint64_t block_size(std::uint64_t individuals) {
 struct WalkPlan {
   std::vector<std::vector<int>> walks;  // on the fast path; else empty
   std::vector<int> totals_sources;      // stay_totals_sources
+  std::vector<int> record_sources;      // walk_record_sources
   explicit WalkPlan(const CompiledModelData& m)
-      : walks(takes_fast_path(m) ? strategies_sharing_walks(m) : std::vector<std::vector<int>>{}), totals_sources(stay_totals_sources(m)) {}
+      : walks(takes_fast_path(m) ? strategies_sharing_walks(m) : std::vector<std::vector<int>>{}),
+        totals_sources(stay_totals_sources(m)),
+        record_sources(walk_record_sources(m)) {}
 };
 
 class IndividualSimulator {
@@ -152,10 +155,14 @@ class IndividualSimulator {
     }
     for (std::size_t k = 0; k < lanes_.size(); ++k)
       if (plan.totals_sources[k] != static_cast<int>(k)) lanes_[k].totals_from = plan.totals_sources[k];
+    for (std::size_t k = 0; k < lanes_.size(); ++k)
+      if (plan.record_sources[k] != static_cast<int>(k)) lanes_[k].records_from = plan.record_sources[k];
     if (fast_)
       for (const std::vector<int>& members : plan.walks) {
-        Walk walk{members, std::vector<std::uint8_t>(static_cast<std::size_t>(S_), 1)};
-        for (const int k : walk.members)
+        Walk walk{{}, std::vector<std::uint8_t>(static_cast<std::size_t>(S_), 1)};
+        for (const int k : members)
+          if (lanes_[static_cast<std::size_t>(k)].records_from < 0) walk.recorders.push_back(k);
+        for (const int k : walk.recorders)
           for (int st = 0; st < S_; ++st)
             if (!lanes_[static_cast<std::size_t>(k)].hot[static_cast<std::size_t>(st)].quiet_stay) walk.quiet_stay[static_cast<std::size_t>(st)] = 0;
         walks_.push_back(std::move(walk));
@@ -259,6 +266,7 @@ class IndividualSimulator {
     std::vector<std::size_t> first_use;            // per state, then the end: its first entry in stay_uses
     std::uint64_t visited = 0;                     // states with stay totals (bit s % 64)
     int totals_from = -1;  // the lane whose stay totals and trace are this one's (stay_totals_sources), or -1: its own
+    int records_from = -1;  // the lane whose walk records are this one's (walk_record_sources), or -1: its own
     std::uint32_t ever = 0;     // events that have happened
     std::vector<Clock> clocks;  // deaths, then one per event
     std::vector<std::uint32_t> visits;  // per state: stays begun so far
@@ -269,8 +277,8 @@ class IndividualSimulator {
   };
 
   struct Walk {
-    std::vector<int> members;               // strategies sharing the walk, the leader (who walks) first
-    std::vector<std::uint8_t> quiet_stay;   // per state: staying records nothing for any member
+    std::vector<int> recorders;             // members that record their own walk (walk_record_sources), the leader (who walks) first
+    std::vector<std::uint8_t> quiet_stay;   // per state: staying records nothing for any recorder
   };
 
   // Death or event clock c at a cycle in which its group has probability q (see
@@ -482,15 +490,6 @@ class IndividualSimulator {
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
     lane.out = &outputs_[static_cast<std::size_t>(k * V_)];
     std::fill(lane.out, lane.out + V_, 0.0);
-    lane.trace_changes = counts_->trace_change_row(k, 0);
-    lane.visited = 0;
-    lane.ever = 0;
-    lane.entered = 0;
-    // Event clocks are armed when first needed; the death clock now, so that the fast
-    // path reads it with one comparison.
-    for (Clock& clock : lane.clocks) clock = {};
-    lane.clocks[0] = {clock_arrival(i, 0, 0), 1.0, 0};
-    std::fill(lane.visits.begin(), lane.visits.end(), 0U);
     std::fill(coords_.begin(), coords_.end(), 0);
     RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)];
 
@@ -527,7 +526,17 @@ class IndividualSimulator {
       lane.out[L.cost_discounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
       lane.out[L.cost_undiscounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
     }
+    if (lane.records_from >= 0) return;  // its walk is the leader's (copy_walk_records)
 
+    lane.trace_changes = counts_->trace_change_row(k, 0);
+    lane.visited = 0;
+    lane.ever = 0;
+    lane.entered = 0;
+    // Event clocks are armed when first needed; the death clock now, so that the fast
+    // path reads it with one comparison.
+    for (Clock& clock : lane.clocks) clock = {};
+    lane.clocks[0] = {clock_arrival(i, 0, 0), 1.0, 0};
+    std::fill(lane.visits.begin(), lane.visits.end(), 0U);
     lane.state = 0;
     if (sm.certain_initial_state >= 0) {
       lane.state = sm.certain_initial_state;
@@ -561,7 +570,7 @@ class IndividualSimulator {
   }
 
   void run_walk(std::uint64_t i, const Walk& walk) {
-    Lane& lane = lanes_[static_cast<std::size_t>(walk.members.front())];
+    Lane& lane = lanes_[static_cast<std::size_t>(walk.recorders.front())];
     const int T = m_.cycles;
     int t = 0;
     while (lane.active && t < T) {  // one stay per pass
@@ -583,7 +592,7 @@ class IndividualSimulator {
       }
       if (t == T) return;
       bool absorbed = false;  // the members reach the same states, absorbing or not
-      for (const int member : walk.members) absorbed = step(member, lanes_[static_cast<std::size_t>(member)], from, to, t);
+      for (const int member : walk.recorders) absorbed = step(member, lanes_[static_cast<std::size_t>(member)], from, to, t);
       ++t;
       if (absorbed) return;
     }
@@ -731,7 +740,7 @@ class IndividualSimulator {
 
   // Each member's records of staying in `from` at cycle t (transition rewards, events).
   void record_stay(const Walk& walk, int from, int t) {
-    for (const int member : walk.members) {
+    for (const int member : walk.recorders) {
       Lane& each = lanes_[static_cast<std::size_t>(member)];
       if (!each.hot[static_cast<std::size_t>(from)].quiet_stay) step(member, each, from, from, t);
     }
@@ -828,6 +837,7 @@ class IndividualSimulator {
   void finish_strategy(int k) {
     const OutputLayout& L = m_.layout;
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
+    if (lane.records_from >= 0) copy_walk_records(lanes_[static_cast<std::size_t>(lane.records_from)], lane);
     const int alive_until = m_.dead_state[static_cast<std::size_t>(lane.state)] ? lane.entered : m_.cycles + 1;
     if (lane.totals_from < 0) close_stay(k, lane, lane.state, lane.entered, m_.cycles + 1);
     const Lane& source = lane.totals_from < 0 ? lane : lanes_[static_cast<std::size_t>(lane.totals_from)];
@@ -852,6 +862,17 @@ class IndividualSimulator {
     }
     for (int e = 0; e < L.events; ++e) lane.out[L.event_ever(e)] = (lane.ever >> e) & 1U ? 1.0 : 0.0;
     finish_outputs(m_, lane.out);
+  }
+
+  // What a strategy that records nothing as it walks (Lane::records_from) takes from the
+  // walk's leader: where the walk ended and the events (the leader's trace and per-point
+  // event counts are copied after the run, copy_shared_records).
+  void copy_walk_records(const Lane& leader, Lane& lane) const {
+    const OutputLayout& L = m_.layout;
+    lane.state = leader.state;
+    lane.entered = leader.entered;
+    lane.ever = leader.ever;
+    for (int e = 0; e < L.events; ++e) lane.out[L.event_count(e)] = leader.out[L.event_count(e)];
   }
 
   // Zeros a lane's stay totals for the next individual: all of them in small models, the
@@ -959,13 +980,18 @@ struct Body {
   void join(Body& rhs) { acc.join(rhs.acc); }
 };
 
-// Strategies whose stays were totalled by another (stay_totals_sources) have its trace.
-void copy_shared_traces(const std::vector<int>& sources, Accumulator& counts) {
-  const std::size_t row = static_cast<std::size_t>(counts.points + 1) * static_cast<std::size_t>(counts.states);
-  for (std::size_t k = 0; k < sources.size(); ++k)
-    if (sources[k] != static_cast<int>(k))
-      std::copy_n(counts.trace_changes.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(sources[k]) * row), row,
-                  counts.trace_changes.begin() + static_cast<std::ptrdiff_t>(k * row));
+// Strategies whose stays were totalled by another (stay_totals_sources) have its trace;
+// those whose walk records are another's (walk_record_sources), its first events too.
+void copy_shared_records(const WalkPlan& plan, Accumulator& counts) {
+  const auto copy_rows = [](std::vector<double>& rows, std::size_t row, std::size_t from, std::size_t to) {
+    std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(from * row), row, rows.begin() + static_cast<std::ptrdiff_t>(to * row));
+  };
+  const std::size_t trace_row = static_cast<std::size_t>(counts.points + 1) * static_cast<std::size_t>(counts.states);
+  const std::size_t event_row = static_cast<std::size_t>(counts.events) * static_cast<std::size_t>(counts.points);
+  for (std::size_t k = 0; k < plan.totals_sources.size(); ++k) {
+    if (plan.totals_sources[k] != static_cast<int>(k)) copy_rows(counts.trace_changes, trace_row, static_cast<std::size_t>(plan.totals_sources[k]), k);
+    if (plan.record_sources[k] != static_cast<int>(k)) copy_rows(counts.first_event, event_row, static_cast<std::size_t>(plan.record_sources[k]), k);
+  }
 }
 
 }  // namespace
@@ -1001,7 +1027,7 @@ Accumulator run_microsimulation(const CompiledModelData& m, std::uint64_t indivi
   Accumulator counts(m, Accumulator::PerPoint::microsimulation_counts);
   for (const auto& state : threads)
     if (state) counts.join(state->counts);
-  copy_shared_traces(plan.totals_sources, counts);
+  copy_shared_records(plan, counts);
   result.trace_changes = std::move(counts.trace_changes);
   result.first_event = std::move(counts.first_event);
   add_microsimulation_by_year_from_counts(m, result);

@@ -51,6 +51,16 @@ std::vector<int> stay_totals_sources(const CompiledModelData& m) {
   return source;
 }
 
+std::vector<int> walk_record_sources(const CompiledModelData& m) {
+  std::vector<int> source = stay_totals_sources(m);
+  for (std::size_t k = 0; k < source.size(); ++k) {
+    const auto& terms = m.strategies[k].transition_terms;
+    if (std::any_of(terms.begin(), terms.end(), [](const auto& pair_terms) { return !pair_terms.empty(); }))
+      source[k] = static_cast<int>(k);
+  }
+  return source;
+}
+
 std::vector<std::vector<int>> strategies_sharing_walks(const CompiledModelData& m) {
   std::vector<std::vector<int>> walks;
   for (std::size_t k = 0; k < m.strategies.size(); ++k) {

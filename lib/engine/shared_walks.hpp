@@ -27,4 +27,11 @@ bool takes_fast_path(const CompiledModelData& m);
 /// over the same columns give the same sums, so they are made once.
 std::vector<int> stay_totals_sources(const CompiledModelData& m);
 
+/// On the fast path, per strategy: the strategy whose walk records are also its own
+/// (itself when there is none): the first member of its walk when the strategy takes its
+/// stay totals from that member and has no transition rewards. Such a strategy records
+/// nothing as it walks: its events (defined for the model, not the strategy), its trace
+/// and where it ends are the first member's, so it copies them once the walk is done.
+std::vector<int> walk_record_sources(const CompiledModelData& m);
+
 }  // namespace hemsim::detail
