@@ -70,6 +70,20 @@ struct Accumulator {
   double* first_event_row(int k, int e) { return &first_event[(static_cast<std::size_t>(k) * events + static_cast<std::size_t>(e)) * points]; }
   double* year_row(int k, int y) { return &by_year[(static_cast<std::size_t>(k) * static_cast<std::size_t>(years) + static_cast<std::size_t>(y)) * static_cast<std::size_t>(yearly)]; }
 
+  /// Zeros the per-individual sums (individuals, sums, sums of squares, increments).
+  void clear_sums() {
+    individuals = 0;
+    for (auto* v : {&sum, &sum_of_squares, &increment_sum, &increment_sum_of_squares}) std::fill(v->begin(), v->end(), 0.0);
+  }
+  /// Adds another accumulator's per-individual sums.
+  void add_sums(const Accumulator& other) {
+    individuals += other.individuals;
+    add(sum, other.sum);
+    add(sum_of_squares, other.sum_of_squares);
+    add(increment_sum, other.increment_sum);
+    add(increment_sum_of_squares, other.increment_sum_of_squares);
+  }
+
   void join(const Accumulator& other) {
     individuals += other.individuals;
     add(sum, other.sum);
@@ -88,17 +102,28 @@ struct Accumulator {
   }
 };
 
-/// Adds derived outputs (costs by perspective) to a per-individual output vector.
-inline void finish_outputs(const CompiledModelData& m, double* out) {
+/// One category's part of a perspective's costs (a derived output): output positions.
+struct PerspectiveTerm {
+  int discounted, undiscounted;                    ///< the perspective's costs
+  int category_discounted, category_undiscounted;  ///< the category's
+};
+
+/// Every perspective's categories, perspective by perspective, in category order.
+inline std::vector<PerspectiveTerm> perspective_terms(const CompiledModelData& m) {
   const OutputLayout& L = m.layout;
-  for (int p = 0; p < L.perspectives; ++p) {
-    double disc = 0, undisc = 0;
-    for (int c : m.perspective_categories[static_cast<std::size_t>(p)]) {
-      disc += out[L.cost_discounted(c)];
-      undisc += out[L.cost_undiscounted(c)];
-    }
-    out[L.perspective_discounted(p)] = disc;
-    out[L.perspective_undiscounted(p)] = undisc;
+  std::vector<PerspectiveTerm> terms;
+  for (int p = 0; p < L.perspectives; ++p)
+    for (int c : m.perspective_categories[static_cast<std::size_t>(p)])
+      terms.push_back({L.perspective_discounted(p), L.perspective_undiscounted(p), L.cost_discounted(c), L.cost_undiscounted(c)});
+  return terms;
+}
+
+/// Adds the derived outputs (costs by perspective: the sums of their categories' costs)
+/// to a per-individual output vector in which they are still 0.
+inline void finish_outputs(const std::vector<PerspectiveTerm>& terms, double* out) {
+  for (const PerspectiveTerm& term : terms) {
+    out[term.discounted] += out[term.category_discounted];
+    out[term.undiscounted] += out[term.category_undiscounted];
   }
 }
 

@@ -17,10 +17,9 @@ namespace hemsim::detail {
 
 struct Clock {
   static constexpr double kUnarmed = 2.0;  ///< u before it is drawn: above any product
-  static constexpr std::uint32_t kNoArrivalYet = ~std::uint32_t{0};
-  double u = kUnarmed;    ///< the arrival's uniform
+  double u = kUnarmed;    ///< the next arrival's uniform
   double product = 1.0;   ///< of the probabilities of not being chosen since the last arrival (or the start)
-  std::uint32_t occurrences = kNoArrivalYet;  ///< deaths and events: arrivals so far (kNoArrivalYet: not armed)
+  std::uint32_t occurrences = 0;  ///< deaths and events: arrivals so far
 };
 
 /// Whether the clock arrives in a cycle in which its group is not chosen with probability

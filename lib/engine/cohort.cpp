@@ -59,6 +59,7 @@ Accumulator run_cohort(const CompiledModelData& m) {
     if (m.discrete_attribute_coordinate[a] >= 0) discrete.push_back(a);
 
   std::vector<double> out(static_cast<std::size_t>(L.size()));
+  const std::vector<PerspectiveTerm> perspectives = perspective_terms(m);
   // The same rewards by model year (yearly outputs only).
   const int O = acc.yearly;
   std::vector<double> year_out(static_cast<std::size_t>(acc.years * O));
@@ -165,7 +166,7 @@ Accumulator run_cohort(const CompiledModelData& m) {
         }
         // A cohort cannot tell first occurrences from repeats: "ever" is the expected count.
         for (int e = 0; e < L.events; ++e) out[static_cast<std::size_t>(L.event_ever(e))] = out[static_cast<std::size_t>(L.event_count(e))];
-        finish_outputs(m, out.data());
+        finish_outputs(perspectives, out.data());
         for (std::size_t v = 0; v < out.size(); ++v) strategy_out[v] += weight * out[v];
         for (int y = 0; y < acc.years; ++y)
           for (int v = 0; v < O; ++v) acc.year_row(k, y)[v] += weight * year_out[static_cast<std::size_t>(y * O + v)];

@@ -63,6 +63,7 @@ class IndividualSimulator {
         probabilities_(static_cast<std::size_t>(S_) + 2, 0.0),
         thresholds_(probabilities_.size(), 0.0),
         paired_(paired_outputs(m.layout)),
+        perspective_terms_(perspective_terms(m)),
         counters_(m.counters.size(), 0),
         evaluators_(m.strategies.size()),
         lanes_(m.strategies.size()),
@@ -139,6 +140,7 @@ class IndividualSimulator {
         h.prefix_width = state.prefix_width;
         h.stay_offset = lane.stay_offset[static_cast<std::size_t>(st)];
         h.plain_stay = state.individual_terms.empty() && state.age_terms.empty();
+        h.dead = m.dead_state[static_cast<std::size_t>(st)];
         const auto& g = row.groups;
         h.deaths_then_moves = (g.size() == 1 && g[0].stream == kStreamMove) ||
                               (g.size() == 2 && g[0].stream == kStreamDeath && g[1].stream == kStreamMove);
@@ -172,10 +174,10 @@ class IndividualSimulator {
   // Where this thread's whole-number per-point counts go (trace changes, first events).
   void use_counts(Accumulator* counts) { counts_ = counts; }
 
-  // Simulates individual i in every strategy, adding to `acc` and to its batch's totals
-  // (`batch`: strategies x BatchSums values).
-  void simulate(std::uint64_t i, Accumulator& acc, double* batch) {
-    by_year_ = acc.by_year.data();
+  // Simulates individual i in every strategy, adding its outputs to `block` (its block's
+  // sums) and its rewards by year to `by_year` (Accumulator::by_year).
+  void simulate(std::uint64_t i, Accumulator& block, double* by_year) {
+    by_year_ = by_year;
     if (fast_) {
       for (int k = 0; k < K_; ++k) begin_strategy(i, k);
       run_walks(i);
@@ -189,27 +191,27 @@ class IndividualSimulator {
     }
     for (Lane& lane : lanes_)
       if (lane.totals_from < 0) clear_stay_totals(lane);  // after every strategy that reads them
-    add_individual(acc, batch);
+    add_individual(block);
+  }
+
+  // A block's batch totals (strategies x BatchSums values): the sums of its paired outputs.
+  void write_batch_totals(const Accumulator& block, double* batch) const {
+    const std::size_t I = paired_.size();
+    for (int k = 0; k < K_; ++k)
+      for (std::size_t v = 0; v < I; ++v)
+        batch[static_cast<std::size_t>(k) * I + v] = block.sum[static_cast<std::size_t>(k * V_ + paired_[v])];
   }
 
  private:
-  // Adds the individual's outputs to the sums and sums of squares, its paired quantities
-  // to its batch's totals, and its increments over the reference strategy.
-  void add_individual(Accumulator& acc, double* batch) {
+  // Adds the individual's outputs to the sums and sums of squares, and its increments over
+  // the reference strategy.
+  void add_individual(Accumulator& acc) {
     const int reference = m_.reference_strategy;
     const auto I = static_cast<std::size_t>(paired_.size());
     const double* __restrict ref = &outputs_[static_cast<std::size_t>(reference * V_)];
     const int* __restrict paired = paired_.data();
     for (int k = 0; k < K_; ++k) {
       const double* __restrict out = &outputs_[static_cast<std::size_t>(k * V_)];
-      double* __restrict sum = &acc.sum[static_cast<std::size_t>(k * V_)];
-      double* __restrict sq = &acc.sum_of_squares[static_cast<std::size_t>(k * V_)];
-      for (int v = 0; v < V_; ++v) {
-        sum[v] += out[v];
-        sq[v] += out[v] * out[v];
-      }
-      double* __restrict totals = batch + static_cast<std::size_t>(k) * I;
-      for (std::size_t v = 0; v < I; ++v) totals[v] += out[paired[v]];
       if (k == reference) continue;
       double* __restrict increment_sum = &acc.increment_sum[static_cast<std::size_t>(k) * I];
       double* __restrict increment_sq = &acc.increment_sum_of_squares[static_cast<std::size_t>(k) * I];
@@ -219,7 +221,19 @@ class IndividualSimulator {
         increment_sq[v] += diff * diff;
       }
     }
+    add_with_squares_and_clear(outputs_.data(), acc.sum.data(), acc.sum_of_squares.data(), outputs_.size());  // strategies x outputs, as the sums
     acc.individuals += 1;
+  }
+
+  // sum += x and sq += x * x element by element, then x = 0 (so the outputs start the next
+  // individual at zero); restrict parameters (which GCC honours, unlike restrict locals)
+  // let it vectorise without checking for overlap.
+  static void add_with_squares_and_clear(double* __restrict x, double* __restrict sum, double* __restrict sq, std::size_t n) {
+    for (std::size_t v = 0; v < n; ++v) {
+      sum[v] += x[v];
+      sq[v] += x[v] * x[v];
+      x[v] = 0.0;
+    }
   }
 
   // Plain pointers to each strategy's per-state data, so the cycle loop does no
@@ -244,9 +258,9 @@ class IndividualSimulator {
     const double* prefix = nullptr;
     std::size_t prefix_width = 0, stay_offset = 0;
     bool plain_stay = false;
+    bool dead = false;  // CompiledModelData::dead_state
   };
 
-  static constexpr std::uint32_t kNoArrivalYet = Clock::kNoArrivalYet;
   static constexpr std::size_t kScatterEveryState = 48;  // stay uses (see finish_strategy)
 
   // One strategy's walk of the current individual.
@@ -283,31 +297,44 @@ class IndividualSimulator {
 
   // Death or event clock c at a cycle in which its group has probability q (see
   // engine/clock.hpp): the uniform below q when the clock arrives (the group is chosen),
-  // else 1. Its arrivals come one per occurrence from its own stream, armed at first use;
-  // the next counts from this cycle.
+  // else 1. Its arrivals come one per occurrence from its own stream, each drawn when the
+  // clock is next used (an unarmed clock's u is above any product, so `arrives` sends it
+  // here); the next counts from this cycle.
   double clock_uniform(std::uint64_t i, std::size_t c, double q, Clock& clock) {
-    if (clock.occurrences == kNoArrivalYet) clock = {clock_arrival(i, c, 0), 1.0, 0};
+    arm(i, c, clock);
     if (!arrives(clock, 1.0 - q)) return 1.0;
     const double v = arrival_uniform(clock, q);
-    ++clock.occurrences;
-    clock.u = clock_arrival(i, c, clock.occurrences);  // memoryless: the next arrival counts from this cycle
-    clock.product = 1.0;
+    clock = {Clock::kUnarmed, 1.0, clock.occurrences + 1};  // memoryless: the next arrival counts from this cycle
     return v;
   }
 
-  // The uniform of occurrence k + 1 on clock c (0 deaths, 1 + e event e): 53 bits, two
-  // per Philox block. The last block of each clock is cached, so strategies share their
-  // first arrivals.
+  // Draws death or event clock c's next arrival if it has none.
+  void arm(std::uint64_t i, std::size_t c, Clock& clock) {
+    if (clock.u == Clock::kUnarmed) clock.u = clock_arrival(i, c, clock.occurrences);
+  }
+
+  // The uniform of occurrence k + 1 on clock c (0 deaths, 1 + e event e): 53 bits. First
+  // arrivals come two clocks to a Philox block (the death clock's and the first event's
+  // share one, and most individuals need both); later ones from the clock's own stream,
+  // two per block. The last blocks are cached, so strategies share their arrivals.
   double clock_arrival(std::uint64_t i, std::size_t c, std::uint32_t k) {
+    if (k == 0) {
+      ArrivalBlock& first = first_arrival_blocks_[c >> 1];
+      if (first.individual != i) {
+        first.individual = i;
+        first.block = random_.block(i, Purpose::first_arrival, static_cast<std::uint32_t>(c >> 1));
+      }
+      return RandomStream::uniform53(first.block, c & 1U);
+    }
     ArrivalBlock& cache = arrival_blocks_[c];
-    const std::uint32_t b = k >> 1;
+    const std::uint32_t b = (k - 1) >> 1;
     if (cache.individual != i || cache.index != b) {
       cache.individual = i;
       cache.index = b;
       cache.block = c == 0 ? random_.block(i, Purpose::death_clock, b)
                            : random_.block(i, Purpose::event_clock, (static_cast<std::uint32_t>(c - 1) << 24) | b);
     }
-    return RandomStream::uniform53(cache.block, k & 1U);
+    return RandomStream::uniform53(cache.block, (k - 1) & 1U);
   }
 
   // The moves run on a clock of their own per stay (engine/clock.hpp): one uniform per
@@ -488,9 +515,9 @@ class IndividualSimulator {
     const StrategyModel& sm = m_.strategies[static_cast<std::size_t>(k)];
     const OutputLayout& L = m_.layout;
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
-    lane.out = &outputs_[static_cast<std::size_t>(k * V_)];
-    std::fill(lane.out, lane.out + V_, 0.0);
-    std::fill(coords_.begin(), coords_.end(), 0);
+    lane.out = &outputs_[static_cast<std::size_t>(k * V_)];  // zeros (add_individual clears them)
+    // The fast path sets no coordinate but those set below, so the others stay 0.
+    if (!fast_) std::fill(coords_.begin(), coords_.end(), 0);
     RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)];
 
     // Attributes, each from its own stream.
@@ -666,7 +693,7 @@ class IndividualSimulator {
       const std::uint32_t stream = h.groups[c].stream;
       const std::size_t index = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
       clock[c] = &lane.clocks[index];
-      if (clock[c]->occurrences == kNoArrivalYet) *clock[c] = {clock_arrival(i, index, 0), 1.0, 0};
+      arm(i, index, *clock[c]);
       product[c] = clock[c]->product;
       arrival[c] = clock[c]->u;
       last[c] = h.groups[c].end - 1;
@@ -838,7 +865,7 @@ class IndividualSimulator {
     const OutputLayout& L = m_.layout;
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
     if (lane.records_from >= 0) copy_walk_records(lanes_[static_cast<std::size_t>(lane.records_from)], lane);
-    const int alive_until = m_.dead_state[static_cast<std::size_t>(lane.state)] ? lane.entered : m_.cycles + 1;
+    const int alive_until = lane.hot[static_cast<std::size_t>(lane.state)].dead ? lane.entered : m_.cycles + 1;
     if (lane.totals_from < 0) close_stay(k, lane, lane.state, lane.entered, m_.cycles + 1);
     const Lane& source = lane.totals_from < 0 ? lane : lanes_[static_cast<std::size_t>(lane.totals_from)];
     const double* totals = source.stay_totals.data();
@@ -846,6 +873,7 @@ class IndividualSimulator {
     // zeros, which leave the outputs as they are, and a loop of fixed length costs no
     // mispredicted branches. Models with many states scatter only the states visited.
     if (lane.stay_uses.size() <= kScatterEveryState) {
+#pragma GCC unroll 4
       for (const auto& use : lane.stay_uses) lane.out[use.output] += use.factor * totals[use.column];
     } else {
       for (int s = 0; s < S_; ++s) {
@@ -860,8 +888,8 @@ class IndividualSimulator {
       lane.out[L.life_years_discounted()] = m_.life_years_weight * m_.life_years_prefix[0][static_cast<std::size_t>(alive_until)];
       lane.out[L.life_years_undiscounted()] = m_.life_years_weight * m_.life_years_prefix[1][static_cast<std::size_t>(alive_until)];
     }
-    for (int e = 0; e < L.events; ++e) lane.out[L.event_ever(e)] = (lane.ever >> e) & 1U ? 1.0 : 0.0;
-    finish_outputs(m_, lane.out);
+    for (int e = 0; e < L.events; ++e) lane.out[L.event_ever(e)] = static_cast<double>((lane.ever >> e) & 1U);
+    finish_outputs(perspective_terms_, lane.out);
   }
 
   // What a strategy that records nothing as it walks (Lane::records_from) takes from the
@@ -901,6 +929,7 @@ class IndividualSimulator {
   std::vector<double> probabilities_;
   std::vector<double> thresholds_;  // general rows, in sampling order
   std::vector<int> paired_;  // paired_outputs
+  std::vector<PerspectiveTerm> perspective_terms_;
   std::vector<int> counters_;
   std::vector<std::uint8_t> counter_pairs_;  // per (from * S + to): the move changes some counter
   std::vector<double> individual_values_;
@@ -916,7 +945,8 @@ class IndividualSimulator {
     std::uint32_t index = 0;
     r123::Philox4x32::ctr_type block{};
   };
-  std::array<ArrivalBlock, 33> arrival_blocks_{};  // per clock (deaths, then events): the last block made
+  std::array<ArrivalBlock, 33> arrival_blocks_{};  // per clock (deaths, then events): the last block of later arrivals
+  std::array<ArrivalBlock, 17> first_arrival_blocks_{};  // per pair of clocks: their first arrivals
   struct MoveBlock {
     std::uint64_t individual = ~std::uint64_t{0};
     std::uint32_t state = 0, quad = 0;
@@ -932,7 +962,9 @@ class IndividualSimulator {
 struct ThreadState {
   std::vector<std::unique_ptr<RuntimeEvaluator>> evaluators;
   Accumulator counts;
-  explicit ThreadState(const CompiledModelData& m) : counts(m, Accumulator::PerPoint::microsimulation_counts) {}
+  Accumulator block;  // the current block's sums
+  explicit ThreadState(const CompiledModelData& m)
+      : counts(m, Accumulator::PerPoint::microsimulation_counts), block(m, Accumulator::PerPoint::none) {}
 };
 
 using ThreadStates = tbb::enumerable_thread_specific<std::unique_ptr<ThreadState>>;
@@ -957,7 +989,8 @@ struct Body {
         threads(other.threads), batches(other.batches), acc(other.m, Accumulator::PerPoint::none) {}
 
   // `range` counts blocks; each block is simulated whole by one call, so its batch totals
-  // are written by one thread.
+  // are written by one thread. A block's individuals are summed from zero, and the block's
+  // sums (its paired ones are its batch totals) added to the body's in block order.
   void operator()(const tbb::blocked_range<std::uint64_t>& range) {
     if (cancelled && cancelled()) throw Cancelled();
     auto& state = threads.local();
@@ -969,8 +1002,11 @@ struct Body {
     std::uint64_t simulated = 0;
     for (std::uint64_t b = range.begin(); b != range.end(); ++b) {
       const std::uint64_t first = b * size, last = std::min(total, first + size);
-      double* batch = &batches.sums[b * width];
-      for (std::uint64_t i = first; i != last; ++i) simulator.simulate(i, acc, batch);
+      Accumulator& block = state->block;
+      block.clear_sums();
+      for (std::uint64_t i = first; i != last; ++i) simulator.simulate(i, block, acc.by_year.data());
+      simulator.write_batch_totals(block, &batches.sums[b * width]);
+      acc.add_sums(block);
       batches.counts[b] = static_cast<double>(last - first);
       simulated += last - first;
     }

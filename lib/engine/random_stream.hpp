@@ -11,7 +11,7 @@
 
 namespace hemsim::detail {
 
-enum class Purpose : std::uint32_t { death_clock = 1, attribute = 2, initial_state = 3, parameter = 4, event_clock = 5, move = 6 };
+enum class Purpose : std::uint32_t { death_clock = 1, attribute = 2, initial_state = 3, parameter = 4, event_clock = 5, move = 6, first_arrival = 7 };
 
 class RandomStream {
  public:
