@@ -356,7 +356,7 @@ class IndividualSimulator {
 
   // Strategies that walk the same stays, and a state's next visits, need the same move
   // block: a small cache keyed by (individual, state, quad of visits) makes each once.
-  r123::Philox4x32::ctr_type shared_move_block(std::uint64_t i, std::uint32_t state, std::uint32_t quad) {
+  RandomStream::Block shared_move_block(std::uint64_t i, std::uint32_t state, std::uint32_t quad) {
     MoveBlock& slot = move_blocks_[(state * 7U + quad * 3U) & (move_blocks_.size() - 1)];
     if (slot.individual != i || slot.state != state || slot.quad != quad) slot = {i, state, quad, random_.move_block(i, state, quad)};
     return slot.words;
@@ -943,14 +943,14 @@ class IndividualSimulator {
   struct ArrivalBlock {
     std::uint64_t individual = ~std::uint64_t{0};
     std::uint32_t index = 0;
-    r123::Philox4x32::ctr_type block{};
+    RandomStream::Block block{};
   };
   std::array<ArrivalBlock, 33> arrival_blocks_{};  // per clock (deaths, then events): the last block of later arrivals
   std::array<ArrivalBlock, 17> first_arrival_blocks_{};  // per pair of clocks: their first arrivals
   struct MoveBlock {
     std::uint64_t individual = ~std::uint64_t{0};
     std::uint32_t state = 0, quad = 0;
-    r123::Philox4x32::ctr_type words{};
+    RandomStream::Block words{};
   };
   std::array<MoveBlock, 16> move_blocks_{};  // recent move blocks, shared by strategies and visits
   bool fast_;

@@ -90,8 +90,11 @@ TEST_P(Flagship, ZeroEfficacyBmscCostsMoreAndGainsNoQalys) {
   const auto& injections = strategy(r, "bmsc").events.at(static_cast<std::size_t>(index_of(r.events, "bmsc_injection")));
   EXPECT_EQ(injections.count.mean, injections.ever.mean);
   EXPECT_GT(injections.ever.mean, 0.98);
-  // No QALY gain: the difference is not positive beyond Monte Carlo error.
-  EXPECT_LT(inc.qalys.discounted.mean, 2 * inc.qalys.discounted.mcse);
+  // No QALY gain beyond what delaying the drug sequence by the manufacturing month does
+  // (docs/models/bmsc.md: about +0.01 QALY in the refractory model; +0.006 to +0.016 at
+  // 50,000 individuals, seeds 1-3), beyond Monte Carlo error. A real response is +0.18 or
+  // more.
+  EXPECT_LT(inc.qalys.discounted.mean - 2 * inc.qalys.discounted.mcse, 0.02);
   // Nobody responds, so nobody is ever in the BMSC responder state.
   const auto& bmsc = strategy(r, "bmsc");
   EXPECT_EQ(bmsc.years_in_state.at(static_cast<std::size_t>(index_of(r.states, "bmsc_resp"))).mean, 0.0);
@@ -408,9 +411,11 @@ TEST_P(Flagship, ResolutionDoesNotPauseWhileBmscIsMadeAndInjected) {
   EXPECT_GT(3 * se, 0.0);
   EXPECT_LT(3 * se, 0.012);  // the test can see the 1.7-point pause
   // What remains is the delay of the drug sequence itself (docs/models/bmsc.md): about
-  // 0.01 QALY either way at 100,000 individuals, well below the pause's 0.050.
+  // 0.01 QALY either way (+0.006 to +0.016 in the refractory model at 50,000 individuals,
+  // seeds 1-3), well below the pause's 0.050, which this bound still catches (the pause
+  // with the delay's +0.01 is about -0.04).
   const auto& inc = increment(r, "bmsc");
-  EXPECT_LT(std::abs(inc.qalys.discounted.mean) + 2 * inc.qalys.discounted.mcse, 0.025);
+  EXPECT_LT(std::abs(inc.qalys.discounted.mean) + 2 * inc.qalys.discounted.mcse, 0.035);
 }
 
 TEST_P(Flagship, MildPainRespondersGainQalys) {
