@@ -301,8 +301,11 @@ class IndividualSimulator {
   // clock is next used (an unarmed clock's u is above any product, so `arrives` sends it
   // here); the next counts from this cycle.
   double clock_uniform(std::uint64_t i, std::size_t c, double q, Clock& clock) {
-    arm(i, c, clock);
-    if (!arrives(clock, 1.0 - q)) return 1.0;
+    if (!arrives(clock, 1.0 - q)) return 1.0;  // an unarmed clock always "arrives", its product untouched
+    if (clock.u == Clock::kUnarmed) {
+      arm(i, c, clock);
+      if (!arrives(clock, 1.0 - q)) return 1.0;
+    }
     const double v = arrival_uniform(clock, q);
     clock = {Clock::kUnarmed, 1.0, clock.occurrences + 1};  // memoryless: the next arrival counts from this cycle
     return v;
