@@ -85,11 +85,7 @@ struct Accumulator {
   }
 
   void join(const Accumulator& other) {
-    individuals += other.individuals;
-    add(sum, other.sum);
-    add(sum_of_squares, other.sum_of_squares);
-    add(increment_sum, other.increment_sum);
-    add(increment_sum_of_squares, other.increment_sum_of_squares);
+    add_sums(other);
     add(trace, other.trace);
     add(trace_changes, other.trace_changes);
     add(first_event, other.first_event);
