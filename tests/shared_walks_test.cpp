@@ -88,12 +88,14 @@ TEST(SharedWalks, GroupsStrategiesWhoseRowsAndStartAreTheSame) {
   EXPECT_EQ(hemsim::detail::strategies_sharing_walks(model.data()), (std::vector<std::vector<int>>{{0, 1}, {2}}));
   // `treated` changes only the factors of the weight columns: `usual` totals its stays and
   // counts its trace for both.
-  EXPECT_EQ(hemsim::detail::stay_totals_sources(model.data()), (std::vector<int>{0, 0, 2}));
+  const hemsim::detail::WalkPlan plan(model.data());
+  EXPECT_EQ(plan.walks, (std::vector<std::vector<int>>{{0, 1}, {2}}));
+  EXPECT_EQ(plan.totals_sources, (std::vector<int>{0, 0, 2}));
   // `treated` has transition rewards of its own, so it records its own walk; without them
   // it takes `usual`'s records.
-  EXPECT_EQ(hemsim::detail::walk_record_sources(model.data()), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(plan.record_sources, (std::vector<int>{0, 1, 2}));
   const auto quiet = hemsim::compile_model(hemsim::parse_scenario(without_transition_rewards(kModel), "inline.yaml"));
-  EXPECT_EQ(hemsim::detail::walk_record_sources(quiet.data()), (std::vector<int>{0, 0, 2}));
+  EXPECT_EQ(hemsim::detail::WalkPlan(quiet.data()).record_sources, (std::vector<int>{0, 0, 2}));
   // Alarid-Escudero et al.: A changes only rewards; B and AB lower the same progression.
   const auto sick_sicker = hemsim::compile_model(hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml"));
   EXPECT_EQ(hemsim::detail::strategies_sharing_walks(sick_sicker.data()), (std::vector<std::vector<int>>{{0, 1}, {2, 3}}));
@@ -117,7 +119,7 @@ TEST(SharedWalks, AStrategysResultsDoNotDependOnWhoSharesItsWalk) {
 }
 
 // Without transition rewards `treated` records nothing as it walks: it copies where
-// `usual`'s walk ended, its events and first events, and its trace (walk_record_sources).
+// `usual`'s walk ended, its events and first events, and its trace (WalkPlan::record_sources).
 TEST(SharedWalks, AStrategyThatCopiesTheLeadersRecordsGetsWhatItWouldRecordAlone) {
   const std::string model = without_transition_rewards(kModel);
   const std::string treated = "  treated: {parameters: {c_drug: 3000, u_ill: 0.7}}\n";

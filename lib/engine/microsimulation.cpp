@@ -31,18 +31,6 @@ std::uint64_t block_size(std::uint64_t individuals) {
   return std::clamp<std::uint64_t>((individuals + 63) / 64, 16, 256);
 }
 
-// The model's walks and stay-total sources (engine/shared_walks.hpp), worked out once per
-// run rather than by every block's simulator.
-struct WalkPlan {
-  std::vector<std::vector<int>> walks;  // on the fast path; else empty
-  std::vector<int> totals_sources;      // stay_totals_sources
-  std::vector<int> record_sources;      // walk_record_sources
-  explicit WalkPlan(const CompiledModelData& m)
-      : walks(takes_fast_path(m) ? strategies_sharing_walks(m) : std::vector<std::vector<int>>{}),
-        totals_sources(stay_totals_sources(m)),
-        record_sources(walk_record_sources(m)) {}
-};
-
 class IndividualSimulator {
  public:
   // `evaluators` are the thread's run-time evaluators (one per strategy that needs one),
@@ -155,10 +143,10 @@ class IndividualSimulator {
       }
       lane.pair_flags = std::move(flags);
     }
-    for (std::size_t k = 0; k < lanes_.size(); ++k)
+    for (std::size_t k = 0; k < lanes_.size(); ++k) {
       if (plan.totals_sources[k] != static_cast<int>(k)) lanes_[k].totals_from = plan.totals_sources[k];
-    for (std::size_t k = 0; k < lanes_.size(); ++k)
       if (plan.record_sources[k] != static_cast<int>(k)) lanes_[k].records_from = plan.record_sources[k];
+    }
     if (fast_)
       for (const std::vector<int>& members : plan.walks) {
         Walk walk{{}, std::vector<std::uint8_t>(static_cast<std::size_t>(S_), 1)};
@@ -279,8 +267,8 @@ class IndividualSimulator {
     std::vector<StateModel::PrefixUse> stay_uses;  // every state's prefix_uses, columns counted from the start of stay_totals
     std::vector<std::size_t> first_use;            // per state, then the end: its first entry in stay_uses
     std::uint64_t visited = 0;                     // states with stay totals (bit s % 64)
-    int totals_from = -1;  // the lane whose stay totals and trace are this one's (stay_totals_sources), or -1: its own
-    int records_from = -1;  // the lane whose walk records are this one's (walk_record_sources), or -1: its own
+    int totals_from = -1;  // the lane whose stay totals and trace are this one's (WalkPlan::totals_sources), or -1: its own
+    int records_from = -1;  // the lane whose walk records are this one's (WalkPlan::record_sources), or -1: its own
     std::uint32_t ever = 0;     // events that have happened
     std::vector<Clock> clocks;  // deaths, then one per event
     std::vector<std::uint32_t> visits;  // per state: stays begun so far
@@ -291,7 +279,7 @@ class IndividualSimulator {
   };
 
   struct Walk {
-    std::vector<int> recorders;             // members that record their own walk (walk_record_sources), the leader (who walks) first
+    std::vector<int> recorders;             // members that record their own walk (WalkPlan::record_sources), the leader (who walks) first
     std::vector<std::uint8_t> quiet_stay;   // per state: staying records nothing for any recorder
   };
 
@@ -303,13 +291,16 @@ class IndividualSimulator {
   double clock_uniform(std::uint64_t i, std::size_t c, double q, Clock& clock) {
     if (!arrives(clock, 1.0 - q)) return 1.0;  // an unarmed clock always "arrives", its product untouched
     if (clock.u == Clock::kUnarmed) {
-      arm(i, c, clock);
+      clock.u = clock_arrival(i, c, clock.occurrences);
       if (!arrives(clock, 1.0 - q)) return 1.0;
     }
     const double v = arrival_uniform(clock, q);
     clock = {Clock::kUnarmed, 1.0, clock.occurrences + 1};  // memoryless: the next arrival counts from this cycle
     return v;
   }
+
+  // The lane clock (Lane::clocks) of a death or event stream.
+  static std::size_t clock_of(std::uint32_t stream) { return stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1; }
 
   // Draws death or event clock c's next arrival if it has none.
   void arm(std::uint64_t i, std::size_t c, Clock& clock) {
@@ -380,7 +371,7 @@ class IndividualSimulator {
                    Lane& lane) {
     return sample_outcome(thresholds, groups, group_count, [&](std::uint32_t stream, double q, std::size_t g) {
       if (stream == kStreamMove) return move_uniform(i, stay_first ? thresholds[g == 0 ? 0 : groups[g - 1].end] : 0.0, lane);
-      const std::size_t c = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
+      const std::size_t c = clock_of(stream);
       return clock_uniform(i, c, q, lane.clocks[c]);
     });
   }
@@ -652,7 +643,7 @@ class IndividualSimulator {
           start = end;
           continue;
         }
-        const std::size_t c = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
+        const std::size_t c = clock_of(stream);
         Clock& clock = lane.clocks[c];
         if (!arrives(clock, 1.0 - q)) {
           start = end;
@@ -693,8 +684,7 @@ class IndividualSimulator {
     std::array<double, kClocks> product{}, arrival{};
     std::array<std::size_t, kClocks> last{};  // each group's last position: its probability
     for (int c = 0; c < kClocks; ++c) {
-      const std::uint32_t stream = h.groups[c].stream;
-      const std::size_t index = stream == kStreamDeath ? 0 : stream - kStreamFirstEvent + 1;
+      const std::size_t index = clock_of(h.groups[c].stream);
       clock[c] = &lane.clocks[index];
       arm(i, index, *clock[c]);
       product[c] = clock[c]->product;
@@ -1019,8 +1009,9 @@ struct Body {
   void join(Body& rhs) { acc.join(rhs.acc); }
 };
 
-// Strategies whose stays were totalled by another (stay_totals_sources) have its trace;
-// those whose walk records are another's (walk_record_sources), its first events too.
+// Strategies whose stays were totalled by another (WalkPlan::totals_sources) have its
+// trace; those whose walk records are another's (WalkPlan::record_sources), its first
+// events too.
 void copy_shared_records(const WalkPlan& plan, Accumulator& counts) {
   const auto copy_rows = [](std::vector<double>& rows, std::size_t row, std::size_t from, std::size_t to) {
     std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(from * row), row, rows.begin() + static_cast<std::ptrdiff_t>(to * row));

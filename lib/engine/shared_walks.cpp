@@ -40,25 +40,19 @@ bool same_prefix_columns(const StrategyModel& a, const StrategyModel& b) {
 
 bool takes_fast_path(const CompiledModelData& m) { return !m.needs_coordinates_per_cycle && m.counters.empty(); }
 
-std::vector<int> stay_totals_sources(const CompiledModelData& m) {
-  std::vector<int> source(m.strategies.size());
-  for (std::size_t k = 0; k < source.size(); ++k) source[k] = static_cast<int>(k);
-  if (!takes_fast_path(m)) return source;
-  for (const std::vector<int>& walk : strategies_sharing_walks(m))
+WalkPlan::WalkPlan(const CompiledModelData& m) : walks(takes_fast_path(m) ? strategies_sharing_walks(m) : std::vector<std::vector<int>>{}) {
+  totals_sources.resize(m.strategies.size());
+  for (std::size_t k = 0; k < totals_sources.size(); ++k) totals_sources[k] = static_cast<int>(k);
+  for (const std::vector<int>& walk : walks)
     for (const int k : walk)
       if (same_prefix_columns(m.strategies[static_cast<std::size_t>(walk.front())], m.strategies[static_cast<std::size_t>(k)]))
-        source[static_cast<std::size_t>(k)] = walk.front();
-  return source;
-}
-
-std::vector<int> walk_record_sources(const CompiledModelData& m) {
-  std::vector<int> source = stay_totals_sources(m);
-  for (std::size_t k = 0; k < source.size(); ++k) {
+        totals_sources[static_cast<std::size_t>(k)] = walk.front();
+  record_sources = totals_sources;
+  for (std::size_t k = 0; k < record_sources.size(); ++k) {
     const auto& terms = m.strategies[k].transition_terms;
     if (std::any_of(terms.begin(), terms.end(), [](const auto& pair_terms) { return !pair_terms.empty(); }))
-      source[k] = static_cast<int>(k);
+      record_sources[k] = static_cast<int>(k);
   }
-  return source;
 }
 
 std::vector<std::vector<int>> strategies_sharing_walks(const CompiledModelData& m) {
