@@ -186,12 +186,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"effects", "costs", "net_benefit"}));
   double max_noise_share = 0;
   std::uint64_t pilot_draws = 50;
+  double noise_confidence = hemsim::kNoiseShareConfidence;
   std::vector<std::string> noise_strategies;
   psa->add_option("--max-noise-share", max_noise_share,
                   "size the individuals per draw from a pilot PSA so that Monte Carlo noise is at most this share of each increment's spread")
       ->check(CLI::Range(0.0001, 0.9999));
   psa->add_option("--noise-strategy", noise_strategies, "strategy whose increments --max-noise-share sizes for (repeatable; default: all)");
   psa->add_option("--pilot-draws", pilot_draws, "draws of the pilot PSA for --max-noise-share (default 50)")->check(CLI::Range(2ULL, 100000ULL));
+  psa->add_option("--noise-confidence", noise_confidence,
+                  "confidence that --max-noise-share holds: the pilot's parameter variances are taken at this lower bound (default 0.8)");
   for (auto* command : {run, psa})
     command->add_option("--max-individuals", target.max_individuals, "cap for --target-mcse / --max-noise-share (default 10,000,000)")
         ->check(CLI::Range(2ULL, 1000000000000ULL));
@@ -611,7 +614,7 @@ int main(int argc, char** argv) {
         pilot.draws = std::min<std::uint64_t>(pilot_draws, draws);
         pilot.progress = progress_reporter(quiet, "pilot draws");
         const hemsim::InnerSampleSize size =
-            hemsim::size_psa_inner_sample(hemsim::run_psa(scenario, pilot), max_noise_share, target.max_individuals, noise_strategies);
+            hemsim::size_psa_inner_sample(scenario, pilot, max_noise_share, target.max_individuals, noise_strategies, noise_confidence);
         if (!quiet) std::cout << hemsim::format_inner_sample_size(size, max_noise_share, pilot.draws);
         psa_options.individuals = individuals = size.individuals;
       }

@@ -12,7 +12,9 @@
 /// increment's per-individual variance (within draws) and its parameter variance
 /// (across draws), and returns the individuals per draw at which Monte Carlo noise is at
 /// most a given share of the increments' spread across draws (O'Hagan, Stevenson &
-/// Madan, Health Econ 2007).
+/// Madan, Health Econ 2007). The parameter variance is taken at a lower confidence bound
+/// (chi-square, over the pilot's draws), so that a pilot whose few draws happen to spread
+/// widely does not size the inner sample too small.
 ///
 ///     hemsim::PrecisionTarget target;
 ///     target.mcse = 0.005;  // incremental QALYs of every strategy against the reference
@@ -68,23 +70,46 @@ struct PrecisionRun : SizedAnalysis {
 struct InnerSampleSize {
   std::uint64_t individuals = 0;  ///< recommended (capped at max_individuals)
   bool capped = false;
+  double confidence = 0.0;  ///< of the lower bound on each parameter variance
+  /// Individuals per draw of each pilot run (size_psa_inner_sample with a scenario), the
+  /// one sized from last; empty when sized from a given pilot.
+  std::vector<std::uint64_t> pilot_individuals;
   /// Per non-reference strategy and measure (effects, costs of the first perspective):
-  /// the per-individual variance within draws, the parameter variance across draws and
-  /// the individuals each needs (0 where the parameter variance is 0: not reachable).
+  /// the per-individual variance within draws, the parameter variance across draws (its
+  /// estimate, and the lower bound the sizing uses) and the individuals each needs (0
+  /// where the bound is 0: not reachable).
   struct Increment {
     std::string strategy;
     IncrementMeasure measure = IncrementMeasure::effects;
-    double within_variance = 0.0, parameter_variance = 0.0;
+    double within_variance = 0.0, parameter_variance = 0.0, parameter_lower = 0.0;
+    double pilot_noise_share = 0.0;  ///< of the increment's variance across the pilot's draws
     double needed = 0.0;
   };
   std::vector<Increment> increments;
 };
 
+/// Default confidence of the lower bound on the parameter variance (`psa --noise-confidence`).
+inline constexpr double kNoiseShareConfidence = 0.8;
+
 /// Sizes the inner sample from a pilot PSA (`pilot`, run with `pilot.individuals`).
 /// `strategies`: names of the strategies whose increments must meet the share (empty:
-/// every non-reference strategy whose increments vary across draws).
+/// every non-reference strategy whose increments vary across draws). Each parameter
+/// variance is taken at its lower bound of confidence `confidence` (in [0.5, 1)): the
+/// pilot's variance across its D draws times (D - 1) / the chi-square quantile of that
+/// confidence with D - 1 degrees of freedom, less the noise. Throws ScenarioError for a
+/// share or confidence out of range, a cohort pilot or one with fewer than 2 draws.
 [[nodiscard]] InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share, std::uint64_t max_individuals,
-                                                    const std::vector<std::string>& strategies = {});
+                                                    const std::vector<std::string>& strategies = {},
+                                                    double confidence = kNoiseShareConfidence);
+
+/// Runs the pilot PSA `pilot` (its draws, individuals and seed) and sizes the inner sample
+/// from it as above. A pilot in which a sized increment's spread is mostly noise (noise
+/// share above a quarter) says little about its parameter variance, so the pilot is run
+/// again with the individuals it gave (at most ten times as many), up to three pilots,
+/// and the size is taken from the last (InnerSampleSize::pilot_individuals).
+[[nodiscard]] InnerSampleSize size_psa_inner_sample(const Scenario& scenario, PsaOptions pilot, double max_share,
+                                                    std::uint64_t max_individuals, const std::vector<std::string>& strategies = {},
+                                                    double confidence = kNoiseShareConfidence);
 
 /// Individuals at which the base case's incremental net benefit of options.strategy
 /// against options.comparator (at options.willingness_to_pay) has an MCSE of at most

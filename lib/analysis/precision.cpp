@@ -2,6 +2,7 @@
 
 #include "hemsim/precision.hpp"
 
+#include <boost/math/distributions/chi_squared.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -87,18 +88,28 @@ PrecisionRun simulate_to_precision(const CompiledModel& model, SimulationOptions
 }
 
 InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share, std::uint64_t max_individuals,
-                                      const std::vector<std::string>& strategies) {
+                                      const std::vector<std::string>& strategies, double confidence) {
   const SourceLocation where{"", 0, 0, "--max-noise-share"};
   if (!(max_share > 0 && max_share < 1))
     throw ScenarioError(where, fmt::format("the noise share must be between 0 and 1 (exclusive), not {}", max_share), "e.g. 0.05");
+  if (!(confidence >= 0.5 && confidence < 1))
+    throw ScenarioError({"", 0, 0, "--noise-confidence"}, fmt::format("the confidence must be at least 0.5 and below 1, not {}", confidence),
+                        "e.g. 0.8 or 0.9");
   if (pilot.method == "cohort" || pilot.individuals < 2 || pilot.draws < 2)
     throw ScenarioError(where, "sizing the inner sample needs a microsimulation pilot with at least 2 draws", "--method microsim");
   for (const std::string& name : strategies)
     if (std::find(pilot.strategies.begin(), pilot.strategies.end(), name) == pilot.strategies.end())
       throw ScenarioError({"", 0, 0, "--noise-strategy"}, fmt::format("no strategy '{}'", name), "a strategy of the scenario");
   InnerSampleSize size;
+  size.confidence = confidence;
   const int ref = pilot.reference;
   const auto n0 = static_cast<double>(pilot.individuals);
+  // The sample variance of D normal draws is sigma^2 chi^2_{D-1} / (D - 1): sigma^2 is at
+  // least (D - 1) Var / q with probability `confidence`, q that quantile of chi^2_{D-1}.
+  auto lower_factor = [confidence](Eigen::Index draws) {
+    const auto degrees = static_cast<double>(std::max<Eigen::Index>(draws - 1, 1));
+    return degrees / boost::math::quantile(boost::math::chi_squared_distribution<double>(degrees), confidence);
+  };
   double worst = 0.0;
   for (int k = 0; k < static_cast<int>(pilot.strategies.size()); ++k) {
     if (k == ref) continue;
@@ -111,10 +122,12 @@ InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share,
       inc.measure = measure;
       inc.within_variance = v.monte_carlo * n0;  // per-individual variance of the paired difference
       inc.parameter_variance = v.parameter;
+      inc.parameter_lower = std::max(0.0, v.total * lower_factor(means.size()) - v.monte_carlo);
+      inc.pilot_noise_share = v.monte_carlo_share;
       // noise / (noise + parameter) <= s  <=>  within / n <= s / (1 - s) x parameter
-      if (inc.parameter_variance > 0) inc.needed = inc.within_variance * (1 - max_share) / (max_share * inc.parameter_variance);
-      worst = std::max(worst, inc.parameter_variance > 0 ? inc.needed : static_cast<double>(max_individuals));
-      size.capped = size.capped || inc.parameter_variance <= 0 || inc.needed > static_cast<double>(max_individuals);
+      if (inc.parameter_lower > 0) inc.needed = inc.within_variance * (1 - max_share) / (max_share * inc.parameter_lower);
+      worst = std::max(worst, inc.parameter_lower > 0 ? inc.needed : static_cast<double>(max_individuals));
+      size.capped = size.capped || inc.parameter_lower <= 0 || inc.needed > static_cast<double>(max_individuals);
       size.increments.push_back(inc);
     };
     add(IncrementMeasure::effects, pilot.effects.col(k) - pilot.effects.col(ref), pilot.increment_effects_mcse.col(k));
@@ -122,6 +135,27 @@ InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share,
   }
   size.individuals = std::max<std::uint64_t>(2, std::min(max_individuals, detail::round_up_individuals(worst)));
   return size;
+}
+
+InnerSampleSize size_psa_inner_sample(const Scenario& scenario, PsaOptions pilot, double max_share, std::uint64_t max_individuals,
+                                      const std::vector<std::string>& strategies, double confidence) {
+  constexpr int kMaxPilots = 3;
+  constexpr double kMostlyNoise = 0.25;
+  if (pilot.individuals == 0) pilot.individuals = scenario.settings.individuals;
+  std::vector<std::uint64_t> tried;
+  for (;;) {
+    tried.push_back(pilot.individuals);
+    InnerSampleSize size = size_psa_inner_sample(run_psa(scenario, pilot), max_share, max_individuals, strategies, confidence);
+    size.pilot_individuals = tried;
+    // A pilot that is mostly noise is run again, also when it shows no parameter variance
+    // for an increment: only a larger pilot tells a small variance from none (and without
+    // it the PSA would run with --max-individuals).
+    const auto& incs = size.increments;
+    const bool mostly_noise = std::any_of(incs.begin(), incs.end(), [&](const auto& inc) { return inc.pilot_noise_share > kMostlyNoise; });
+    const std::uint64_t next = std::min({size.individuals, 10 * pilot.individuals, max_individuals});
+    if (!mostly_noise || next <= pilot.individuals || static_cast<int>(tried.size()) == kMaxPilots) return size;
+    pilot.individuals = next;
+  }
 }
 
 }  // namespace hemsim

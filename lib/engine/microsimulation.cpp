@@ -15,6 +15,7 @@
 
 #include "engine/accumulator.hpp"
 #include "engine/clock.hpp"
+#include "engine/lanes.hpp"
 #include "engine/random_stream.hpp"
 #include "engine/shared_walks.hpp"
 
@@ -54,7 +55,7 @@ class IndividualSimulator {
         perspective_terms_(perspective_terms(m)),
         counters_(m.counters.size(), 0),
         evaluators_(m.strategies.size()),
-        lanes_(m.strategies.size()),
+        lanes_(make_lanes(m, plan)),
         years_(model_years(m)),
         yearly_(yearly_outputs(m.layout)),
         fast_(takes_fast_path(m)) {
@@ -89,74 +90,7 @@ class IndividualSimulator {
     for (int t = m.cycles + 1; t >= 0; --t) year_start_[static_cast<std::size_t>(year_of_point_[static_cast<std::size_t>(t)])] = t;
     for (int y = years_ - 1; y >= 0; --y)  // a year no cycle starts in (cycles over a year) is empty
       year_start_[static_cast<std::size_t>(y)] = std::min(year_start_[static_cast<std::size_t>(y)], year_start_[static_cast<std::size_t>(y) + 1]);
-    for (std::size_t k = 0; k < m.strategies.size(); ++k) {
-      const StrategyModel& sm = m.strategies[k];
-      Lane& lane = lanes_[k];
-      lane.clocks.resize(static_cast<std::size_t>(m.layout.events) + 1);
-      lane.visits.assign(static_cast<std::size_t>(S_), 0);
-      std::size_t width = 0;
-      for (const auto& st : sm.states) {
-        lane.stay_offset.push_back(width);
-        width += st.prefix_width;
-      }
-      lane.stay_totals.assign(width, 0.0);
-      for (std::size_t st = 0; st < sm.states.size(); ++st) {
-        lane.first_use.push_back(lane.stay_uses.size());
-        for (StateModel::PrefixUse use : sm.states[st].prefix_uses) {
-          use.column += lane.stay_offset[st];
-          lane.stay_uses.push_back(use);
-        }
-      }
-      lane.first_use.push_back(lane.stay_uses.size());
-      std::size_t terms = 0;
-      for (const auto& st : sm.states) {
-        lane.individual_offset.push_back(terms);
-        terms += st.individual_terms.size();
-      }
-      lane.individual_values.assign(terms, 0.0);
-      lane.one_time_costs = std::any_of(sm.one_time_costs.begin(), sm.one_time_costs.end(), [](double c) { return c != 0.0; });
-      std::vector<std::uint8_t> flags(static_cast<std::size_t>(S_ * S_), 0);
-      for (std::size_t pair = 0; pair < flags.size(); ++pair)
-        flags[pair] = static_cast<std::uint8_t>((sm.transition_terms[pair].empty() ? 0 : 1) | (m.event_masks[pair] ? 2 : 0));
-      for (int st = 0; st < S_; ++st) {
-        const Row& row = sm.rows[static_cast<std::size_t>(st)];
-        const StateModel& state = sm.states[static_cast<std::size_t>(st)];
-        HotState h{row.thresholds.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
-                   row.outcomes.size(), row.is_static, state.shortcut, !state.per_cycle_terms.empty(), false};
-        h.quiet_stay = flags[static_cast<std::size_t>(st * S_ + st)] == 0;
-        h.prefix = state.static_prefix.data();
-        h.prefix_width = state.prefix_width;
-        h.stay_offset = lane.stay_offset[static_cast<std::size_t>(st)];
-        h.plain_stay = state.individual_terms.empty() && state.age_terms.empty();
-        h.dead = m.dead_state[static_cast<std::size_t>(st)];
-        const auto& g = row.groups;
-        h.deaths_then_moves = (g.size() == 1 && g[0].stream == kStreamMove) ||
-                              (g.size() == 2 && g[0].stream == kStreamDeath && g[1].stream == kStreamMove);
-        h.deaths = g.size() == 2 ? g[0].end : 0;
-        const std::size_t last_start = g.size() > 1 ? g[g.size() - 2].end : 0;
-        h.draws_moves = !g.empty() && g.back().stream == kStreamMove && g.back().end - last_start > 1;
-        h.stay_first = row.stay_first;
-        const bool stays_on_moves = !g.empty() && g.back().stream == kStreamMove &&
-                                    (g.back().end - last_start > 1 ? row.stay_first : row.sampling_order[last_start] == st);
-        if (stays_on_moves && g.size() <= 4) h.clocks_before_moves = static_cast<int>(g.size()) - 1;
-        lane.hot.push_back(h);
-      }
-      lane.pair_flags = std::move(flags);
-    }
-    for (std::size_t k = 0; k < lanes_.size(); ++k) {
-      if (plan.totals_sources[k] != static_cast<int>(k)) lanes_[k].totals_from = plan.totals_sources[k];
-      if (plan.record_sources[k] != static_cast<int>(k)) lanes_[k].records_from = plan.record_sources[k];
-    }
-    if (fast_)
-      for (const std::vector<int>& members : plan.walks) {
-        Walk walk{{}, std::vector<std::uint8_t>(static_cast<std::size_t>(S_), 1)};
-        for (const int k : members)
-          if (lanes_[static_cast<std::size_t>(k)].records_from < 0) walk.recorders.push_back(k);
-        for (const int k : walk.recorders)
-          for (int st = 0; st < S_; ++st)
-            if (!lanes_[static_cast<std::size_t>(k)].hot[static_cast<std::size_t>(st)].quiet_stay) walk.quiet_stay[static_cast<std::size_t>(st)] = 0;
-        walks_.push_back(std::move(walk));
-      }
+    if (fast_) walks_ = make_walks(plan, lanes_, S_);
   }
 
   // Where this thread's whole-number per-point counts go (trace changes, first events).
@@ -224,64 +158,7 @@ class IndividualSimulator {
     }
   }
 
-  // Plain pointers to each strategy's per-state data, so the cycle loop does no
-  // container bookkeeping.
-  struct HotState {
-    const double* thresholds = nullptr;  // static rows: T x n
-    const int* outcomes = nullptr;       // destinations in sampling order
-    const OutcomeGroup* groups = nullptr;
-    std::size_t group_count = 0;
-    std::size_t n = 0;
-    bool is_static = false;
-    bool shortcut = false;
-    bool has_dynamic = false;
-    bool quiet_stay = false;  // staying records nothing (no transition reward, no event)
-    bool deaths_then_moves = false;  // groups: deaths (if any) then moves, no event group
-    std::size_t deaths = 0;          // outcomes in the death group
-    int clocks_before_moves = -1;    // stay_with_clocks: clock groups before moves that begin with staying (0-3), else -1
-    bool draws_moves = false;        // the row's last group is moves with a choice (the stay's move clock)
-    bool stay_first = false;         // Row::stay_first: the moves begin with staying
-    // close_stay's inputs: StateModel::static_prefix, its width, the state's first column
-    // in Lane::stay_totals, and whether the stay pays only through the prefix sums.
-    const double* prefix = nullptr;
-    std::size_t prefix_width = 0, stay_offset = 0;
-    bool plain_stay = false;
-    bool dead = false;  // CompiledModelData::dead_state
-  };
-
   static constexpr std::size_t kScatterEveryState = 48;  // stay uses (see finish_strategy)
-
-  // One strategy's walk of the current individual.
-  struct Lane {
-    std::vector<HotState> hot;
-    std::vector<std::uint8_t> pair_flags;  // per (from * S + to): 1 transition rewards, 2 events
-    std::vector<std::size_t> stay_offset;  // per state: first column in stay_totals
-    std::vector<double> stay_totals;       // per state: summed prefix differences of the stays
-    std::vector<std::size_t> individual_offset;  // per state: first entry in individual_values
-    std::vector<double> individual_values;       // this individual's constant rewards, per state and term
-    double* out = nullptr;
-    double* trace_changes = nullptr;
-    int state = 0;
-    int entered = 0;          // point at which the current stay began
-    int age0 = 0;
-    std::vector<StateModel::PrefixUse> stay_uses;  // every state's prefix_uses, columns counted from the start of stay_totals
-    std::vector<std::size_t> first_use;            // per state, then the end: its first entry in stay_uses
-    std::uint64_t visited = 0;                     // states with stay totals (bit s % 64)
-    int totals_from = -1;  // the lane whose stay totals and trace are this one's (WalkPlan::totals_sources), or -1: its own
-    int records_from = -1;  // the lane whose walk records are this one's (WalkPlan::record_sources), or -1: its own
-    std::uint32_t ever = 0;     // events that have happened
-    std::vector<Clock> clocks;  // deaths, then one per event
-    std::vector<std::uint32_t> visits;  // per state: stays begun so far
-    std::uint32_t visit = 0;            // the current stay's index among the state's stays
-    Clock stay_clock;                   // the current stay's moves (see move_uniform)
-    bool active = false;
-    bool one_time_costs = false;  // some category has a one-time cost
-  };
-
-  struct Walk {
-    std::vector<int> recorders;             // members that record their own walk (WalkPlan::record_sources), the leader (who walks) first
-    std::vector<std::uint8_t> quiet_stay;   // per state: staying records nothing for any recorder
-  };
 
   // Death or event clock c at a cycle in which its group has probability q (see
   // engine/clock.hpp): the uniform below q when the clock arrives (the group is chosen),

@@ -38,12 +38,17 @@ std::string format_sized_analysis(const SizedAnalysis& sized, const std::string&
 }
 
 std::string format_inner_sample_size(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws) {
-  std::string out = fmt::format("Inner sample for Monte Carlo noise at most {:.3g}% of each increment's spread (pilot of {} draws):\n",
-                                100 * max_share, pilot_draws);
-  out += fmt::format("  {:<28} {:<8} {:>16} {:>16} {:>14}\n", "strategy", "measure", "within (per ind.)", "parameter", "individuals");
+  std::string pilots;
+  for (const std::uint64_t n : size.pilot_individuals) pilots += fmt::format("{}{}", pilots.empty() ? "" : ", then ", n);
+  std::string out = fmt::format("Inner sample for Monte Carlo noise at most {:.3g}% of each increment's spread (pilot of {} draws{};\n"
+                                "parameter variances at their lower {:.3g}% confidence bound):\n",
+                                100 * max_share, pilot_draws, pilots.empty() ? "" : " x " + pilots + " individuals", 100 * size.confidence);
+  out += fmt::format("  {:<28} {:<8} {:>17} {:>14} {:>14} {:>12} {:>12}\n", "strategy", "measure", "within (per ind.)", "parameter",
+                     "lower bound", "pilot noise", "individuals");
   for (const auto& inc : size.increments)
-    out += fmt::format("  {:<28} {:<8} {:>16.6g} {:>16.6g} {:>14}\n", inc.strategy, to_string(inc.measure), inc.within_variance,
-                       inc.parameter_variance, inc.parameter_variance > 0 ? fmt::format("{:.0f}", inc.needed) : "unreachable");
+    out += fmt::format("  {:<28} {:<8} {:>17.6g} {:>14.6g} {:>14.6g} {:>11.1f}% {:>12}\n", inc.strategy, to_string(inc.measure),
+                       inc.within_variance, inc.parameter_variance, inc.parameter_lower, 100 * inc.pilot_noise_share,
+                       inc.parameter_lower > 0 ? fmt::format("{:.0f}", inc.needed) : "unreachable");
   out += fmt::format("  individuals per draw: {}{}\n\n", size.individuals, size.capped ? " (capped by --max-individuals)" : "");
   return out;
 }

@@ -1,0 +1,102 @@
+// Lanes and walks of the microsimulation (engine/lanes.hpp): made once per simulator.
+
+#include "engine/lanes.hpp"
+
+#include <algorithm>
+
+namespace hemsim::detail {
+
+namespace {
+
+// Stay totals: each state's prefix columns side by side, and every state's uses of them
+// with columns counted from the start of the lane's totals.
+void lay_out_stay_totals(const StrategyModel& sm, Lane& lane) {
+  std::size_t width = 0;
+  for (const auto& st : sm.states) {
+    lane.stay_offset.push_back(width);
+    width += st.prefix_width;
+  }
+  lane.stay_totals.assign(width, 0.0);
+  for (std::size_t st = 0; st < sm.states.size(); ++st) {
+    lane.first_use.push_back(lane.stay_uses.size());
+    for (StateModel::PrefixUse use : sm.states[st].prefix_uses) {
+      use.column += lane.stay_offset[st];
+      lane.stay_uses.push_back(use);
+    }
+  }
+  lane.first_use.push_back(lane.stay_uses.size());
+}
+
+HotState hot_state(const CompiledModelData& m, const StrategyModel& sm, const Lane& lane, const std::vector<std::uint8_t>& flags, int st) {
+  const int S = m.layout.states;
+  const Row& row = sm.rows[static_cast<std::size_t>(st)];
+  const StateModel& state = sm.states[static_cast<std::size_t>(st)];
+  HotState h{row.thresholds.data(), row.sampling_order.data(), row.groups.data(), row.groups.size(),
+             row.outcomes.size(), row.is_static, state.shortcut, !state.per_cycle_terms.empty(), false};
+  h.quiet_stay = flags[static_cast<std::size_t>(st * S + st)] == 0;
+  h.prefix = state.static_prefix.data();
+  h.prefix_width = state.prefix_width;
+  h.stay_offset = lane.stay_offset[static_cast<std::size_t>(st)];
+  h.plain_stay = state.individual_terms.empty() && state.age_terms.empty();
+  h.dead = m.dead_state[static_cast<std::size_t>(st)];
+  const auto& g = row.groups;
+  h.deaths_then_moves = (g.size() == 1 && g[0].stream == kStreamMove) ||
+                        (g.size() == 2 && g[0].stream == kStreamDeath && g[1].stream == kStreamMove);
+  h.deaths = g.size() == 2 ? g[0].end : 0;
+  const std::size_t last_start = g.size() > 1 ? g[g.size() - 2].end : 0;
+  h.draws_moves = !g.empty() && g.back().stream == kStreamMove && g.back().end - last_start > 1;
+  h.stay_first = row.stay_first;
+  const bool stays_on_moves = !g.empty() && g.back().stream == kStreamMove &&
+                              (g.back().end - last_start > 1 ? row.stay_first : row.sampling_order[last_start] == st);
+  if (stays_on_moves && g.size() <= 4) h.clocks_before_moves = static_cast<int>(g.size()) - 1;
+  return h;
+}
+
+Lane make_lane(const CompiledModelData& m, const StrategyModel& sm) {
+  const int S = m.layout.states;
+  Lane lane;
+  lane.clocks.resize(static_cast<std::size_t>(m.layout.events) + 1);
+  lane.visits.assign(static_cast<std::size_t>(S), 0);
+  lay_out_stay_totals(sm, lane);
+  std::size_t terms = 0;
+  for (const auto& st : sm.states) {
+    lane.individual_offset.push_back(terms);
+    terms += st.individual_terms.size();
+  }
+  lane.individual_values.assign(terms, 0.0);
+  lane.one_time_costs = std::any_of(sm.one_time_costs.begin(), sm.one_time_costs.end(), [](double c) { return c != 0.0; });
+  std::vector<std::uint8_t> flags(static_cast<std::size_t>(S * S), 0);
+  for (std::size_t pair = 0; pair < flags.size(); ++pair)
+    flags[pair] = static_cast<std::uint8_t>((sm.transition_terms[pair].empty() ? 0 : 1) | (m.event_masks[pair] ? 2 : 0));
+  for (int st = 0; st < S; ++st) lane.hot.push_back(hot_state(m, sm, lane, flags, st));
+  lane.pair_flags = std::move(flags);
+  return lane;
+}
+
+}  // namespace
+
+std::vector<Lane> make_lanes(const CompiledModelData& m, const WalkPlan& plan) {
+  std::vector<Lane> lanes;
+  for (const StrategyModel& sm : m.strategies) lanes.push_back(make_lane(m, sm));
+  for (std::size_t k = 0; k < lanes.size(); ++k) {
+    if (plan.totals_sources[k] != static_cast<int>(k)) lanes[k].totals_from = plan.totals_sources[k];
+    if (plan.record_sources[k] != static_cast<int>(k)) lanes[k].records_from = plan.record_sources[k];
+  }
+  return lanes;
+}
+
+std::vector<Walk> make_walks(const WalkPlan& plan, const std::vector<Lane>& lanes, int states) {
+  std::vector<Walk> walks;
+  for (const std::vector<int>& members : plan.walks) {
+    Walk walk{{}, std::vector<std::uint8_t>(static_cast<std::size_t>(states), 1)};
+    for (const int k : members)
+      if (lanes[static_cast<std::size_t>(k)].records_from < 0) walk.recorders.push_back(k);
+    for (const int k : walk.recorders)
+      for (int st = 0; st < states; ++st)
+        if (!lanes[static_cast<std::size_t>(k)].hot[static_cast<std::size_t>(st)].quiet_stay) walk.quiet_stay[static_cast<std::size_t>(st)] = 0;
+    walks.push_back(std::move(walk));
+  }
+  return walks;
+}
+
+}  // namespace hemsim::detail
