@@ -123,6 +123,20 @@ TEST(Precision, InnerSampleSizeFollowsTheVarianceDecomposition) {
   EXPECT_THROW((void)hemsim::size_psa_inner_sample(pilot, 0.05, 1000000, {}, 0.4), hemsim::ScenarioError);
 }
 
+TEST(Precision, BadSizingOptionsAreRefusedBeforeThePilotRuns) {
+  const hemsim::Scenario s = hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml");
+  hemsim::PsaOptions options;
+  options.draws = 30;
+  options.individuals = 300;
+  bool pilot_ran = false;
+  options.progress = [&](double) { pilot_ran = true; };
+  EXPECT_THROW((void)hemsim::size_psa_inner_sample(s, options, 0.10, 200000, {}, 1.0), hemsim::ScenarioError);
+  EXPECT_THROW((void)hemsim::size_psa_inner_sample(s, options, 0.0, 200000), hemsim::ScenarioError);
+  EXPECT_FALSE(pilot_ran);
+  (void)hemsim::size_psa_inner_sample(s, options, 0.5, 200000, {"A"});  // the same pilot, valid options
+  EXPECT_TRUE(pilot_ran);
+}
+
 TEST(Precision, SizedPsaMeetsTheNoiseShare) {
   // Pilot of 30 draws at 300 individuals, sized for 10 % noise, then a PSA of 60 draws at
   // that size: the share measured on it is near 10 % or below. At 300 individuals AB's

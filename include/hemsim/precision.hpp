@@ -105,8 +105,9 @@ inline constexpr double kNoiseShareConfidence = 0.8;
 /// Runs the pilot PSA `pilot` (its draws, individuals and seed) and sizes the inner sample
 /// from it as above. A pilot in which a sized increment's spread is mostly noise (noise
 /// share above a quarter) says little about its parameter variance, so the pilot is run
-/// again with the individuals it gave (at most ten times as many), up to three pilots,
-/// and the size is taken from the last (InnerSampleSize::pilot_individuals).
+/// again with the individuals it gave (at most ten times the first pilot's), up to three
+/// pilots, and the size is taken from the last (InnerSampleSize::pilot_individuals). The
+/// share and confidence are checked before the first pilot runs.
 [[nodiscard]] InnerSampleSize size_psa_inner_sample(const Scenario& scenario, PsaOptions pilot, double max_share,
                                                     std::uint64_t max_individuals, const std::vector<std::string>& strategies = {},
                                                     double confidence = kNoiseShareConfidence);

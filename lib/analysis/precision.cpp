@@ -87,14 +87,23 @@ PrecisionRun simulate_to_precision(const CompiledModel& model, SimulationOptions
   return run;
 }
 
-InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share, std::uint64_t max_individuals,
-                                      const std::vector<std::string>& strategies, double confidence) {
-  const SourceLocation where{"", 0, 0, "--max-noise-share"};
+namespace {
+
+void check_noise_share_and_confidence(double max_share, double confidence) {
   if (!(max_share > 0 && max_share < 1))
-    throw ScenarioError(where, fmt::format("the noise share must be between 0 and 1 (exclusive), not {}", max_share), "e.g. 0.05");
+    throw ScenarioError({"", 0, 0, "--max-noise-share"}, fmt::format("the noise share must be between 0 and 1 (exclusive), not {}", max_share),
+                        "e.g. 0.05");
   if (!(confidence >= 0.5 && confidence < 1))
     throw ScenarioError({"", 0, 0, "--noise-confidence"}, fmt::format("the confidence must be at least 0.5 and below 1, not {}", confidence),
                         "e.g. 0.8 or 0.9");
+}
+
+}  // namespace
+
+InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share, std::uint64_t max_individuals,
+                                      const std::vector<std::string>& strategies, double confidence) {
+  const SourceLocation where{"", 0, 0, "--max-noise-share"};
+  check_noise_share_and_confidence(max_share, confidence);
   if (pilot.method == "cohort" || pilot.individuals < 2 || pilot.draws < 2)
     throw ScenarioError(where, "sizing the inner sample needs a microsimulation pilot with at least 2 draws", "--method microsim");
   for (const std::string& name : strategies)
@@ -141,6 +150,7 @@ InnerSampleSize size_psa_inner_sample(const Scenario& scenario, PsaOptions pilot
                                       const std::vector<std::string>& strategies, double confidence) {
   constexpr int kMaxPilots = 3;
   constexpr double kMostlyNoise = 0.25;
+  check_noise_share_and_confidence(max_share, confidence);  // before the pilot runs
   if (pilot.individuals == 0) pilot.individuals = scenario.settings.individuals;
   std::vector<std::uint64_t> tried;
   for (;;) {
@@ -149,10 +159,11 @@ InnerSampleSize size_psa_inner_sample(const Scenario& scenario, PsaOptions pilot
     size.pilot_individuals = tried;
     // A pilot that is mostly noise is run again, also when it shows no parameter variance
     // for an increment: only a larger pilot tells a small variance from none (and without
-    // it the PSA would run with --max-individuals).
+    // it the PSA would run with --max-individuals). At most ten times the first pilot's
+    // individuals, so that an increment that is noise alone costs at most that.
     const auto& incs = size.increments;
     const bool mostly_noise = std::any_of(incs.begin(), incs.end(), [&](const auto& inc) { return inc.pilot_noise_share > kMostlyNoise; });
-    const std::uint64_t next = std::min({size.individuals, 10 * pilot.individuals, max_individuals});
+    const std::uint64_t next = std::min({size.individuals, 10 * tried.front(), max_individuals});
     if (!mostly_noise || next <= pilot.individuals || static_cast<int>(tried.size()) == kMaxPilots) return size;
     pilot.individuals = next;
   }
