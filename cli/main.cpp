@@ -333,6 +333,10 @@ int main(int argc, char** argv) {
     if (microsimulation && !sized && !given("--individuals"))
       spelled_out.insert(spelled_out.end(), {"--individuals", std::to_string(used_individuals)});
     if (microsimulation && !given("--seed")) spelled_out.insert(spelled_out.end(), {"--seed", std::to_string(used_seed)});
+    if (given("--max-noise-share")) {  // the sizing's defaults, which a later version may change
+      if (!given("--pilot-draws")) spelled_out.insert(spelled_out.end(), {"--pilot-draws", std::to_string(pilot_draws)});
+      if (!given("--noise-confidence")) spelled_out.insert(spelled_out.end(), {"--noise-confidence", fmt::format("{}", noise_confidence)});
+    }
     return hemsim::Provenance{reproducible_command(argc, argv, spelled_out), hemsim::kVersion, hemsim::scenario_inputs(scenario)};
   };
   if (ranks.several() && !ranks.root()) quiet = true;
@@ -609,6 +613,7 @@ int main(int argc, char** argv) {
       psa_options.seed = seed;
       psa_options.seed_set = psa_seed->count() > 0;
       psa_options.progress = progress_reporter(quiet, "draws");
+      std::string inner_sample_json;  // the sizing, when --max-noise-share sized the run
       if (max_noise_share > 0) {
         hemsim::PsaOptions pilot = psa_options;
         pilot.draws = std::min<std::uint64_t>(pilot_draws, draws);
@@ -617,6 +622,7 @@ int main(int argc, char** argv) {
             hemsim::size_psa_inner_sample(scenario, pilot, max_noise_share, target.max_individuals, noise_strategies, noise_confidence);
         if (!quiet) std::cout << hemsim::format_inner_sample_size(size, max_noise_share, pilot.draws);
         psa_options.individuals = individuals = size.individuals;
+        inner_sample_json = hemsim::inner_sample_size_json(size, max_noise_share, pilot.draws);
       }
       if (!checkpoint.empty()) {
         // The run's identity beyond its inputs (the scenario text and its tables, whose
@@ -657,6 +663,7 @@ int main(int argc, char** argv) {
           folder.note("compute", computed_by());
           hemsim::add_psa_results(folder, results, grid);
           if (!groups.empty()) folder.add("evppi_parameters.csv", hemsim::evppi_csv(evppi, results));
+          if (!inner_sample_json.empty()) folder.add("inner_sample.json", inner_sample_json);
         });
         if (!quiet) std::cout << fmt::format("\nPSA results written to {}/\n", out_dir);
       }

@@ -132,5 +132,8 @@ inline constexpr double kNoiseShareConfidence = 0.8;
 [[nodiscard]] std::string format_sized_analysis(const SizedAnalysis& sized, const std::string& what, double target_mcse);
 /// Terminal text: the pilot's variances and the individuals each increment needs.
 [[nodiscard]] std::string format_inner_sample_size(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws);
+/// The same as JSON (`psa --max-noise-share --out DIR` writes it as inner_sample.json;
+/// docs/results-format.md).
+[[nodiscard]] std::string inner_sample_size_json(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws);
 
 }  // namespace hemsim

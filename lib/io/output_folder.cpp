@@ -114,7 +114,7 @@ const std::set<std::string>& output_file_names() {
                                            // hemsim run --scenario all
                                            "named_scenarios.json", "named_scenarios.csv",
                                            // hemsim psa
-                                           "psa.json", "psa_draws.csv", "ceac.csv", "evpi.csv", "ce_plane.csv", "evppi_parameters.csv",
+                                           "psa.json", "psa_draws.csv", "ceac.csv", "evpi.csv", "ce_plane.csv", "evppi_parameters.csv", "inner_sample.json",
                                            // hemsim dsa and price
                                            "dsa.json", "one_way.csv", "scenarios.csv", "two_way.csv", "value_based_price.csv",
                                            "headroom.csv", "value_based_price_probabilistic.csv",

@@ -1,6 +1,8 @@
-// Terminal text for precision targets.
+// Terminal text for precision targets, and the PSA sizing as JSON.
 
 #include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 
 #include "hemsim/precision.hpp"
 
@@ -51,6 +53,30 @@ std::string format_inner_sample_size(const InnerSampleSize& size, double max_sha
                        inc.parameter_lower > 0 ? fmt::format("{:.0f}", inc.needed) : "unreachable");
   out += fmt::format("  individuals per draw: {}{}\n\n", size.individuals, size.capped ? " (capped by --max-individuals)" : "");
   return out;
+}
+
+std::string inner_sample_size_json(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws) {
+  nlohmann::ordered_json j;
+  j["max_noise_share"] = max_share;
+  j["confidence"] = size.confidence;
+  j["pilot_draws"] = pilot_draws;
+  j["pilot_individuals"] = size.pilot_individuals;
+  j["individuals"] = size.individuals;
+  j["capped"] = size.capped;
+  j["increments"] = nlohmann::ordered_json::array();
+  for (const auto& inc : size.increments) {
+    nlohmann::ordered_json row;
+    row["strategy"] = inc.strategy;
+    row["measure"] = to_string(inc.measure);
+    row["within_variance"] = inc.within_variance;
+    row["parameter_variance"] = inc.parameter_variance;
+    row["parameter_lower"] = inc.parameter_lower;
+    row["pilot_noise_share"] = inc.pilot_noise_share;
+    if (inc.parameter_lower > 0) row["needed"] = inc.needed;
+    else row["needed"] = nullptr;  // unreachable
+    j["increments"].push_back(std::move(row));
+  }
+  return j.dump(2) + "\n";
 }
 
 }  // namespace hemsim

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -145,4 +146,33 @@ TEST(Cli, ValidateListsParametersWithoutASource) {
   EXPECT_NE(text.find("warning: 2 parameters without a source: c_H, c_S"), std::string::npos) << text;
   EXPECT_NE(text.find("table over [age]"), std::string::npos) << text;
   fs::remove_all(out);
+}
+
+TEST(Cli, SizedPsaSavesItsSizingAndACommandThatGivesTheSameBytes) {
+  // A PSA sized by --max-noise-share writes the sizing beside psa.json, and its saved
+  // command spells out the sizing's defaults: running that command again gives the same
+  // files, byte for byte.
+  const fs::path out = fresh("sized_psa"), again = fresh("sized_psa_again");
+  ASSERT_EQ(cli("psa " + kIntro + " --method microsim --draws 12 -n 200 --max-noise-share 0.3 --pilot-draws 8 --noise-strategy A --quiet --out " +
+                out.string()),
+            0);
+  const auto sizing = nlohmann::json::parse(read(out / "inner_sample.json"));
+  const auto psa = hemsim::psa_from_json(read(out / "psa.json"));
+  EXPECT_EQ(sizing.at("max_noise_share").get<double>(), 0.3);
+  EXPECT_EQ(sizing.at("confidence").get<double>(), hemsim::kNoiseShareConfidence);
+  EXPECT_EQ(sizing.at("pilot_draws").get<int>(), 8);
+  EXPECT_EQ(sizing.at("pilot_individuals").at(0).get<std::uint64_t>(), 200U);
+  EXPECT_EQ(sizing.at("individuals").get<std::uint64_t>(), psa.individuals);
+  ASSERT_EQ(sizing.at("increments").size(), 2U);  // A's effects and costs
+  EXPECT_EQ(sizing.at("increments").at(0).at("strategy"), "A");
+  EXPECT_LT(sizing.at("increments").at(0).at("parameter_lower").get<double>(),
+            sizing.at("increments").at(0).at("parameter_variance").get<double>());
+  const std::string command = psa.provenance.command;
+  EXPECT_NE(command.find("--noise-confidence 0.8"), std::string::npos) << command;
+  ASSERT_EQ(command.rfind("hemsim ", 0), 0U) << command;
+  ASSERT_EQ(cli(command.substr(std::string("hemsim ").size()) + " --quiet --out " + again.string()), 0);
+  EXPECT_EQ(read(again / "psa.json"), read(out / "psa.json"));
+  EXPECT_EQ(read(again / "inner_sample.json"), read(out / "inner_sample.json"));
+  fs::remove_all(out);
+  fs::remove_all(again);
 }
