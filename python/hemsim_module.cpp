@@ -281,6 +281,7 @@ py::object incremental_table_columns(const hemsim::IncrementalTable& table) {
 struct PsaResult {
   hemsim::EmbeddedPsa run;
   std::string json;
+  std::string sizing_json;  // inner_sample.json, when max_noise_share sized the PSA
 
   // Long format, one row per draw and strategy: cost (first perspective) and effect.
   py::dict table() const {
@@ -386,15 +387,24 @@ std::vector<std::vector<std::string>> evppi_groups_from(const std::optional<py::
 
 PsaResult psa(const py::object& scenario, std::uint64_t draws, const std::string& method, std::uint64_t individuals,
               std::optional<std::uint64_t> seed, int threads, const std::optional<py::dict>& set, const std::optional<py::list>& evppi,
-              const py::object& progress, const py::object& cancel) {
+              const py::object& progress, const py::object& cancel, std::optional<double> max_noise_share,
+              const std::vector<std::string>& noise_strategies, std::uint64_t pilot_draws, double noise_confidence,
+              std::uint64_t max_individuals) {
   if (draws < 2) throw std::invalid_argument("a PSA needs at least 2 draws");
+  if (pilot_draws < 2) throw std::invalid_argument("the pilot needs at least 2 draws");
   const hemsim::Scenario loaded = scenario_from(scenario);
   const hemsim::ParameterChanges changes = changes_from(set);
   const auto groups = evppi_groups_from(evppi);
+  hemsim::NoiseShareTarget sizing;
+  if (max_noise_share) {
+    if (!(*max_noise_share > 0)) throw std::invalid_argument("max_noise_share must be between 0 and 1 (exclusive)");
+    sizing = {*max_noise_share, noise_strategies, pilot_draws, noise_confidence, max_individuals};
+  }
   PsaResult out;
   out.run = call_library({method, individuals, seed, threads}, progress, cancel, [&](const hemsim::EmbeddedOptions& options) {
-    return hemsim::embedded_psa(loaded, changes, options, draws, groups);
+    return hemsim::embedded_psa(loaded, changes, options, draws, groups, sizing);
   });
+  if (out.run.sizing) out.sizing_json = hemsim::inner_sample_size_json(*out.run.sizing, sizing.max_share, std::min(pilot_draws, draws));
   out.json = hemsim::psa_to_json(out.run.psa);
   return out;
 }
@@ -704,6 +714,9 @@ PYBIND11_MODULE(hemsim, m) {
       .def_property_readonly(
           "json", [](const PsaResult& r) { return r.json; }, "psa.json as text")
       .def("to_dict", [](const PsaResult& r) { return parsed_json(r.json); })
+      .def_property_readonly(
+          "sizing", [](const PsaResult& r) { return r.sizing_json.empty() ? py::object(py::none()) : parsed_json(r.sizing_json); },
+          "the inner sample's sizing when max_noise_share was given (inner_sample.json as a dict), else None")
       .def("table", &PsaResult::table, "One row per draw and strategy: cost (first perspective) and effect")
       .def_property_readonly("strategies", [](const PsaResult& r) { return r.run.psa.strategies; })
       .def_property_readonly("perspectives", [](const PsaResult& r) { return r.run.psa.perspectives; })
@@ -743,7 +756,11 @@ PYBIND11_MODULE(hemsim, m) {
         "cancel() -> True stops with hemsim.Cancelled; Ctrl-C raises KeyboardInterrupt.");
   m.def("psa", &psa, "scenario"_a, py::kw_only(), "draws"_a = 1000, "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(),
         "threads"_a = 0, "set"_a = py::none(), "evppi"_a = py::none(), "progress"_a = py::none(), "cancel"_a = py::none(),
-        "Probabilistic sensitivity analysis, as `hemsim psa`; evppi=['p', ['q', 'r']] adds EVPPI per group.");
+        "max_noise_share"_a = py::none(), "noise_strategies"_a = std::vector<std::string>{}, "pilot_draws"_a = 50,
+        "noise_confidence"_a = hemsim::kNoiseShareConfidence, "max_individuals"_a = 10'000'000,
+        "Probabilistic sensitivity analysis, as `hemsim psa`; evppi=['p', ['q', 'r']] adds EVPPI per group. "
+        "max_noise_share sizes the individuals per draw from pilot PSAs as `--max-noise-share` (noise_strategies, pilot_draws, "
+        "noise_confidence, max_individuals as the command's options); the result's `sizing` says how.");
   m.def("dsa", &dsa, "scenario"_a, py::kw_only(), "strategy"_a = py::none(), "comparator"_a = py::none(), "wtp"_a = 0.0,
         "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(), "threads"_a = 0, "set"_a = py::none(),
         "progress"_a = py::none(), "cancel"_a = py::none(), "One-way sensitivity analysis (tornado), as `hemsim dsa`.");

@@ -15,12 +15,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "hemsim/dsa_io.hpp"
 #include "hemsim/evaluation_scheduler.hpp"
 #include "hemsim/parameters.hpp"
+#include "hemsim/precision.hpp"
 #include "hemsim/psa.hpp"
 #include "hemsim/psa_io.hpp"
 #include "hemsim/results.hpp"
@@ -76,9 +78,22 @@ struct EmbeddedOptions {
 struct EmbeddedPsa {
   PsaResults psa;
   EvppiReport evppi;
+  /// The inner sample's sizing, when NoiseShareTarget::max_share was set.
+  std::optional<InnerSampleSize> sizing;
+};
+/// `hemsim psa --max-noise-share`: size the individuals per draw from pilot PSAs
+/// (size_psa_inner_sample) so that Monte Carlo noise is at most `max_share` of the spread
+/// of each increment of `strategies` (empty: all). 0: no sizing.
+struct NoiseShareTarget {
+  double max_share = 0.0;
+  std::vector<std::string> strategies;
+  std::uint64_t pilot_draws = 50;
+  double confidence = kNoiseShareConfidence;
+  std::uint64_t max_individuals = 10'000'000;
 };
 [[nodiscard]] EmbeddedPsa embedded_psa(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options,
-                                       std::uint64_t draws, const std::vector<std::vector<std::string>>& evppi_groups = {});
+                                       std::uint64_t draws, const std::vector<std::vector<std::string>>& evppi_groups = {},
+                                       const NoiseShareTarget& sizing = {});
 
 /// Which strategies a DSA or price compares, by name ("" : the last strategy against the
 /// reference), and the threshold of net benefit (0: the scenario's first, or 100,000).

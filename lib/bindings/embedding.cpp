@@ -189,9 +189,10 @@ RunResults embedded_run(const Scenario& scenario, const ParameterChanges& change
 }
 
 EmbeddedPsa embedded_psa(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options, std::uint64_t draws,
-                         const std::vector<std::vector<std::string>>& evppi_groups) {
+                         const std::vector<std::vector<std::string>>& evppi_groups, const NoiseShareTarget& sizing) {
   const Scenario changed = changed_scenario(scenario, changes);
-  ProgressOverRuns progress(options.progress, 1);
+  const bool sized = sizing.max_share != 0.0;
+  ProgressOverRuns progress(options.progress, sized ? 4 : 1);  // up to three pilots, then the PSA
   PsaOptions psa;
   psa.draws = draws;
   psa.individuals = options.individuals;
@@ -203,6 +204,15 @@ EmbeddedPsa embedded_psa(const Scenario& scenario, const ParameterChanges& chang
   psa.cancelled = options.cancelled;
   psa.scheduler = options.draws;
   EmbeddedPsa out;
+  if (sized) {  // as `hemsim psa --max-noise-share`: the pilot on this process, as the command's
+    PsaOptions pilot = psa;
+    pilot.draws = std::min(sizing.pilot_draws, draws);
+    pilot.scheduler = {};
+    out.sizing = with_threads(options.threads, [&] {
+      return size_psa_inner_sample(changed, pilot, sizing.max_share, sizing.max_individuals, sizing.strategies, sizing.confidence);
+    });
+    psa.individuals = out.sizing->individuals;
+  }
   out.psa = with_threads(options.threads, [&] { return run_psa(changed, psa); });
   if (!evppi_groups.empty() && psa.scheduler.holds_results) {
     const std::vector<double> at = out.psa.willingness_to_pay.empty() ? std::vector<double>{100000} : out.psa.willingness_to_pay;

@@ -91,3 +91,28 @@ def test_price_does_not_depend_on_the_base_price_set():
 def test_evppi_of_an_unsampled_parameter_is_an_input_error():
     with pytest.raises(hemsim.ScenarioError, match=r"evppi: 'p_HS1' is not a parameter with a PSA distribution"):
         hemsim.psa(INTRO, draws=40, method="cohort", evppi=["p_HS1"])  # derived, not drawn
+
+
+def test_psa_sized_for_a_noise_share_matches_the_library_sizing():
+    # max_noise_share runs the same pilots as `hemsim psa --max-noise-share`: the pilot of
+    # 8 draws x 200 individuals sizes A's increments; the PSA then runs with that size,
+    # and `sizing` reports the pilot's variances and the bound the size came from.
+    r = hemsim.psa(INTRO, draws=12, individuals=200, seed=1, max_noise_share=0.3, noise_strategies=["A"], pilot_draws=8)
+    s = r.sizing
+    assert s["max_noise_share"] == 0.3 and s["confidence"] == 0.8 and s["pilot_draws"] == 8
+    assert s["pilot_individuals"][0] == 200
+    assert r.to_dict()["individuals"] == s["individuals"]
+    assert [(inc["strategy"], inc["measure"]) for inc in s["increments"]] == [("A", "effects"), ("A", "costs")]
+    for inc in s["increments"]:
+        # noise / (noise + parameter) <= share  <=>  n >= within (1 - share) / (share x bound)
+        assert inc["needed"] == pytest.approx(inc["within_variance"] * 0.7 / (0.3 * inc["parameter_lower"]), rel=1e-12)
+        assert inc["parameter_lower"] < inc["parameter_variance"]
+    assert s["individuals"] >= max(inc["needed"] for inc in s["increments"])
+    assert hemsim.psa(INTRO, draws=12, individuals=200, seed=1).sizing is None
+
+
+def test_psa_noise_share_out_of_range_is_a_scenario_error():
+    with pytest.raises(hemsim.ScenarioError):
+        hemsim.psa(INTRO, draws=12, individuals=200, max_noise_share=1.5)
+    with pytest.raises(ValueError):
+        hemsim.psa(INTRO, draws=12, individuals=200, max_noise_share=0)
