@@ -226,6 +226,7 @@ void check_same_shape(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effec
 struct RunResult {
   hemsim::RunResults results;
   std::string json;
+  py::object precision = py::none();  // when target_mcse sized the run
 
   std::size_t perspective_index(const std::optional<std::string>& perspective) const {
     if (!perspective) return 0;
@@ -362,12 +363,30 @@ struct PriceResult {
 // ---- Entry points ------------------------------------------------------------------------------
 
 RunResult run(const py::object& scenario, const std::string& method, std::uint64_t individuals, std::optional<std::uint64_t> seed,
-              int threads, const std::optional<py::dict>& set, const py::object& progress, const py::object& cancel) {
+              int threads, const std::optional<py::dict>& set, const py::object& progress, const py::object& cancel,
+              std::optional<double> target_mcse, const std::string& target_measure, std::uint64_t max_individuals) {
   const hemsim::Scenario loaded = scenario_from(scenario);
   const hemsim::ParameterChanges changes = changes_from(set);
   RunResult out;
-  out.results = call_library({method, individuals, seed, threads}, progress, cancel,
-                             [&](const hemsim::EmbeddedOptions& options) { return hemsim::embedded_run(loaded, changes, options); });
+  if (target_mcse) {
+    hemsim::PrecisionTarget target;
+    target.mcse = *target_mcse;
+    if (target_measure == "effects") target.measure = hemsim::IncrementMeasure::effects;
+    else if (target_measure == "costs") target.measure = hemsim::IncrementMeasure::costs;
+    else if (target_measure == "net_benefit") target.measure = hemsim::IncrementMeasure::net_benefit;
+    else throw std::invalid_argument("target_measure must be 'effects', 'costs' or 'net_benefit', not '" + target_measure + "'");
+    target.max_individuals = max_individuals;
+    hemsim::PrecisionRun sized = call_library({method, individuals, seed, threads}, progress, cancel, [&](const hemsim::EmbeddedOptions& options) {
+      return hemsim::embedded_run_to_precision(loaded, changes, options, target);
+    });
+    out.results = std::move(sized.results);
+    out.precision = py::dict("target_mcse"_a = target.mcse, "measure"_a = target_measure, "met"_a = sized.met,
+                             "achieved_mcse"_a = sized.achieved_mcse, "individuals"_a = sized.individuals,
+                             "individuals_tried"_a = sized.individuals_tried);
+  } else {
+    out.results = call_library({method, individuals, seed, threads}, progress, cancel,
+                               [&](const hemsim::EmbeddedOptions& options) { return hemsim::embedded_run(loaded, changes, options); });
+  }
   out.json = hemsim::results_to_json(out.results);
   return out;
 }
@@ -689,6 +708,9 @@ PYBIND11_MODULE(hemsim, m) {
           "json", [](const RunResult& r) { return r.json; }, "results.json as text (docs/results-format.md)")
       .def(
           "to_dict", [](const RunResult& r) { return parsed_json(r.json); }, "results.json as a dict")
+      .def_property_readonly(
+          "precision", [](const RunResult& r) { return r.precision; },
+          "with target_mcse: {'target_mcse', 'measure', 'met', 'achieved_mcse', 'individuals', 'individuals_tried'}; else None")
       .def("table", &RunResult::table, "perspective"_a = py::none(),
            "A dict of columns, one row per strategy (pandas.DataFrame accepts it); costs in `perspective` (default: the first)")
       .def(
@@ -751,9 +773,12 @@ PYBIND11_MODULE(hemsim, m) {
       .def("table", &PriceResult::table, "One row per threshold: price, its MCSE and 95 % interval, next best strategy");
 
   m.def("run", &run, "scenario"_a, py::kw_only(), "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(), "threads"_a = 0,
-        "set"_a = py::none(), "progress"_a = py::none(), "cancel"_a = py::none(),
+        "set"_a = py::none(), "progress"_a = py::none(), "cancel"_a = py::none(), "target_mcse"_a = py::none(),
+        "target_measure"_a = "effects", "max_individuals"_a = 10'000'000,
         "Runs a scenario (path or Scenario), as `hemsim run`. set={'name': value or 'formula'}; progress(fraction); "
-        "cancel() -> True stops with hemsim.Cancelled; Ctrl-C raises KeyboardInterrupt.");
+        "cancel() -> True stops with hemsim.Cancelled; Ctrl-C raises KeyboardInterrupt. target_mcse simulates until every "
+        "increment's MCSE (target_measure: effects, costs or net_benefit) is at most it, as `--target-mcse`; the result's "
+        "`precision` says how.");
   m.def("psa", &psa, "scenario"_a, py::kw_only(), "draws"_a = 1000, "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(),
         "threads"_a = 0, "set"_a = py::none(), "evppi"_a = py::none(), "progress"_a = py::none(), "cancel"_a = py::none(),
         "max_noise_share"_a = py::none(), "noise_strategies"_a = std::vector<std::string>{}, "pilot_draws"_a = 50,

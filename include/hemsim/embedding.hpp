@@ -71,6 +71,11 @@ struct EmbeddedOptions {
 
 /// `hemsim run`: the scenario with `changes`, simulated.
 [[nodiscard]] RunResults embedded_run(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options);
+/// `hemsim run --target-mcse`: simulated until the targeted increments' MCSE is at most
+/// `target.mcse` (simulate_to_precision; the pilot has options.individuals, or the
+/// scenario's); PrecisionRun::results are those of a plain run with its individuals.
+[[nodiscard]] PrecisionRun embedded_run_to_precision(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options,
+                                                     const PrecisionTarget& target);
 
 /// `hemsim psa --evppi ...`: `draws` parameter draws with `changes.values` fixed in every
 /// draw; EVPPI (first perspective, at the scenario's thresholds or 100,000) for each

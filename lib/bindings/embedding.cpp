@@ -188,6 +188,19 @@ RunResults embedded_run(const Scenario& scenario, const ParameterChanges& change
   return results;
 }
 
+PrecisionRun embedded_run_to_precision(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options,
+                                       const PrecisionTarget& target) {
+  const Scenario changed = changed_scenario(scenario, changes);
+  ProgressOverRuns progress(options.progress, 3);  // the pilot, the sized run and, rarely, one more
+  SimulationOptions simulation = simulation_options(options);
+  simulation.progress = progress.callback();
+  PrecisionRun run =
+      with_threads(options.threads, [&] { return simulate_to_precision(compile_model(changed, changes.values), simulation, target); });
+  if (market_applies(changed, run.results)) run.results.market = analyse_market(changed, run.results, changes.values);
+  progress.finished();
+  return run;
+}
+
 EmbeddedPsa embedded_psa(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options, std::uint64_t draws,
                          const std::vector<std::vector<std::string>>& evppi_groups, const NoiseShareTarget& sizing) {
   const Scenario changed = changed_scenario(scenario, changes);

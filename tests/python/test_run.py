@@ -125,3 +125,19 @@ def test_same_numbers_as_the_command(tmp_path):
     # and everything else are the same.
     assert from_command.pop("provenance")["command"].startswith("hemsim run ")
     assert hemsim.run(BMSC, individuals=3000, seed=11).to_dict() == from_command
+
+
+def test_run_to_a_target_mcse_is_a_plain_run_with_the_individuals_it_reports():
+    # As `hemsim run --target-mcse`: a pilot of 2,000 individuals, then a run sized to the
+    # target; the result is the plain run with that many individuals and the same seed.
+    scenario = "scenarios/validation/sick_sicker_microsim.yaml"
+    r = hemsim.run(scenario, individuals=2000, seed=3, target_mcse=0.003)
+    p = r.precision
+    assert p["met"] and p["achieved_mcse"] <= 0.003 and p["measure"] == "effects"
+    assert p["individuals_tried"][0] == 2000 and p["individuals_tried"][-1] == p["individuals"] > 2000
+    assert r.to_dict()["individuals"] == p["individuals"]
+    plain = hemsim.run(scenario, individuals=p["individuals"], seed=3)
+    assert plain.precision is None
+    assert r.json == plain.json
+    with pytest.raises(ValueError):
+        hemsim.run(scenario, individuals=2000, target_mcse=0.01, target_measure="qalys")
