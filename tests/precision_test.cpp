@@ -144,7 +144,7 @@ TEST(Precision, SizedPsaMeetsTheNoiseShare) {
   // again with the individuals it gave, and sized from that one at the lower 80 % bound
   // of the parameter variance. The measured share is itself an estimate from 60 draws:
   // over seeds 1-20 (2026-11-30, `psa ... --draws 60 --max-noise-share 0.10 --pilot-draws
-  // 30 -n 300 --noise-strategy AB`) it ranged from 0.052 to 0.099 (median 0.077), and never
+  // 30 -n 300 --noise-strategy AB`) it ranged from 0.052 to 0.099 (median 0.076), and never
   // passed the target. Sized from one pilot's estimate, as before, it ranged from 0.066
   // to 0.381 (median 0.131) and passed 0.10 in 12 of 20; here, 0.145.
   const hemsim::Scenario s = hemsim::load_scenario(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml");
