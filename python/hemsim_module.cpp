@@ -312,9 +312,16 @@ struct PsaResult {
   }
 };
 
+// With target_mcse: {'target_mcse', 'met', 'achieved_mcse', 'individuals', 'individuals_tried'}.
+py::object sizing_dict(const hemsim::SizedAnalysis& sized, double target_mcse) {
+  return py::dict("target_mcse"_a = target_mcse, "met"_a = sized.met, "achieved_mcse"_a = sized.achieved_mcse,
+                  "individuals"_a = sized.individuals, "individuals_tried"_a = sized.individuals_tried);
+}
+
 struct DsaResult {
   hemsim::DsaReport report;
   std::string json;
+  py::object precision = py::none();  // when target_mcse sized the analysis
 
   // Tornado rows, largest swing in incremental net benefit first.
   py::dict table() const {
@@ -342,6 +349,7 @@ struct DsaResult {
 struct PriceResult {
   hemsim::DsaReport report;
   std::string json;
+  py::object precision = py::none();  // when target_mcse sized the analysis
 
   py::dict table() const {
     std::vector<double> wtp, price, mcse, low95, high95, check_icer;
@@ -430,28 +438,46 @@ PsaResult psa(const py::object& scenario, std::uint64_t draws, const std::string
 
 DsaResult dsa(const py::object& scenario, const std::optional<std::string>& strategy, const std::optional<std::string>& comparator,
               double wtp, const std::string& method, std::uint64_t individuals, std::optional<std::uint64_t> seed, int threads,
-              const std::optional<py::dict>& set, const py::object& progress, const py::object& cancel) {
+              const std::optional<py::dict>& set, const py::object& progress, const py::object& cancel, std::optional<double> target_mcse,
+              std::uint64_t max_individuals) {
   const hemsim::Scenario loaded = scenario_from(scenario);
   const hemsim::ParameterChanges changes = changes_from(set);
   const hemsim::Comparison comparison{strategy.value_or(""), comparator.value_or(""), wtp};
   DsaResult out;
-  out.report = call_library({method, individuals, seed, threads}, progress, cancel, [&](const hemsim::EmbeddedOptions& options) {
-    return hemsim::embedded_one_way(loaded, changes, options, comparison);
-  });
+  if (target_mcse) {
+    hemsim::SizedReport sized = call_library({method, individuals, seed, threads}, progress, cancel, [&](const hemsim::EmbeddedOptions& options) {
+      return hemsim::embedded_one_way_to_precision(loaded, changes, options, comparison, *target_mcse, max_individuals);
+    });
+    out.report = std::move(sized.report);
+    out.precision = sizing_dict(sized.sizing, *target_mcse);
+  } else {
+    out.report = call_library({method, individuals, seed, threads}, progress, cancel, [&](const hemsim::EmbeddedOptions& options) {
+      return hemsim::embedded_one_way(loaded, changes, options, comparison);
+    });
+  }
   out.json = hemsim::dsa_to_json(out.report);
   return out;
 }
 
 PriceResult price(const py::object& scenario, const std::string& parameter, const std::optional<std::string>& strategy,
                   const std::vector<double>& wtp, const std::string& method, std::uint64_t individuals, std::optional<std::uint64_t> seed,
-                  int threads, const std::optional<py::dict>& set, const py::object& progress, const py::object& cancel) {
+                  int threads, const std::optional<py::dict>& set, const py::object& progress, const py::object& cancel,
+                  std::optional<double> target_mcse, std::uint64_t max_individuals) {
   const hemsim::Scenario loaded = scenario_from(scenario);
   const hemsim::ParameterChanges changes = changes_from(set);
   const hemsim::Comparison comparison{strategy.value_or(""), "", 0.0};
   PriceResult out;
-  out.report = call_library({method, individuals, seed, threads}, progress, cancel, [&](const hemsim::EmbeddedOptions& options) {
-    return hemsim::embedded_price(loaded, changes, options, comparison, parameter, wtp);
-  });
+  if (target_mcse) {
+    hemsim::SizedReport sized = call_library({method, individuals, seed, threads}, progress, cancel, [&](const hemsim::EmbeddedOptions& options) {
+      return hemsim::embedded_price_to_precision(loaded, changes, options, comparison, parameter, wtp, *target_mcse, max_individuals);
+    });
+    out.report = std::move(sized.report);
+    out.precision = sizing_dict(sized.sizing, *target_mcse);
+  } else {
+    out.report = call_library({method, individuals, seed, threads}, progress, cancel, [&](const hemsim::EmbeddedOptions& options) {
+      return hemsim::embedded_price(loaded, changes, options, comparison, parameter, wtp);
+    });
+  }
   out.json = hemsim::dsa_to_json(out.report);
   return out;
 }
@@ -764,13 +790,17 @@ PYBIND11_MODULE(hemsim, m) {
       .def_property_readonly(
           "json", [](const DsaResult& r) { return r.json; }, "dsa.json as text")
       .def("to_dict", [](const DsaResult& r) { return parsed_json(r.json); })
-      .def("table", &DsaResult::table, "Tornado rows as a dict of columns, largest swing first");
+      .def("table", &DsaResult::table, "Tornado rows as a dict of columns, largest swing first")
+      .def_property_readonly(
+          "precision", [](const DsaResult& r) { return r.precision; }, "with target_mcse: how the individuals were sized; else None");
 
   py::class_<PriceResult>(m, "PriceResult", "Results of hemsim.price: the value-based price at each threshold.")
       .def_property_readonly(
           "json", [](const PriceResult& r) { return r.json; }, "dsa.json as text")
       .def("to_dict", [](const PriceResult& r) { return parsed_json(r.json); })
-      .def("table", &PriceResult::table, "One row per threshold: price, its MCSE and 95 % interval, next best strategy");
+      .def("table", &PriceResult::table, "One row per threshold: price, its MCSE and 95 % interval, next best strategy")
+      .def_property_readonly(
+          "precision", [](const PriceResult& r) { return r.precision; }, "with target_mcse: how the individuals were sized; else None");
 
   m.def("run", &run, "scenario"_a, py::kw_only(), "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(), "threads"_a = 0,
         "set"_a = py::none(), "progress"_a = py::none(), "cancel"_a = py::none(), "target_mcse"_a = py::none(),
@@ -788,10 +818,14 @@ PYBIND11_MODULE(hemsim, m) {
         "noise_confidence, max_individuals as the command's options); the result's `sizing` says how.");
   m.def("dsa", &dsa, "scenario"_a, py::kw_only(), "strategy"_a = py::none(), "comparator"_a = py::none(), "wtp"_a = 0.0,
         "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(), "threads"_a = 0, "set"_a = py::none(),
-        "progress"_a = py::none(), "cancel"_a = py::none(), "One-way sensitivity analysis (tornado), as `hemsim dsa`.");
+        "progress"_a = py::none(), "cancel"_a = py::none(), "target_mcse"_a = py::none(), "max_individuals"_a = 10'000'000,
+        "One-way sensitivity analysis (tornado), as `hemsim dsa`; target_mcse sizes the individuals as `--target-mcse` "
+        "(the base case's incremental net benefit), and the result's `precision` says how.");
   m.def("price", &price, "scenario"_a, "parameter"_a, py::kw_only(), "strategy"_a = py::none(), "wtp"_a = std::vector<double>{},
         "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(), "threads"_a = 0, "set"_a = py::none(),
-        "progress"_a = py::none(), "cancel"_a = py::none(), "Value-based price at each threshold, as `hemsim price`.");
+        "progress"_a = py::none(), "cancel"_a = py::none(), "target_mcse"_a = py::none(), "max_individuals"_a = 10'000'000,
+        "Value-based price at each threshold, as `hemsim price`; target_mcse sizes the individuals as `--target-mcse` (the "
+        "prices' MCSE), and the result's `precision` says how.");
 
   // dict subclass, so that results are plain dicts of columns that also carry `json`.
   m.attr("DecisionResult") =

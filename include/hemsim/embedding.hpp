@@ -117,4 +117,20 @@ struct Comparison {
 [[nodiscard]] DsaReport embedded_price(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options,
                                        const Comparison& comparison, const std::string& price_parameter, std::vector<double> thresholds);
 
+/// `hemsim dsa --target-mcse` and `hemsim price --target-mcse`: the individuals are sized
+/// once on the base case (size_dsa_to_precision, size_price_to_precision; pilot:
+/// options.individuals, or the scenario's) and every point then runs with that many.
+/// Progress is reported for the analysis that follows the sizing.
+struct SizedReport {
+  DsaReport report;
+  SizedAnalysis sizing;
+};
+[[nodiscard]] SizedReport embedded_one_way_to_precision(const Scenario& scenario, const ParameterChanges& changes, EmbeddedOptions options,
+                                                        const Comparison& comparison, double target_mcse,
+                                                        std::uint64_t max_individuals = 10'000'000);
+[[nodiscard]] SizedReport embedded_price_to_precision(const Scenario& scenario, const ParameterChanges& changes, EmbeddedOptions options,
+                                                      const Comparison& comparison, const std::string& price_parameter,
+                                                      std::vector<double> thresholds, double target_mcse,
+                                                      std::uint64_t max_individuals = 10'000'000);
+
 }  // namespace hemsim

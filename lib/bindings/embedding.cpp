@@ -128,6 +128,13 @@ DsaReport report_header(const Scenario& scenario, const DsaOptions& dsa) {
   return report;
 }
 
+// The thresholds a price is asked at: the given ones, else the scenario's, else 50k, 100k, 150k.
+std::vector<double> price_thresholds(const Scenario& changed, std::vector<double> thresholds) {
+  if (thresholds.empty()) thresholds = changed.settings.willingness_to_pay;
+  if (thresholds.empty()) thresholds = {50000, 100000, 150000};
+  return thresholds;
+}
+
 }  // namespace
 
 void check_parameter_changes(const Scenario& scenario, const ParameterChanges& changes) {
@@ -256,8 +263,7 @@ DsaReport embedded_one_way(const Scenario& scenario, const ParameterChanges& cha
 DsaReport embedded_price(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options,
                          const Comparison& comparison, const std::string& price_parameter, std::vector<double> thresholds) {
   const Scenario changed = changed_scenario(scenario, changes);
-  if (thresholds.empty()) thresholds = changed.settings.willingness_to_pay;
-  if (thresholds.empty()) thresholds = {50000, 100000, 150000};
+  thresholds = price_thresholds(changed, std::move(thresholds));
   DsaOptions dsa = dsa_options(changed, options, comparison);
   // value_based_price runs two prices for the slope, then checks each threshold's price.
   ProgressOverRuns progress(options.progress, 2 + thresholds.size());
@@ -267,6 +273,36 @@ DsaReport embedded_price(const Scenario& scenario, const ParameterChanges& chang
   report.prices = with_threads(options.threads, [&] { return value_based_price(changed, dsa, price_parameter, thresholds); });
   progress.finished();
   return report;
+}
+
+SizedReport embedded_one_way_to_precision(const Scenario& scenario, const ParameterChanges& changes, EmbeddedOptions options,
+                                          const Comparison& comparison, double target_mcse, std::uint64_t max_individuals) {
+  SizedReport out;
+  {
+    const Scenario changed = changed_scenario(scenario, changes);
+    DsaOptions dsa = dsa_options(changed, options, comparison);  // no progress: it is the analysis' that counts
+    out.sizing = with_threads(options.threads, [&] { return size_dsa_to_precision(changed, dsa, target_mcse, max_individuals); });
+  }
+  options.individuals = out.sizing.individuals;
+  out.report = embedded_one_way(scenario, changes, options, comparison);
+  return out;
+}
+
+SizedReport embedded_price_to_precision(const Scenario& scenario, const ParameterChanges& changes, EmbeddedOptions options,
+                                        const Comparison& comparison, const std::string& price_parameter, std::vector<double> thresholds,
+                                        double target_mcse, std::uint64_t max_individuals) {
+  SizedReport out;
+  {
+    const Scenario changed = changed_scenario(scenario, changes);
+    thresholds = price_thresholds(changed, std::move(thresholds));
+    DsaOptions dsa = dsa_options(changed, options, comparison);
+    out.sizing = with_threads(options.threads, [&] {
+      return size_price_to_precision(changed, dsa, price_parameter, thresholds, target_mcse, max_individuals);
+    });
+  }
+  options.individuals = out.sizing.individuals;
+  out.report = embedded_price(scenario, changes, options, comparison, price_parameter, thresholds);
+  return out;
 }
 
 }  // namespace hemsim

@@ -116,3 +116,17 @@ def test_psa_noise_share_out_of_range_is_a_scenario_error():
         hemsim.psa(INTRO, draws=12, individuals=200, max_noise_share=1.5)
     with pytest.raises(ValueError):
         hemsim.psa(INTRO, draws=12, individuals=200, max_noise_share=0)
+
+
+def test_price_and_dsa_sized_to_a_target_mcse_are_plain_analyses_at_that_size():
+    # As `hemsim price/dsa --target-mcse`: sized once on the base case, then every point
+    # runs with that many individuals; the result is the plain analysis at that size.
+    p = hemsim.price(SICK_SICKER, "c_Trt", strategy="treatment", wtp=[50000, 150000], individuals=2000, seed=2, target_mcse=200)
+    s = p.precision
+    assert s["met"] and s["achieved_mcse"] <= 200 and s["individuals_tried"][0] == 2000
+    assert max(p.table()["price_mcse"]) == pytest.approx(s["achieved_mcse"], rel=1e-12)
+    plain = hemsim.price(SICK_SICKER, "c_Trt", strategy="treatment", wtp=[50000, 150000], individuals=s["individuals"], seed=2)
+    assert plain.precision is None and p.json == plain.json
+    d = hemsim.dsa(INTRO, strategy="B", comparator="soc", wtp=100000, individuals=500, seed=2, target_mcse=5000)
+    assert d.precision["met"] and d.precision["achieved_mcse"] <= 5000 and d.precision["individuals"] > 500
+    assert d.json == hemsim.dsa(INTRO, strategy="B", comparator="soc", wtp=100000, individuals=d.precision["individuals"], seed=2).json
