@@ -620,9 +620,9 @@ int main(int argc, char** argv) {
         pilot.progress = progress_reporter(quiet, "pilot draws");
         const hemsim::InnerSampleSize size =
             hemsim::size_psa_inner_sample(scenario, pilot, max_noise_share, target.max_individuals, noise_strategies, noise_confidence);
-        if (!quiet) std::cout << hemsim::format_inner_sample_size(size, max_noise_share, pilot.draws);
+        if (!quiet) std::cout << hemsim::format_inner_sample_size(size);
         psa_options.individuals = individuals = size.individuals;
-        inner_sample_json = hemsim::inner_sample_size_json(size, max_noise_share, pilot.draws);
+        inner_sample_json = hemsim::inner_sample_size_json(size);
       }
       if (!checkpoint.empty()) {
         // The run's identity beyond its inputs (the scenario text and its tables, whose
@@ -672,9 +672,7 @@ int main(int argc, char** argv) {
     const hemsim::SimulationOptions options = run_options();
     hemsim::RunResults results;
     if (target.mcse > 0) {
-      target.measure = target_measure == "costs"         ? hemsim::IncrementMeasure::costs
-                       : target_measure == "net_benefit" ? hemsim::IncrementMeasure::net_benefit
-                                                         : hemsim::IncrementMeasure::effects;
+      target.measure = hemsim::increment_measure_named(target_measure);
       hemsim::PrecisionRun precise = hemsim::simulate_to_precision(model, options, target);
       if (!quiet) std::cout << hemsim::format_precision_run(precise, target, file) << "\n";
       results = std::move(precise.results);

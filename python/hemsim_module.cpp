@@ -223,6 +223,12 @@ void check_same_shape(const Eigen::MatrixXd& costs, const Eigen::MatrixXd& effec
 
 // ---- Results ---------------------------------------------------------------------------------
 
+// With target_mcse: {'target_mcse', 'met', 'achieved_mcse', 'individuals', 'individuals_tried'}.
+py::dict sizing_dict(const hemsim::SizedAnalysis& sized, double target_mcse) {
+  return py::dict("target_mcse"_a = target_mcse, "met"_a = sized.met, "achieved_mcse"_a = sized.achieved_mcse,
+                  "individuals"_a = sized.individuals, "individuals_tried"_a = sized.individuals_tried);
+}
+
 struct RunResult {
   hemsim::RunResults results;
   std::string json;
@@ -312,12 +318,6 @@ struct PsaResult {
   }
 };
 
-// With target_mcse: {'target_mcse', 'met', 'achieved_mcse', 'individuals', 'individuals_tried'}.
-py::object sizing_dict(const hemsim::SizedAnalysis& sized, double target_mcse) {
-  return py::dict("target_mcse"_a = target_mcse, "met"_a = sized.met, "achieved_mcse"_a = sized.achieved_mcse,
-                  "individuals"_a = sized.individuals, "individuals_tried"_a = sized.individuals_tried);
-}
-
 struct DsaResult {
   hemsim::DsaReport report;
   std::string json;
@@ -379,18 +379,15 @@ RunResult run(const py::object& scenario, const std::string& method, std::uint64
   if (target_mcse) {
     hemsim::PrecisionTarget target;
     target.mcse = *target_mcse;
-    if (target_measure == "effects") target.measure = hemsim::IncrementMeasure::effects;
-    else if (target_measure == "costs") target.measure = hemsim::IncrementMeasure::costs;
-    else if (target_measure == "net_benefit") target.measure = hemsim::IncrementMeasure::net_benefit;
-    else throw std::invalid_argument("target_measure must be 'effects', 'costs' or 'net_benefit', not '" + target_measure + "'");
+    target.measure = hemsim::increment_measure_named(target_measure);
     target.max_individuals = max_individuals;
     hemsim::PrecisionRun sized = call_library({method, individuals, seed, threads}, progress, cancel, [&](const hemsim::EmbeddedOptions& options) {
       return hemsim::embedded_run_to_precision(loaded, changes, options, target);
     });
     out.results = std::move(sized.results);
-    out.precision = py::dict("target_mcse"_a = target.mcse, "measure"_a = target_measure, "met"_a = sized.met,
-                             "achieved_mcse"_a = sized.achieved_mcse, "individuals"_a = sized.individuals,
-                             "individuals_tried"_a = sized.individuals_tried);
+    py::dict precision = sizing_dict(sized, target.mcse);
+    precision["measure"] = target_measure;
+    out.precision = precision;
   } else {
     out.results = call_library({method, individuals, seed, threads}, progress, cancel,
                                [&](const hemsim::EmbeddedOptions& options) { return hemsim::embedded_run(loaded, changes, options); });
@@ -431,7 +428,7 @@ PsaResult psa(const py::object& scenario, std::uint64_t draws, const std::string
   out.run = call_library({method, individuals, seed, threads}, progress, cancel, [&](const hemsim::EmbeddedOptions& options) {
     return hemsim::embedded_psa(loaded, changes, options, draws, groups, sizing);
   });
-  if (out.run.sizing) out.sizing_json = hemsim::inner_sample_size_json(*out.run.sizing, sizing.max_share, std::min(pilot_draws, draws));
+  if (out.run.sizing) out.sizing_json = hemsim::inner_sample_size_json(*out.run.sizing);
   out.json = hemsim::psa_to_json(out.run.psa);
   return out;
 }
@@ -804,7 +801,7 @@ PYBIND11_MODULE(hemsim, m) {
 
   m.def("run", &run, "scenario"_a, py::kw_only(), "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(), "threads"_a = 0,
         "set"_a = py::none(), "progress"_a = py::none(), "cancel"_a = py::none(), "target_mcse"_a = py::none(),
-        "target_measure"_a = "effects", "max_individuals"_a = 10'000'000,
+        "target_measure"_a = "effects", "max_individuals"_a = hemsim::kDefaultMaxIndividuals,
         "Runs a scenario (path or Scenario), as `hemsim run`. set={'name': value or 'formula'}; progress(fraction); "
         "cancel() -> True stops with hemsim.Cancelled; Ctrl-C raises KeyboardInterrupt. target_mcse simulates until every "
         "increment's MCSE (target_measure: effects, costs or net_benefit) is at most it, as `--target-mcse`; the result's "
@@ -812,18 +809,18 @@ PYBIND11_MODULE(hemsim, m) {
   m.def("psa", &psa, "scenario"_a, py::kw_only(), "draws"_a = 1000, "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(),
         "threads"_a = 0, "set"_a = py::none(), "evppi"_a = py::none(), "progress"_a = py::none(), "cancel"_a = py::none(),
         "max_noise_share"_a = py::none(), "noise_strategies"_a = std::vector<std::string>{}, "pilot_draws"_a = 50,
-        "noise_confidence"_a = hemsim::kNoiseShareConfidence, "max_individuals"_a = 10'000'000,
+        "noise_confidence"_a = hemsim::kNoiseShareConfidence, "max_individuals"_a = hemsim::kDefaultMaxIndividuals,
         "Probabilistic sensitivity analysis, as `hemsim psa`; evppi=['p', ['q', 'r']] adds EVPPI per group. "
         "max_noise_share sizes the individuals per draw from pilot PSAs as `--max-noise-share` (noise_strategies, pilot_draws, "
         "noise_confidence, max_individuals as the command's options); the result's `sizing` says how.");
   m.def("dsa", &dsa, "scenario"_a, py::kw_only(), "strategy"_a = py::none(), "comparator"_a = py::none(), "wtp"_a = 0.0,
         "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(), "threads"_a = 0, "set"_a = py::none(),
-        "progress"_a = py::none(), "cancel"_a = py::none(), "target_mcse"_a = py::none(), "max_individuals"_a = 10'000'000,
+        "progress"_a = py::none(), "cancel"_a = py::none(), "target_mcse"_a = py::none(), "max_individuals"_a = hemsim::kDefaultMaxIndividuals,
         "One-way sensitivity analysis (tornado), as `hemsim dsa`; target_mcse sizes the individuals as `--target-mcse` "
         "(the base case's incremental net benefit), and the result's `precision` says how.");
   m.def("price", &price, "scenario"_a, "parameter"_a, py::kw_only(), "strategy"_a = py::none(), "wtp"_a = std::vector<double>{},
         "method"_a = "microsim", "individuals"_a = 0, "seed"_a = py::none(), "threads"_a = 0, "set"_a = py::none(),
-        "progress"_a = py::none(), "cancel"_a = py::none(), "target_mcse"_a = py::none(), "max_individuals"_a = 10'000'000,
+        "progress"_a = py::none(), "cancel"_a = py::none(), "target_mcse"_a = py::none(), "max_individuals"_a = hemsim::kDefaultMaxIndividuals,
         "Value-based price at each threshold, as `hemsim price`; target_mcse sizes the individuals as `--target-mcse` (the "
         "prices' MCSE), and the result's `precision` says how.");
 

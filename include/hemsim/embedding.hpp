@@ -94,7 +94,7 @@ struct NoiseShareTarget {
   std::vector<std::string> strategies;
   std::uint64_t pilot_draws = 50;
   double confidence = kNoiseShareConfidence;
-  std::uint64_t max_individuals = 10'000'000;
+  std::uint64_t max_individuals = kDefaultMaxIndividuals;
 };
 [[nodiscard]] EmbeddedPsa embedded_psa(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options,
                                        std::uint64_t draws, const std::vector<std::vector<std::string>>& evppi_groups = {},
@@ -127,10 +127,10 @@ struct SizedReport {
 };
 [[nodiscard]] SizedReport embedded_one_way_to_precision(const Scenario& scenario, const ParameterChanges& changes, EmbeddedOptions options,
                                                         const Comparison& comparison, double target_mcse,
-                                                        std::uint64_t max_individuals = 10'000'000);
+                                                        std::uint64_t max_individuals = kDefaultMaxIndividuals);
 [[nodiscard]] SizedReport embedded_price_to_precision(const Scenario& scenario, const ParameterChanges& changes, EmbeddedOptions options,
                                                       const Comparison& comparison, const std::string& price_parameter,
                                                       std::vector<double> thresholds, double target_mcse,
-                                                      std::uint64_t max_individuals = 10'000'000);
+                                                      std::uint64_t max_individuals = kDefaultMaxIndividuals);
 
 }  // namespace hemsim

@@ -35,6 +35,13 @@ namespace hemsim {
 enum class IncrementMeasure { effects, costs, net_benefit };
 
 [[nodiscard]] std::string to_string(IncrementMeasure measure);
+/// The measure named `name` ("effects", "costs", "net_benefit": to_string's names);
+/// throws std::invalid_argument for any other name.
+[[nodiscard]] IncrementMeasure increment_measure_named(const std::string& name);
+
+/// The default cap on the individuals a precision target or a noise-share sizing may use
+/// (`--max-individuals`).
+inline constexpr std::uint64_t kDefaultMaxIndividuals = 10'000'000;
 
 struct PrecisionTarget {
   IncrementMeasure measure = IncrementMeasure::effects;  ///< effects: the ICER's measure (QALYs or life-years)
@@ -42,7 +49,7 @@ struct PrecisionTarget {
   int strategy = -1;                                     ///< -1: every non-reference strategy must meet it
   int perspective = 0;                                   ///< costs and net benefit
   double willingness_to_pay = 0.0;                       ///< net benefit; 0: the scenario's first threshold (or 100,000)
-  std::uint64_t max_individuals = 10'000'000;
+  std::uint64_t max_individuals = kDefaultMaxIndividuals;
 };
 
 /// The individuals a run, a DSA or a value-based price was sized to.
@@ -70,7 +77,9 @@ struct PrecisionRun : SizedAnalysis {
 struct InnerSampleSize {
   std::uint64_t individuals = 0;  ///< recommended (capped at max_individuals)
   bool capped = false;
+  double max_share = 0.0;   ///< the noise share it was sized for
   double confidence = 0.0;  ///< of the lower bound on each parameter variance
+  std::uint64_t pilot_draws = 0;  ///< draws of each pilot
   /// Individuals per draw of each pilot run (size_psa_inner_sample with a scenario), the
   /// one sized from last; empty when sized from a given pilot.
   std::vector<std::uint64_t> pilot_individuals;
@@ -87,6 +96,9 @@ struct InnerSampleSize {
   };
   std::vector<Increment> increments;
 };
+
+/// Pilots size_psa_inner_sample runs at most, the first included.
+inline constexpr int kMaxNoiseSharePilots = 3;
 
 /// Default confidence of the lower bound on the parameter variance (`psa --noise-confidence`).
 inline constexpr double kNoiseShareConfidence = 0.8;
@@ -117,13 +129,13 @@ inline constexpr double kNoiseShareConfidence = 0.8;
 /// `target_mcse`: pilot with options.simulation.individuals (or the scenario's), then
 /// as above. Every DSA point then runs with that many individuals.
 [[nodiscard]] SizedAnalysis size_dsa_to_precision(const Scenario& scenario, const DsaOptions& options, double target_mcse,
-                                                  std::uint64_t max_individuals = 10'000'000);
+                                                  std::uint64_t max_individuals = kDefaultMaxIndividuals);
 
 /// Individuals at which every value-based price (value_based_price at `thresholds`) has an
 /// MCSE of at most `target_mcse` (in money per unit of the price parameter).
 [[nodiscard]] SizedAnalysis size_price_to_precision(const Scenario& scenario, const DsaOptions& options, const std::string& price_parameter,
                                                     const std::vector<double>& thresholds, double target_mcse,
-                                                    std::uint64_t max_individuals = 10'000'000);
+                                                    std::uint64_t max_individuals = kDefaultMaxIndividuals);
 
 /// Terminal text: what the target asked, what was reached with how many individuals, and
 /// the plain `hemsim run` command that gives the same results.
@@ -131,9 +143,9 @@ inline constexpr double kNoiseShareConfidence = 0.8;
 /// Terminal text: the sizing of a DSA (`what`: "incremental net benefit") or a price.
 [[nodiscard]] std::string format_sized_analysis(const SizedAnalysis& sized, const std::string& what, double target_mcse);
 /// Terminal text: the pilot's variances and the individuals each increment needs.
-[[nodiscard]] std::string format_inner_sample_size(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws);
+[[nodiscard]] std::string format_inner_sample_size(const InnerSampleSize& size);
 /// The same as JSON (`psa --max-noise-share --out DIR` writes it as inner_sample.json;
 /// docs/results-format.md).
-[[nodiscard]] std::string inner_sample_size_json(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws);
+[[nodiscard]] std::string inner_sample_size_json(const InnerSampleSize& size);
 
 }  // namespace hemsim

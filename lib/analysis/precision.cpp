@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "hemsim/error.hpp"
 #include "hemsim/paired.hpp"
@@ -24,6 +25,12 @@ std::string to_string(IncrementMeasure measure) {
       return "net_benefit";
   }
   return "effects";
+}
+
+IncrementMeasure increment_measure_named(const std::string& name) {
+  for (const IncrementMeasure m : {IncrementMeasure::effects, IncrementMeasure::costs, IncrementMeasure::net_benefit})
+    if (to_string(m) == name) return m;
+  throw std::invalid_argument("the increment measure must be 'effects', 'costs' or 'net_benefit', not '" + name + "'");
 }
 
 namespace {
@@ -110,7 +117,9 @@ InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share,
     if (std::find(pilot.strategies.begin(), pilot.strategies.end(), name) == pilot.strategies.end())
       throw ScenarioError({"", 0, 0, "--noise-strategy"}, fmt::format("no strategy '{}'", name), "a strategy of the scenario");
   InnerSampleSize size;
+  size.max_share = max_share;
   size.confidence = confidence;
+  size.pilot_draws = pilot.draws;
   const int ref = pilot.reference;
   const auto n0 = static_cast<double>(pilot.individuals);
   // The sample variance of D normal draws is sigma^2 chi^2_{D-1} / (D - 1): sigma^2 is at
@@ -148,7 +157,6 @@ InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share,
 
 InnerSampleSize size_psa_inner_sample(const Scenario& scenario, PsaOptions pilot, double max_share, std::uint64_t max_individuals,
                                       const std::vector<std::string>& strategies, double confidence) {
-  constexpr int kMaxPilots = 3;
   constexpr double kMostlyNoise = 0.25;
   check_noise_share_and_confidence(max_share, confidence);  // before the pilot runs
   if (pilot.individuals == 0) pilot.individuals = scenario.settings.individuals;
@@ -164,7 +172,7 @@ InnerSampleSize size_psa_inner_sample(const Scenario& scenario, PsaOptions pilot
     const auto& incs = size.increments;
     const bool mostly_noise = std::any_of(incs.begin(), incs.end(), [&](const auto& inc) { return inc.pilot_noise_share > kMostlyNoise; });
     const std::uint64_t next = std::min({size.individuals, 10 * tried.front(), max_individuals});
-    if (!mostly_noise || next <= pilot.individuals || static_cast<int>(tried.size()) == kMaxPilots) return size;
+    if (!mostly_noise || next <= pilot.individuals || static_cast<int>(tried.size()) == kMaxNoiseSharePilots) return size;
     pilot.individuals = next;
   }
 }

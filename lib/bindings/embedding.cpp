@@ -212,7 +212,7 @@ EmbeddedPsa embedded_psa(const Scenario& scenario, const ParameterChanges& chang
                          const std::vector<std::vector<std::string>>& evppi_groups, const NoiseShareTarget& sizing) {
   const Scenario changed = changed_scenario(scenario, changes);
   const bool sized = sizing.max_share != 0.0;
-  ProgressOverRuns progress(options.progress, sized ? 4 : 1);  // up to three pilots, then the PSA
+  ProgressOverRuns progress(options.progress, sized ? kMaxNoiseSharePilots + 1 : 1);  // the pilots, then the PSA
   PsaOptions psa;
   psa.draws = draws;
   psa.individuals = options.individuals;
@@ -246,9 +246,10 @@ EmbeddedPsa embedded_psa(const Scenario& scenario, const ParameterChanges& chang
   return out;
 }
 
-DsaReport embedded_one_way(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options,
-                           const Comparison& comparison) {
-  const Scenario changed = changed_scenario(scenario, changes);
+namespace {
+
+// embedded_one_way on the scenario with its changes made (`changed`).
+DsaReport one_way_of(const Scenario& changed, const EmbeddedOptions& options, const Comparison& comparison) {
   DsaOptions dsa = dsa_options(changed, options, comparison);
   // one_way_sensitivity runs the base case, then each ranged parameter at both ends.
   const auto ranged = std::count_if(changed.parameters.begin(), changed.parameters.end(), [](const Parameter& p) { return p.has_range; });
@@ -260,10 +261,9 @@ DsaReport embedded_one_way(const Scenario& scenario, const ParameterChanges& cha
   return report;
 }
 
-DsaReport embedded_price(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options,
-                         const Comparison& comparison, const std::string& price_parameter, std::vector<double> thresholds) {
-  const Scenario changed = changed_scenario(scenario, changes);
-  thresholds = price_thresholds(changed, std::move(thresholds));
+// embedded_price on `changed`, at `thresholds` (price_thresholds).
+DsaReport price_of(const Scenario& changed, const EmbeddedOptions& options, const Comparison& comparison, const std::string& price_parameter,
+                   const std::vector<double>& thresholds) {
   DsaOptions dsa = dsa_options(changed, options, comparison);
   // value_based_price runs two prices for the slope, then checks each threshold's price.
   ProgressOverRuns progress(options.progress, 2 + thresholds.size());
@@ -275,33 +275,43 @@ DsaReport embedded_price(const Scenario& scenario, const ParameterChanges& chang
   return report;
 }
 
+}  // namespace
+
+DsaReport embedded_one_way(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options,
+                           const Comparison& comparison) {
+  return one_way_of(changed_scenario(scenario, changes), options, comparison);
+}
+
+DsaReport embedded_price(const Scenario& scenario, const ParameterChanges& changes, const EmbeddedOptions& options,
+                         const Comparison& comparison, const std::string& price_parameter, std::vector<double> thresholds) {
+  const Scenario changed = changed_scenario(scenario, changes);
+  return price_of(changed, options, comparison, price_parameter, price_thresholds(changed, std::move(thresholds)));
+}
+
+// The sizing runs without progress: the fraction reported is the analysis' that follows.
 SizedReport embedded_one_way_to_precision(const Scenario& scenario, const ParameterChanges& changes, EmbeddedOptions options,
                                           const Comparison& comparison, double target_mcse, std::uint64_t max_individuals) {
+  const Scenario changed = changed_scenario(scenario, changes);
   SizedReport out;
-  {
-    const Scenario changed = changed_scenario(scenario, changes);
-    DsaOptions dsa = dsa_options(changed, options, comparison);  // no progress: it is the analysis' that counts
-    out.sizing = with_threads(options.threads, [&] { return size_dsa_to_precision(changed, dsa, target_mcse, max_individuals); });
-  }
+  const DsaOptions dsa = dsa_options(changed, options, comparison);
+  out.sizing = with_threads(options.threads, [&] { return size_dsa_to_precision(changed, dsa, target_mcse, max_individuals); });
   options.individuals = out.sizing.individuals;
-  out.report = embedded_one_way(scenario, changes, options, comparison);
+  out.report = one_way_of(changed, options, comparison);
   return out;
 }
 
 SizedReport embedded_price_to_precision(const Scenario& scenario, const ParameterChanges& changes, EmbeddedOptions options,
                                         const Comparison& comparison, const std::string& price_parameter, std::vector<double> thresholds,
                                         double target_mcse, std::uint64_t max_individuals) {
+  const Scenario changed = changed_scenario(scenario, changes);
+  thresholds = price_thresholds(changed, std::move(thresholds));
   SizedReport out;
-  {
-    const Scenario changed = changed_scenario(scenario, changes);
-    thresholds = price_thresholds(changed, std::move(thresholds));
-    DsaOptions dsa = dsa_options(changed, options, comparison);
-    out.sizing = with_threads(options.threads, [&] {
-      return size_price_to_precision(changed, dsa, price_parameter, thresholds, target_mcse, max_individuals);
-    });
-  }
+  const DsaOptions dsa = dsa_options(changed, options, comparison);
+  out.sizing = with_threads(options.threads, [&] {
+    return size_price_to_precision(changed, dsa, price_parameter, thresholds, target_mcse, max_individuals);
+  });
   options.individuals = out.sizing.individuals;
-  out.report = embedded_price(scenario, changes, options, comparison, price_parameter, thresholds);
+  out.report = price_of(changed, options, comparison, price_parameter, thresholds);
   return out;
 }
 

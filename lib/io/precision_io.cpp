@@ -39,12 +39,12 @@ std::string format_sized_analysis(const SizedAnalysis& sized, const std::string&
                      sized.achieved_mcse, tried);
 }
 
-std::string format_inner_sample_size(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws) {
+std::string format_inner_sample_size(const InnerSampleSize& size) {
   std::string pilots;
   for (const std::uint64_t n : size.pilot_individuals) pilots += fmt::format("{}{}", pilots.empty() ? "" : ", then ", n);
   std::string out = fmt::format("Inner sample for Monte Carlo noise at most {:.3g}% of each increment's spread (pilot of {} draws{};\n"
                                 "parameter variances at their lower {:.3g}% confidence bound):\n",
-                                100 * max_share, pilot_draws, pilots.empty() ? "" : " x " + pilots + " individuals", 100 * size.confidence);
+                                100 * size.max_share, size.pilot_draws, pilots.empty() ? "" : " x " + pilots + " individuals", 100 * size.confidence);
   out += fmt::format("  {:<28} {:<8} {:>17} {:>14} {:>14} {:>12} {:>12}\n", "strategy", "measure", "within (per ind.)", "parameter",
                      "lower bound", "pilot noise", "individuals");
   for (const auto& inc : size.increments)
@@ -55,11 +55,11 @@ std::string format_inner_sample_size(const InnerSampleSize& size, double max_sha
   return out;
 }
 
-std::string inner_sample_size_json(const InnerSampleSize& size, double max_share, std::uint64_t pilot_draws) {
+std::string inner_sample_size_json(const InnerSampleSize& size) {
   nlohmann::ordered_json j;
-  j["max_noise_share"] = max_share;
+  j["max_noise_share"] = size.max_share;
   j["confidence"] = size.confidence;
-  j["pilot_draws"] = pilot_draws;
+  j["pilot_draws"] = size.pilot_draws;
   j["pilot_individuals"] = size.pilot_individuals;
   j["individuals"] = size.individuals;
   j["capped"] = size.capped;
