@@ -91,6 +91,11 @@ class IndividualSimulator {
     for (int y = years_ - 1; y >= 0; --y)  // a year no cycle starts in (cycles over a year) is empty
       year_start_[static_cast<std::size_t>(y)] = std::min(year_start_[static_cast<std::size_t>(y)], year_start_[static_cast<std::size_t>(y) + 1]);
     if (fast_) walks_ = make_walks(plan, lanes_, S_);
+    // Without attributes, run-time or per-individual values, the fast path's coordinates
+    // stay 0 and every age0 0: begin_individual has nothing to do.
+    same_every_individual_ = fast_ && attributes_.empty() &&
+                             std::all_of(evaluators_.begin(), evaluators_.end(), [](const RuntimeEvaluator* e) { return e == nullptr; }) &&
+                             std::all_of(lanes_.begin(), lanes_.end(), [](const Lane& lane) { return lane.individual_values.empty(); });
   }
 
   // Where this thread's whole-number per-point counts go (trace changes, first events).
@@ -387,39 +392,8 @@ class IndividualSimulator {
     const OutputLayout& L = m_.layout;
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
     lane.out = &outputs_[static_cast<std::size_t>(k * V_)];  // zeros (add_individual clears them)
-    // The fast path sets no coordinate but those set below, so the others stay 0.
-    if (!fast_) std::fill(coords_.begin(), coords_.end(), 0);
     RuntimeEvaluator* runtime = evaluators_[static_cast<std::size_t>(k)];
-
-    // Attributes, each from its own stream.
-    lane.age0 = 0;
-    const bool reuse = same_attributes_as_previous_[static_cast<std::size_t>(k)];
-    for (std::size_t a = 0; a < attributes_.size(); ++a) {
-      if (!reuse) attributes_[a] = sm.attributes[a].quantile(random_.uniform(i, Purpose::attribute, attribute_streams_[a]));
-      if (m_.discrete_attribute_coordinate[a] >= 0)
-        coords_[static_cast<std::size_t>(m_.discrete_attribute_coordinate[a])] = static_cast<int>(attributes_[a]);
-      if (static_cast<int>(a) == m_.age_attribute)
-        lane.age0 = std::max(0, static_cast<int>(std::floor(attributes_[a] / m_.scenario.settings.cycle_length_years + 1e-9)) -
-                                    m_.age_grid_start);
-    }
-    coords_[kCoordAge] = std::min(lane.age0, m_.coordinate_sizes[kCoordAge] - 1);
-    if (runtime) {
-      runtime->set_attributes(attributes_.data());
-      for (std::size_t r = 0; r < sm.runtime_expressions.size(); ++r) {
-        if (!sm.runtime_expressions[r].per_individual) continue;
-        Quantity q;
-        q.kind = Quantity::Kind::per_individual;
-        q.slot = static_cast<int>(r);
-        q.check = sm.runtime_expressions[r].check;
-        individual_values_[r] = runtime->evaluate(q, coords_.data());
-      }
-    }
-    for (std::size_t s = 0; s < sm.states.size() && !lane.individual_values.empty(); ++s) {
-      const auto& terms = sm.states[s].individual_terms;
-      double* v = lane.individual_values.data() + lane.individual_offset[s];
-      for (std::size_t j = 0; j < terms.size(); ++j)
-        v[j] = quantity_value(m_, terms[j].value, coords_.data(), individual_values_.data(), runtime);
-    }
+    if (!same_every_individual_) begin_individual(i, k, sm, lane, runtime);
     for (int c = 0; c < L.categories && lane.one_time_costs; ++c) {
       lane.out[L.cost_discounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
       lane.out[L.cost_undiscounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
@@ -457,6 +431,43 @@ class IndividualSimulator {
     }
     enter(lane, lane.state, 0);
     lane.active = !lane.hot[static_cast<std::size_t>(lane.state)].shortcut;
+  }
+
+  // begin_strategy's part for models whose individuals differ before they walk:
+  // attributes, coordinates, run-time and per-individual values.
+  void begin_individual(std::uint64_t i, int k, const StrategyModel& sm, Lane& lane, RuntimeEvaluator* runtime) {
+    // The fast path sets no coordinate but those set below, so the others stay 0.
+    if (!fast_) std::fill(coords_.begin(), coords_.end(), 0);
+
+    // Attributes, each from its own stream.
+    lane.age0 = 0;
+    const bool reuse = same_attributes_as_previous_[static_cast<std::size_t>(k)];
+    for (std::size_t a = 0; a < attributes_.size(); ++a) {
+      if (!reuse) attributes_[a] = sm.attributes[a].quantile(random_.uniform(i, Purpose::attribute, attribute_streams_[a]));
+      if (m_.discrete_attribute_coordinate[a] >= 0)
+        coords_[static_cast<std::size_t>(m_.discrete_attribute_coordinate[a])] = static_cast<int>(attributes_[a]);
+      if (static_cast<int>(a) == m_.age_attribute)
+        lane.age0 = std::max(0, static_cast<int>(std::floor(attributes_[a] / m_.scenario.settings.cycle_length_years + 1e-9)) -
+                                    m_.age_grid_start);
+    }
+    coords_[kCoordAge] = std::min(lane.age0, m_.coordinate_sizes[kCoordAge] - 1);
+    if (runtime) {
+      runtime->set_attributes(attributes_.data());
+      for (std::size_t r = 0; r < sm.runtime_expressions.size(); ++r) {
+        if (!sm.runtime_expressions[r].per_individual) continue;
+        Quantity q;
+        q.kind = Quantity::Kind::per_individual;
+        q.slot = static_cast<int>(r);
+        q.check = sm.runtime_expressions[r].check;
+        individual_values_[r] = runtime->evaluate(q, coords_.data());
+      }
+    }
+    for (std::size_t s = 0; s < sm.states.size() && !lane.individual_values.empty(); ++s) {
+      const auto& terms = sm.states[s].individual_terms;
+      double* v = lane.individual_values.data() + lane.individual_offset[s];
+      for (std::size_t j = 0; j < terms.size(); ++j)
+        v[j] = quantity_value(m_, terms[j].value, coords_.data(), individual_values_.data(), runtime);
+    }
   }
 
   // Fast path: every row is a static table and only the state is tracked. Each walk runs
@@ -824,6 +835,7 @@ class IndividualSimulator {
   };
   std::array<MoveBlock, 16> move_blocks_{};  // recent move blocks, shared by strategies and visits
   bool fast_;
+  bool same_every_individual_ = false;  // begin_individual is skipped
   Accumulator* counts_ = nullptr;
 };
 
