@@ -147,5 +147,8 @@ inline constexpr double kNoiseShareConfidence = 0.8;
 /// The same as JSON (`psa --max-noise-share --out DIR` writes it as inner_sample.json;
 /// docs/results-format.md).
 [[nodiscard]] std::string inner_sample_size_json(const InnerSampleSize& size);
+/// Reads inner_sample_size_json's text back (`hemsim report` shows it beside the PSA);
+/// throws std::exception (nlohmann::json's, or std::invalid_argument) for other text.
+[[nodiscard]] InnerSampleSize inner_sample_size_from_json(const std::string& text);
 
 }  // namespace hemsim

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hemsim/dsa_io.hpp"
+#include "hemsim/precision.hpp"
 #include "hemsim/psa.hpp"
 #include "hemsim/results.hpp"
 #include "hemsim/scenario.hpp"
@@ -29,6 +30,8 @@ namespace hemsim {
 struct ReportInputs {
   std::optional<RunResults> run;   ///< results.json
   std::optional<PsaResults> psa;   ///< psa.json
+  /// inner_sample.json beside psa.json (`psa --max-noise-share`): how its inner sample was sized.
+  std::optional<InnerSampleSize> inner_sample;
   std::optional<DsaReport> dsa;    ///< dsa.json from `hemsim dsa`
   std::optional<DsaReport> price;  ///< dsa.json from `hemsim price` (value-based prices)
   std::optional<VariantComparison> variants;  ///< named_scenarios.json from `hemsim run --scenario all`

@@ -79,4 +79,27 @@ std::string inner_sample_size_json(const InnerSampleSize& size) {
   return j.dump(2) + "\n";
 }
 
+InnerSampleSize inner_sample_size_from_json(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text);
+  InnerSampleSize size;
+  size.max_share = j.at("max_noise_share").get<double>();
+  size.confidence = j.at("confidence").get<double>();
+  size.pilot_draws = j.at("pilot_draws").get<std::uint64_t>();
+  size.pilot_individuals = j.at("pilot_individuals").get<std::vector<std::uint64_t>>();
+  size.individuals = j.at("individuals").get<std::uint64_t>();
+  size.capped = j.at("capped").get<bool>();
+  for (const auto& row : j.at("increments")) {
+    InnerSampleSize::Increment inc;
+    inc.strategy = row.at("strategy").get<std::string>();
+    inc.measure = increment_measure_named(row.at("measure").get<std::string>());
+    inc.within_variance = row.at("within_variance").get<double>();
+    inc.parameter_variance = row.at("parameter_variance").get<double>();
+    inc.parameter_lower = row.at("parameter_lower").get<double>();
+    inc.pilot_noise_share = row.at("pilot_noise_share").get<double>();
+    inc.needed = row.at("needed").is_null() ? 0.0 : row.at("needed").get<double>();
+    size.increments.push_back(std::move(inc));
+  }
+  return size;
+}
+
 }  // namespace hemsim

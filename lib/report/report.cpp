@@ -618,6 +618,13 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
                  "psa.json written by hemsim psa");
       in.files.push_back(psa.string());
       found = true;
+      if (const fs::path sizing = fs::path(dir) / "inner_sample.json"; exists_and_listed(sizing)) {
+        in.inner_sample = read_result(sizing, "inner_sample.json", [](const std::string& t) { return inner_sample_size_from_json(t); });
+        if (in.inner_sample->individuals != p.individuals)
+          bad_file(sizing.string(), fmt::format("sized {} individuals per draw, but psa.json ran {}", in.inner_sample->individuals, p.individuals),
+                   "the inner_sample.json written with psa.json by hemsim psa --max-noise-share");
+        in.files.push_back(sizing.string());
+      }
       if (exists_and_listed(evppi)) {
         in.evppi = read_evppi(evppi);
         in.files.push_back(evppi.string());

@@ -11,6 +11,7 @@
 
 #include "hemsim/decision.hpp"
 #include "hemsim/dsa_io.hpp"
+#include "hemsim/precision.hpp"
 #include "hemsim/psa_io.hpp"
 #include "hemsim/results_io.hpp"
 #include "report/report_answer.hpp"
@@ -44,6 +45,34 @@ std::optional<ReportTable> noise_table(const PsaResults& p, const Names& names) 
     t.rows.push_back({text("Increment against " + names(p.strategies[static_cast<std::size_t>(p.reference)])), text(names(row.strategy)),
                       probability(row.costs), probability(row.effects)});
   return t;
+}
+
+// How `psa --max-noise-share` sized the inner sample (inner_sample.json): a paragraph on
+// the target and the pilots, and per increment the variances and the individuals each
+// needed (docs/methods.md, "Precision targets").
+void add_sizing(ReportSection& s, const InnerSampleSize& size, const PsaResults& p, const Names& names) {
+  std::string pilots;
+  for (const std::uint64_t n : size.pilot_individuals) pilots += fmt::format("{}{}", pilots.empty() ? "" : ", then ", n);
+  s.paragraphs.push_back(fmt::format(
+      "The inner sample was sized for Monte Carlo noise of at most {:.3g} % of each increment's spread across draws: pilot PSAs of "
+      "{} draws{}, each parameter variance taken at its lower {:.3g} % confidence bound. {} individuals per draw{}.",
+      100 * size.max_share, size.pilot_draws, pilots.empty() ? "" : " with " + pilots + " individuals", 100 * size.confidence,
+      size.individuals, size.capped ? " (capped by --max-individuals: the target is not met)" : ""));
+  ReportTable t{"psa_sizing",
+                "How the inner sample was sized",
+                "Per individual, the variance of the increment within a draw; across draws, the variance of the increment's true "
+                "mean (estimate and lower bound). Individuals needed = within × (1 − share) / (share × lower bound).",
+                "PSA sizing",
+                true,
+                {"Strategy", "Against", "Measure", "Within (per individual)", "Across draws (estimate)", "Lower bound", "Pilot noise share",
+                 "Individuals needed"},
+                {}};
+  const std::string reference = names(p.strategies[static_cast<std::size_t>(p.reference)]);
+  for (const auto& inc : size.increments)
+    t.rows.push_back({text(names(inc.strategy)), text(reference), text(to_string(inc.measure)), plain(inc.within_variance),
+                      plain(inc.parameter_variance), plain(inc.parameter_lower), probability(inc.pilot_noise_share),
+                      inc.parameter_lower > 0 ? integer(inc.needed) : text("unreachable")});
+  s.tables.push_back(std::move(t));
 }
 
 // The cost-effectiveness plane: each draw's incremental cost and effect against the
@@ -350,6 +379,7 @@ ReportSection psa_section(const ReportInputs& in, const Names& names) {
   }
   s.tables.push_back(std::move(summary));
   if (auto noise = noise_table(p, names)) s.tables.push_back(std::move(*noise));
+  if (in.inner_sample) add_sizing(s, *in.inner_sample, p, names);
   for (const auto& warning : noise_shares(p).warnings) s.paragraphs.push_back("Warning: " + warning + ".");
   s.tables.push_back(std::move(evpi_at));
   s.tables.push_back(std::move(evpi_table));

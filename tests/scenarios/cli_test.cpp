@@ -167,6 +167,31 @@ TEST(Cli, SizedPsaSavesItsSizingAndACommandThatGivesTheSameBytes) {
   EXPECT_EQ(sizing.at("increments").at(0).at("strategy"), "A");
   EXPECT_LT(sizing.at("increments").at(0).at("parameter_lower").get<double>(),
             sizing.at("increments").at(0).at("parameter_variance").get<double>());
+  // The report reads the sizing back beside psa.json and shows every increment's row.
+  const hemsim::ReportInputs inputs = hemsim::load_report_inputs({out.string()});
+  ASSERT_TRUE(inputs.inner_sample.has_value());
+  EXPECT_EQ(hemsim::inner_sample_size_json(*inputs.inner_sample), read(out / "inner_sample.json"));  // read back whole
+  const auto doc = hemsim::build_report(inputs);
+  const auto* table = doc.find_table("psa_sizing");
+  ASSERT_NE(table, nullptr);
+  ASSERT_EQ(table->rows.size(), sizing.at("increments").size());
+  for (std::size_t r = 0; r < table->rows.size(); ++r) {
+    const auto& row = sizing.at("increments").at(r);
+    EXPECT_EQ(table->rows[r][0].as_text(), row.at("strategy").get<std::string>());
+    EXPECT_EQ(table->rows[r][2].as_text(), row.at("measure").get<std::string>());
+    EXPECT_EQ(table->rows[r][5].as_number(), row.at("parameter_lower").get<double>());
+    EXPECT_EQ(table->rows[r][6].as_number(), row.at("pilot_noise_share").get<double>());
+    if (row.at("needed").is_null()) EXPECT_EQ(table->rows[r][7].as_text(), "unreachable");
+    else EXPECT_EQ(table->rows[r][7].as_number(), row.at("needed").get<double>());
+  }
+  const auto* section = &doc.sections[0];
+  for (const auto& each : doc.sections)
+    if (each.id == "psa") section = &each;
+  bool told = false;
+  for (const auto& paragraph : section->paragraphs)
+    told = told || (paragraph.find(fmt::format("{} individuals per draw", psa.individuals)) != std::string::npos &&
+                    paragraph.find("at most 30 %") != std::string::npos);
+  EXPECT_TRUE(told);
   const std::string command = psa.provenance.command;
   EXPECT_NE(command.find("--noise-confidence 0.8"), std::string::npos) << command;
   ASSERT_EQ(command.rfind("hemsim ", 0), 0U) << command;
