@@ -180,6 +180,45 @@ typedef struct hemsim_price_point {
 int hemsim_price_count(const hemsim_dsa_result* dsa, size_t* out);
 int hemsim_price_point_at(const hemsim_dsa_result* dsa, size_t point, hemsim_price_point* out);
 
+/* ---- Precision targets (docs/methods.md, "Precision targets") -------------------------- */
+
+/* Which increment (strategy minus the reference, discounted) a target bounds. */
+enum { HEMSIM_INCREMENT_EFFECTS = 0, HEMSIM_INCREMENT_COSTS = 1, HEMSIM_INCREMENT_NET_BENEFIT = 2 };
+
+/* `hemsim run --target-mcse`: a pilot with options->individuals (or the scenario's), then
+ * as many individuals as the MCSE of the increment `measure` of `strategy` (NULL: every
+ * non-reference strategy) against the reference needs to be at most `target_mcse`, at
+ * most `max_individuals` (0: 10,000,000). The result is that of hemsim_run with the
+ * individuals hemsim_result_precision reports. Costs and net benefit are of the first
+ * perspective, net benefit at the scenario's first threshold (or 100,000). */
+int hemsim_run_to_precision(const hemsim_scenario* scenario, const hemsim_options* options, double target_mcse, int measure,
+                            const char* strategy, uint64_t max_individuals, hemsim_result** out);
+/* `hemsim dsa --target-mcse` and `hemsim price --target-mcse`: sized once on the base case
+ * (the MCSE of the incremental net benefit, or of every price), then every point runs with
+ * that many individuals. */
+int hemsim_dsa_to_precision(const hemsim_scenario* scenario, const hemsim_options* options, const char* strategy, const char* comparator,
+                            double wtp, double target_mcse, uint64_t max_individuals, hemsim_dsa_result** out);
+int hemsim_price_to_precision(const hemsim_scenario* scenario, const hemsim_options* options, const char* parameter, const char* strategy,
+                              const double* thresholds, size_t count, double target_mcse, uint64_t max_individuals,
+                              hemsim_dsa_result** out);
+/* How a sized run, DSA or price was sized: whether the target was met (0: capped by
+ * max_individuals), the MCSE reached and the individuals used (any may be NULL).
+ * HEMSIM_E_INPUT for a result that no target sized. */
+int hemsim_result_precision(const hemsim_result* result, int* met, double* achieved_mcse, uint64_t* individuals);
+int hemsim_dsa_precision(const hemsim_dsa_result* dsa, int* met, double* achieved_mcse, uint64_t* individuals);
+
+/* `hemsim psa --max-noise-share`: the individuals per draw sized from pilot PSAs of
+ * `pilot_draws` draws (0: 50) so that Monte Carlo noise is at most `max_noise_share` of
+ * the spread across draws of each increment of `noise_strategies` (`noise_count` 0:
+ * every non-reference strategy), each parameter variance at its lower `confidence` bound
+ * (0: 0.8), at most `max_individuals` per draw (0: 10,000,000); then as hemsim_psa. */
+int hemsim_psa_to_noise_share(const hemsim_scenario* scenario, const hemsim_options* options, uint64_t draws, double max_noise_share,
+                              const char* const* noise_strategies, size_t noise_count, uint64_t pilot_draws, double confidence,
+                              uint64_t max_individuals, const char* const* evppi_groups, size_t group_count, hemsim_psa_result** out);
+/* The sizing as inner_sample.json (docs/results-format.md), owned by the result; "" for
+ * a PSA that was not sized. */
+int hemsim_psa_sizing_json(const hemsim_psa_result* psa, const char** out);
+
 /* ---- Decision analysis on the caller's arrays ---------------------------------------- */
 
 typedef struct hemsim_icer_table hemsim_icer_table;

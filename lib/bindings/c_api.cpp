@@ -21,6 +21,8 @@
 #include "hemsim/decision_outputs.hpp"
 #include "hemsim/embedding.hpp"
 #include "hemsim/error.hpp"
+#include "hemsim/precision.hpp"
+#include "hemsim/psa_io.hpp"
 #include "hemsim/results_io.hpp"
 #include "hemsim/scenario_io.hpp"
 #include "hemsim/version.hpp"
@@ -34,6 +36,7 @@ struct hemsim_scenario {
 struct hemsim_result {
   hemsim::RunResults results;
   std::string json;
+  std::optional<hemsim::SizedAnalysis> sizing;  // hemsim_run_to_precision
 };
 
 // Row-major copies of what the caller reads as plain arrays.
@@ -42,6 +45,7 @@ using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 struct hemsim_psa_result {
   hemsim::EmbeddedPsa run;
   std::string json;
+  std::string sizing_json;  // inner_sample.json; "" when not sized
   std::vector<RowMajor> costs;  // per perspective
   RowMajor effects;
 };
@@ -49,6 +53,7 @@ struct hemsim_psa_result {
 struct hemsim_dsa_result {
   hemsim::DsaReport report;
   std::string json;
+  std::optional<hemsim::SizedAnalysis> sizing;  // hemsim_dsa_to_precision, hemsim_price_to_precision
 };
 
 struct hemsim_icer_table {
@@ -296,6 +301,57 @@ int hemsim_run(const hemsim_scenario* scenario, const hemsim_options* options, h
   });
 }
 
+namespace {
+
+hemsim::IncrementMeasure increment_measure(int measure) {
+  switch (measure) {
+    case HEMSIM_INCREMENT_EFFECTS: return hemsim::IncrementMeasure::effects;
+    case HEMSIM_INCREMENT_COSTS: return hemsim::IncrementMeasure::costs;
+    case HEMSIM_INCREMENT_NET_BENEFIT: return hemsim::IncrementMeasure::net_benefit;
+    default: throw std::invalid_argument(fmt::format("measure {} is not one of HEMSIM_INCREMENT_EFFECTS, _COSTS, _NET_BENEFIT", measure));
+  }
+}
+
+std::uint64_t max_individuals_or_default(uint64_t max_individuals) {
+  return max_individuals ? max_individuals : hemsim::kDefaultMaxIndividuals;
+}
+
+// hemsim_result_precision and hemsim_dsa_precision.
+void report_sizing(const std::optional<hemsim::SizedAnalysis>& sizing, int* met, double* achieved_mcse, uint64_t* individuals) {
+  if (!sizing) throw std::invalid_argument("the result was not sized to a precision target");
+  if (met) *met = sizing->met ? 1 : 0;
+  if (achieved_mcse) *achieved_mcse = sizing->achieved_mcse;
+  if (individuals) *individuals = sizing->individuals;
+}
+
+}  // namespace
+
+int hemsim_run_to_precision(const hemsim_scenario* scenario, const hemsim_options* options, double target_mcse, int measure,
+                            const char* strategy, uint64_t max_individuals, hemsim_result** out) {
+  return guarded([&] {
+    *not_null(out, "out") = nullptr;
+    const auto& s = *not_null(scenario, "scenario");
+    hemsim::PrecisionTarget target;
+    target.mcse = target_mcse;
+    target.measure = increment_measure(measure);
+    target.max_individuals = max_individuals_or_default(max_individuals);
+    if (strategy) {
+      target.strategy = s.scenario.strategy_index(strategy);
+      if (target.strategy < 0) throw std::invalid_argument(fmt::format("the scenario has no strategy '{}'", strategy));
+    }
+    auto result = std::make_unique<hemsim_result>();
+    hemsim::PrecisionRun sized = hemsim::embedded_run_to_precision(s.scenario, s.changes, embedded_options(options), target);
+    result->results = std::move(sized.results);
+    result->sizing = static_cast<const hemsim::SizedAnalysis&>(sized);
+    result->json = hemsim::results_to_json(result->results);
+    *out = result.release();
+  });
+}
+
+int hemsim_result_precision(const hemsim_result* result, int* met, double* achieved_mcse, uint64_t* individuals) {
+  return guarded([&] { report_sizing(not_null(result, "result")->sizing, met, achieved_mcse, individuals); });
+}
+
 void hemsim_result_free(hemsim_result* result) { delete result; }
 
 int hemsim_result_json(const hemsim_result* result, const char** out) {
@@ -335,8 +391,11 @@ int hemsim_result_outcome(const hemsim_result* result, int outcome, size_t persp
 
 // ---- PSA -------------------------------------------------------------------------------
 
-int hemsim_psa(const hemsim_scenario* scenario, const hemsim_options* options, uint64_t draws, const char* const* evppi_groups,
-               size_t group_count, hemsim_psa_result** out) {
+namespace {
+
+// hemsim_psa and hemsim_psa_to_noise_share: the PSA, sized when sizing.max_share > 0.
+int run_psa(const hemsim_scenario* scenario, const hemsim_options* options, uint64_t draws, const char* const* evppi_groups,
+            size_t group_count, const hemsim::NoiseShareTarget& sizing, hemsim_psa_result** out) {
   return guarded([&] {
     *not_null(out, "out") = nullptr;
     const auto& s = *not_null(scenario, "scenario");
@@ -345,13 +404,45 @@ int hemsim_psa(const hemsim_scenario* scenario, const hemsim_options* options, u
     for (std::size_t g = 0; g < group_count; ++g)
       groups.push_back(split_names(not_null(not_null(evppi_groups, "evppi_groups")[g], "evppi_groups[g]")));
     auto result = std::make_unique<hemsim_psa_result>();
-    result->run = hemsim::embedded_psa(s.scenario, s.changes, embedded_options(options), draws, groups);
+    result->run = hemsim::embedded_psa(s.scenario, s.changes, embedded_options(options), draws, groups, sizing);
     if (!holds_results(options)) return;
     result->json = hemsim::psa_to_json(result->run.psa);
+    if (result->run.sizing) result->sizing_json = hemsim::inner_sample_size_json(*result->run.sizing);
     for (const auto& costs : result->run.psa.costs) result->costs.emplace_back(costs);
     result->effects = result->run.psa.effects;
     *out = result.release();
   });
+}
+
+}  // namespace
+
+int hemsim_psa(const hemsim_scenario* scenario, const hemsim_options* options, uint64_t draws, const char* const* evppi_groups,
+               size_t group_count, hemsim_psa_result** out) {
+  return run_psa(scenario, options, draws, evppi_groups, group_count, {}, out);
+}
+
+int hemsim_psa_to_noise_share(const hemsim_scenario* scenario, const hemsim_options* options, uint64_t draws, double max_noise_share,
+                              const char* const* noise_strategies, size_t noise_count, uint64_t pilot_draws, double confidence,
+                              uint64_t max_individuals, const char* const* evppi_groups, size_t group_count, hemsim_psa_result** out) {
+  hemsim::NoiseShareTarget sizing;
+  const int status = guarded([&] {
+    // 0 would mean "no sizing" to embedded_psa: here it is a share out of range.
+    if (!(max_noise_share > 0 && max_noise_share < 1)) throw std::invalid_argument("max_noise_share must be in (0, 1)");
+    sizing.max_share = max_noise_share;
+    sizing.strategies = names_from(noise_strategies, noise_count);
+    if (pilot_draws) sizing.pilot_draws = pilot_draws;
+    if (confidence != 0) sizing.confidence = confidence;
+    if (max_individuals) sizing.max_individuals = max_individuals;
+  });
+  if (status != HEMSIM_OK) {
+    if (out) *out = nullptr;
+    return status;
+  }
+  return run_psa(scenario, options, draws, evppi_groups, group_count, sizing, out);
+}
+
+int hemsim_psa_sizing_json(const hemsim_psa_result* psa, const char** out) {
+  return guarded([&] { *not_null(out, "out") = not_null(psa, "psa")->sizing_json.c_str(); });
 }
 
 void hemsim_psa_free(hemsim_psa_result* psa) { delete psa; }
@@ -426,6 +517,45 @@ int hemsim_price(const hemsim_scenario* scenario, const hemsim_options* options,
     result->json = hemsim::dsa_to_json(result->report);
     *out = result.release();
   });
+}
+
+int hemsim_dsa_to_precision(const hemsim_scenario* scenario, const hemsim_options* options, const char* strategy, const char* comparator,
+                            double wtp, double target_mcse, uint64_t max_individuals, hemsim_dsa_result** out) {
+  return guarded([&] {
+    *not_null(out, "out") = nullptr;
+    const auto& s = *not_null(scenario, "scenario");
+    hemsim::SizedReport sized = hemsim::embedded_one_way_to_precision(s.scenario, s.changes, embedded_options(options),
+                                                                      {text_or_empty(strategy), text_or_empty(comparator), wtp},
+                                                                      target_mcse, max_individuals_or_default(max_individuals));
+    if (!holds_results(options)) return;
+    auto result = std::make_unique<hemsim_dsa_result>();
+    result->report = std::move(sized.report);
+    result->sizing = sized.sizing;
+    result->json = hemsim::dsa_to_json(result->report);
+    *out = result.release();
+  });
+}
+
+int hemsim_price_to_precision(const hemsim_scenario* scenario, const hemsim_options* options, const char* parameter, const char* strategy,
+                              const double* thresholds, size_t count, double target_mcse, uint64_t max_individuals,
+                              hemsim_dsa_result** out) {
+  return guarded([&] {
+    *not_null(out, "out") = nullptr;
+    const auto& s = *not_null(scenario, "scenario");
+    hemsim::SizedReport sized = hemsim::embedded_price_to_precision(
+        s.scenario, s.changes, embedded_options(options), {text_or_empty(strategy), {}, 0.0}, not_null(parameter, "parameter"),
+        vector_from(thresholds, count, "thresholds"), target_mcse, max_individuals_or_default(max_individuals));
+    if (!holds_results(options)) return;
+    auto result = std::make_unique<hemsim_dsa_result>();
+    result->report = std::move(sized.report);
+    result->sizing = sized.sizing;
+    result->json = hemsim::dsa_to_json(result->report);
+    *out = result.release();
+  });
+}
+
+int hemsim_dsa_precision(const hemsim_dsa_result* dsa, int* met, double* achieved_mcse, uint64_t* individuals) {
+  return guarded([&] { report_sizing(not_null(dsa, "dsa")->sizing, met, achieved_mcse, individuals); });
 }
 
 void hemsim_dsa_free(hemsim_dsa_result* dsa) { delete dsa; }

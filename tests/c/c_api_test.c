@@ -1,5 +1,5 @@
 /* The C API from C (C99): a published model reproduced through it, its error paths,
- * cancellation, progress, and the decision functions on plain arrays.
+ * cancellation, progress, precision targets, and the decision functions on plain arrays.
  *
  * Reference values come from the papers, not from hemsim's output:
  *   Krijkamp et al. 2018 (Med Decis Making 38:400), Appendix C, cohort Sick-Sicker model:
@@ -157,6 +157,88 @@ static void price_at_the_published_icer(const hemsim_scenario* scenario) {
   CHECK_OK(hemsim_dsa_json(price, &json));
   CHECK(json && strstr(json, "price_parameter") && strstr(json, "\"c_Trt\""));
   hemsim_dsa_free(price);
+}
+
+/* A sized result is the plain call's with the individuals it reports, byte for byte. */
+static void precision_targets_size_a_run_and_a_price(const hemsim_scenario* scenario) {
+  const double thresholds[1] = {100000};
+  hemsim_options options;
+  hemsim_result *sized = NULL, *plain = NULL;
+  hemsim_dsa_result *price = NULL, *plain_price = NULL;
+  const char *sized_json = NULL, *plain_json = NULL;
+  int met = 0;
+  double mcse = 0;
+  uint64_t individuals = 0;
+  hemsim_options_init(&options);
+  options.individuals = 2000; /* the pilot: its Δ QALY MCSE is about 0.008 */
+  options.seed = 7;
+  options.seed_set = 1;
+  CHECK_OK(hemsim_run_to_precision(scenario, &options, 0.004, HEMSIM_INCREMENT_EFFECTS, "treatment", 0, &sized));
+  if (!sized) return;
+  CHECK_OK(hemsim_result_precision(sized, &met, &mcse, &individuals));
+  CHECK(met == 1 && mcse <= 0.004 && mcse > 0.002 && individuals > 2000);
+  options.individuals = individuals;
+  CHECK_OK(hemsim_run(scenario, &options, &plain));
+  CHECK(hemsim_result_precision(plain, &met, NULL, NULL) == HEMSIM_E_INPUT); /* no target sized it */
+  CHECK_OK(hemsim_result_json(sized, &sized_json));
+  CHECK_OK(hemsim_result_json(plain, &plain_json));
+  CHECK(sized_json && plain_json && strcmp(sized_json, plain_json) == 0);
+  hemsim_result_free(sized);
+  hemsim_result_free(plain);
+
+  options.individuals = 2000; /* the price's MCSE there is about 220 */
+  CHECK_OK(hemsim_price_to_precision(scenario, &options, "c_Trt", NULL, thresholds, 1, 150, 0, &price));
+  if (!price) return;
+  CHECK_OK(hemsim_dsa_precision(price, &met, &mcse, &individuals));
+  CHECK(met == 1 && mcse <= 150 && individuals > 2000);
+  options.individuals = individuals;
+  CHECK_OK(hemsim_price(scenario, &options, "c_Trt", NULL, thresholds, 1, &plain_price));
+  CHECK_OK(hemsim_dsa_json(price, &sized_json));
+  CHECK_OK(hemsim_dsa_json(plain_price, &plain_json));
+  CHECK(sized_json && plain_json && strcmp(sized_json, plain_json) == 0);
+  hemsim_dsa_free(price);
+  hemsim_dsa_free(plain_price);
+
+  CHECK(hemsim_run_to_precision(scenario, &options, 0.004, 7, NULL, 0, &sized) == HEMSIM_E_INPUT);
+  CHECK(sized == NULL && strstr(hemsim_last_error(), "measure 7") != NULL);
+  CHECK(hemsim_run_to_precision(scenario, &options, 0.004, HEMSIM_INCREMENT_EFFECTS, "no_such_arm", 0, &sized) == HEMSIM_E_INPUT);
+  CHECK(strstr(hemsim_last_error(), "no_such_arm") != NULL);
+  CHECK(hemsim_run_to_precision(scenario, &options, -1, HEMSIM_INCREMENT_EFFECTS, NULL, 0, &sized) == HEMSIM_E_INPUT);
+}
+
+/* A PSA sized for at most 30 % noise in A's increments: its sizing, and the plain PSA
+   with the individuals it chose gives the same psa.json. */
+static void psa_sized_to_a_noise_share(void) {
+  const char* arms[1] = {"A"};
+  hemsim_scenario* intro = NULL;
+  hemsim_psa_result *sized = NULL, *plain = NULL;
+  hemsim_options options;
+  const char *sizing = NULL, *sized_json = NULL, *plain_json = NULL, *at = NULL;
+  CHECK_OK(hemsim_scenario_load_file(HEMSIM_SOURCE_DIR "/scenarios/validation/sick_sicker_intro_cohort.yaml", &intro));
+  if (!intro) return;
+  hemsim_options_init(&options);
+  options.individuals = 200; /* the pilot's */
+  CHECK_OK(hemsim_psa_to_noise_share(intro, &options, 12, 0.3, arms, 1, 8, 0, 20000, NULL, 0, &sized));
+  if (sized) {
+    CHECK_OK(hemsim_psa_sizing_json(sized, &sizing));
+    CHECK(sizing && strstr(sizing, "\"max_noise_share\": 0.3") && strstr(sizing, "\"pilot_draws\": 8") &&
+          strstr(sizing, "\"confidence\": 0.8") && strstr(sizing, "\"strategy\": \"A\""));
+    at = sizing ? strstr(sizing, "\"individuals\": ") : NULL;
+    CHECK(at != NULL);
+    if (at) options.individuals = strtoull(at + strlen("\"individuals\": "), NULL, 10);
+    CHECK(options.individuals >= 200 && options.individuals <= 20000);
+    CHECK_OK(hemsim_psa(intro, &options, 12, NULL, 0, &plain));
+    CHECK_OK(hemsim_psa_json(sized, &sized_json));
+    CHECK_OK(hemsim_psa_json(plain, &plain_json));
+    CHECK(sized_json && plain_json && strcmp(sized_json, plain_json) == 0);
+    CHECK_OK(hemsim_psa_sizing_json(plain, &sizing));
+    CHECK(sizing && sizing[0] == '\0'); /* not sized */
+    hemsim_psa_free(sized);
+    hemsim_psa_free(plain);
+  }
+  CHECK(hemsim_psa_to_noise_share(intro, &options, 12, 1.5, NULL, 0, 0, 0, 0, NULL, 0, &sized) == HEMSIM_E_INPUT);
+  CHECK(sized == NULL && strstr(hemsim_last_error(), "max_noise_share") != NULL);
+  hemsim_scenario_free(intro);
 }
 
 /* Alarid-Escudero et al. 2023 cohort model: a PSA (cohort, so quick) with EVPPI, and the
@@ -377,10 +459,12 @@ int main(void) {
     cancellation_stops_the_run(scenario);
     overrides_are_checked_and_applied(scenario);
     price_at_the_published_icer(scenario);
+    precision_targets_size_a_run_and_a_price(scenario);
     hemsim_scenario_free(scenario);
   }
   bad_input_is_reported_with_its_place();
   psa_and_dsa_of_the_intro_model();
+  psa_sized_to_a_noise_share();
   incremental_table_of_dampack_herc_example();
   value_of_information_on_arrays();
   optimal_strategy_switches_of_dampack_herc_example();
