@@ -39,6 +39,7 @@ HotState hot_state(const CompiledModelData& m, const StrategyModel& sm, const La
   h.stay_offset = lane.stay_offset[static_cast<std::size_t>(st)];
   h.plain_stay = state.individual_terms.empty() && state.age_terms.empty();
   h.dead = m.dead_state[static_cast<std::size_t>(st)];
+  h.visited_bit = std::uint64_t{1} << (st & 63);
   const auto& g = row.groups;
   h.deaths_then_moves = (g.size() == 1 && g[0].stream == kStreamMove) ||
                         (g.size() == 2 && g[0].stream == kStreamDeath && g[1].stream == kStreamMove);

@@ -35,6 +35,7 @@ struct HotState {
   std::size_t prefix_width = 0, stay_offset = 0;
   bool plain_stay = false;
   bool dead = false;  // CompiledModelData::dead_state
+  std::uint64_t visited_bit = 0;  // the state's bit in Lane::visited (bit s % 64)
 };
 
 /// One strategy's walk of the current individual.

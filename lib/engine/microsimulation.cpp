@@ -225,17 +225,29 @@ class IndividualSimulator {
     return arrives(clock, stay) ? leave_uniform(stay, clock) : 0.0;
   }
 
+  // A cached move block (shared_move_block).
+  struct MoveBlock {
+    std::uint64_t individual = ~std::uint64_t{0};
+    std::uint64_t place = 0;  // state << 32 | quad of visits
+    RandomStream::Block words{};
+  };
+
   // The current stay's uniform; four visits to a state share a Philox block.
   double stay_uniform(std::uint64_t i, const Lane& lane) {
-    return RandomStream::to_uniform(shared_move_block(i, static_cast<std::uint32_t>(lane.state), lane.visit >> 2)[lane.visit & 3U]);
+    const auto state = static_cast<std::uint32_t>(lane.state);
+    return RandomStream::to_uniform(shared_move_block(i, state, lane.visit >> 2).words[lane.visit & 3U]);
   }
 
   // Strategies that walk the same stays, and a state's next visits, need the same move
   // block: a small cache keyed by (individual, state, quad of visits) makes each once.
-  RandomStream::Block shared_move_block(std::uint64_t i, std::uint32_t state, std::uint32_t quad) {
+  const MoveBlock& shared_move_block(std::uint64_t i, std::uint32_t state, std::uint32_t quad) {
     MoveBlock& slot = move_blocks_[(state * 7U + quad * 3U) & (move_blocks_.size() - 1)];
-    if (slot.individual != i || slot.state != state || slot.quad != quad) slot = {i, state, quad, random_.move_block(i, state, quad)};
-    return slot.words;
+    if (slot.individual != i || slot.place != (std::uint64_t{state} << 32 | quad)) {
+      slot.individual = i;
+      slot.place = std::uint64_t{state} << 32 | quad;
+      slot.words = random_.move_block(i, state, quad);
+    }
+    return slot;
   }
 
   // Enters state `to` at point `point` (the start of a new stay).
@@ -264,15 +276,21 @@ class IndividualSimulator {
   void close_stay(int k, Lane& lane, int s, int from_point, int to_point) {
     const HotState& h = lane.hot[static_cast<std::size_t>(s)];
     const std::size_t width = h.prefix_width;
-    const double* __restrict a = h.prefix + static_cast<std::size_t>(from_point) * width;
-    const double* __restrict b = h.prefix + static_cast<std::size_t>(to_point) * width;
-    double* __restrict total = lane.stay_totals.data() + h.stay_offset;
-    lane.visited |= std::uint64_t{1} << (s & 63);
+    const double* a = h.prefix + static_cast<std::size_t>(from_point) * width;
+    const double* b = h.prefix + static_cast<std::size_t>(to_point) * width;
+    lane.visited |= h.visited_bit;
+    add_differences(lane.stay_totals.data() + h.stay_offset, a, b, width);
+    double* trace = lane.trace_changes + s;  // column s of the points x states changes
+    trace[static_cast<std::ptrdiff_t>(from_point) * S_] += 1.0;
+    trace[static_cast<std::ptrdiff_t>(to_point) * S_] -= 1.0;
+    if (!h.plain_stay) pay_stay_terms(k, lane, s, from_point, to_point, a, b);
+  }
+
+  // total += b - a over a stay's `width` prefix columns (at least the four weight series);
+  // restrict parameters, which GCC honours, spare the overlap checks.
+  static void add_differences(double* __restrict total, const double* __restrict a, const double* __restrict b, std::size_t width) {
     for (std::size_t j = 0; j < 4; ++j) total[j] += b[j] - a[j];
     for (std::size_t j = 4; j < width; ++j) total[j] += b[j] - a[j];
-    lane.trace_changes[static_cast<std::size_t>(from_point * S_ + s)] += 1.0;
-    lane.trace_changes[static_cast<std::size_t>(to_point * S_ + s)] -= 1.0;
-    if (!h.plain_stay) pay_stay_terms(k, lane, s, from_point, to_point, a, b);
   }
 
   // close_stay's part for rewards valued per individual or settled along age (`a`, `b`:
@@ -828,11 +846,6 @@ class IndividualSimulator {
   };
   std::array<ArrivalBlock, 33> arrival_blocks_{};  // per clock (deaths, then events): the last block of later arrivals
   std::array<ArrivalBlock, 17> first_arrival_blocks_{};  // per pair of clocks: their first arrivals
-  struct MoveBlock {
-    std::uint64_t individual = ~std::uint64_t{0};
-    std::uint32_t state = 0, quad = 0;
-    RandomStream::Block words{};
-  };
   std::array<MoveBlock, 16> move_blocks_{};  // recent move blocks, shared by strategies and visits
   bool fast_;
   bool same_every_individual_ = false;  // begin_individual is skipped
