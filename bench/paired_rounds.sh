@@ -13,9 +13,9 @@ scenario=${4:-"$(dirname "$0")/../scenarios/validation/sick_sicker_microsim.yaml
 individuals=${5:-1000000}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cpu_seconds() {  # user + system seconds of one run
-  local t
-  t=$( { /usr/bin/time -f "%U %S" "$1" run "$scenario" -n "$individuals" -t 1 -q --out "$out/run" > /dev/null; } 2>&1 | tail -1)
+cpu_seconds() {  # user + system seconds of one run, to the millisecond (bash's time)
+  local t TIMEFORMAT='%3U %3S'
+  t=$( { time "$1" run "$scenario" -n "$individuals" -t 1 -q --out "$out/run" > /dev/null 2>&1; } 2>&1)
   awk '{print $1 + $2}' <<< "$t"
 }
 for ((r = 0; r < rounds; ++r)); do
