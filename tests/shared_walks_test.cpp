@@ -136,6 +136,42 @@ TEST(SharedWalks, AStrategyThatCopiesTheLeadersRecordsGetsWhatItWouldRecordAlone
   }
 }
 
+// A strategy that takes its walk's records and stay totals from the leader starts from a
+// copy of the leader's outputs and settles only those that differ (Lane::copies_outputs).
+// Here the leader pays transition rewards (costs of care, QALYs) that the follower does
+// not, and the follower has a one-time cost the leader lacks: the follower must still get
+// the bits it gets alone, in every output, and the leader its own.
+TEST(SharedWalks, AStrategyThatCopiesTheLeadersOutputsSettlesThoseThatDiffer) {
+  std::string model = kModel;
+  model.replace(model.find("qalys: -0.02"), std::string("qalys: -0.02").size(), "qalys: q_onset");
+  model.replace(model.find("  u_ill: 0.6\n"), 0, "  q_onset: -0.02\n");
+  model.replace(model.find("  drug: {}\n"), 0, "  admin: {}\n");  // paid only as the follower's one-time cost
+  const std::string follower = "  treated: {parameters: {c_drug: 3000, u_ill: 0.7, c_onset: 0, c_stay: 0, q_onset: 0}, one_time_costs: {admin: 500}}\n";
+  model.replace(model.find("  treated: {"), model.find("  faster:") - model.find("  treated: {"), follower);
+  const auto compiled = hemsim::compile_model(hemsim::parse_scenario(model, "inline.yaml"));
+  const hemsim::detail::WalkPlan plan(compiled.data());
+  ASSERT_EQ(plan.record_sources, (std::vector<int>{0, 0, 2}));  // the case under test: `treated` follows `usual`
+  ASSERT_EQ(plan.totals_sources, (std::vector<int>{0, 0, 2}));
+  std::string alone_yaml = model, usual_yaml = model;
+  alone_yaml.replace(alone_yaml.find("  reference_strategy: usual"), std::string("  reference_strategy: usual").size(), "  reference_strategy: treated");
+  alone_yaml.replace(alone_yaml.find("strategies:\n  usual"), std::string::npos, "strategies:\n" + follower);
+  usual_yaml.replace(usual_yaml.find("strategies:\n  usual"), std::string::npos, "strategies:\n  usual: {}\n");
+  for (const std::uint64_t seed : {1U, 7U}) {
+    const RunResults all = run(model, 3000, seed);
+    const auto& treated = all.strategies.at(static_cast<std::size_t>(all.strategy_index("treated")));
+    expect_identical(treated, run(alone_yaml, 3000, seed).strategies.at(0));
+    expect_identical(all.strategies.at(0), run(usual_yaml, 3000, seed).strategies.at(0));
+    // What the copy must not carry over: the leader's transition rewards and its costs.
+    EXPECT_NE(treated.qalys.discounted.mean, all.strategies.at(0).qalys.discounted.mean);
+    EXPECT_NE(treated.costs_by_category.at(0).discounted.mean, all.strategies.at(0).costs_by_category.at(0).discounted.mean);
+    EXPECT_EQ(treated.costs_by_category.at(1).discounted.mean, 500.0);  // the one-time cost, at time 0
+    EXPECT_EQ(all.strategies.at(0).costs_by_category.at(1).discounted.mean, 0.0);
+    // What it carries: the same walk's life-years and events.
+    EXPECT_EQ(treated.life_years.discounted.mean, all.strategies.at(0).life_years.discounted.mean);
+    EXPECT_EQ(treated.events.at(0).count.mean, all.strategies.at(0).events.at(0).count.mean);
+  }
+}
+
 // The fast path walks stay by stay (lib/engine/microsimulation.cpp, run_walk); a model
 // that also keeps a counter takes the general path, cycle by cycle, with the same random
 // numbers. A counter that nothing reads changes no outcome, so both must give the same

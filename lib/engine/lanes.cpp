@@ -3,6 +3,7 @@
 #include "engine/lanes.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace hemsim::detail {
 
@@ -74,6 +75,50 @@ Lane make_lane(const CompiledModelData& m, const StrategyModel& sm) {
   return lane;
 }
 
+// Each output's stay uses in order: (column, factor bits).
+std::vector<std::vector<std::pair<std::size_t, std::uint64_t>>> uses_by_output(const Lane& lane, int outputs) {
+  std::vector<std::vector<std::pair<std::size_t, std::uint64_t>>> uses(static_cast<std::size_t>(outputs));
+  for (const auto& use : lane.stay_uses) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &use.factor, sizeof bits);
+    uses[static_cast<std::size_t>(use.output)].emplace_back(use.column, bits);
+  }
+  return uses;
+}
+
+// Lane::copies_outputs for lane k, which records nothing and takes its stay totals from
+// lane j: on the fast path its outputs differ from j's only where its one-time costs or
+// its stay uses differ, where j pays transition rewards (k has none), and in the
+// perspectives summed from them. Events, life-years and years by state come from the
+// same walk, settled alike.
+void plan_output_copies(const CompiledModelData& m, const Lane& leader, int j, Lane& lane, int k) {
+  const OutputLayout& L = m.layout;
+  const StrategyModel& a = m.strategies[static_cast<std::size_t>(j)];
+  const StrategyModel& b = m.strategies[static_cast<std::size_t>(k)];
+  const auto leader_uses = uses_by_output(leader, L.size()), own = uses_by_output(lane, L.size());
+  std::vector<double> initial(static_cast<std::size_t>(L.size()), 0.0);
+  std::vector<bool> differs(static_cast<std::size_t>(L.size()), false);
+  for (int o = 0; o < L.size(); ++o) differs[static_cast<std::size_t>(o)] = leader_uses[static_cast<std::size_t>(o)] != own[static_cast<std::size_t>(o)];
+  for (int c = 0; c < L.categories; ++c) {
+    const double cost = b.one_time_costs[static_cast<std::size_t>(c)];
+    initial[static_cast<std::size_t>(L.cost_discounted(c))] = initial[static_cast<std::size_t>(L.cost_undiscounted(c))] = cost;
+    if (std::memcmp(&cost, &a.one_time_costs[static_cast<std::size_t>(c)], sizeof cost) != 0)
+      differs[static_cast<std::size_t>(L.cost_discounted(c))] = differs[static_cast<std::size_t>(L.cost_undiscounted(c))] = true;
+  }
+  for (const auto& terms : a.transition_terms)
+    for (const RewardTerm& term : terms) differs[static_cast<std::size_t>(term.output)] = true;
+  for (int p = 0; p < L.perspectives; ++p) {
+    lane.perspective_outputs.push_back(L.perspective_discounted(p));
+    lane.perspective_outputs.push_back(L.perspective_undiscounted(p));
+    differs[static_cast<std::size_t>(L.perspective_discounted(p))] = differs[static_cast<std::size_t>(L.perspective_undiscounted(p))] = false;
+  }
+  for (int o = 0; o < L.size(); ++o)
+    if (differs[static_cast<std::size_t>(o)]) lane.own_outputs.emplace_back(o, initial[static_cast<std::size_t>(o)]);
+  for (const auto& use : lane.stay_uses)
+    if (differs[static_cast<std::size_t>(use.output)]) lane.own_uses.push_back(use);
+  lane.copies_outputs = true;
+}
+
 }  // namespace
 
 std::vector<Lane> make_lanes(const CompiledModelData& m, const WalkPlan& plan) {
@@ -82,6 +127,9 @@ std::vector<Lane> make_lanes(const CompiledModelData& m, const WalkPlan& plan) {
   for (std::size_t k = 0; k < lanes.size(); ++k) {
     if (plan.totals_sources[k] != static_cast<int>(k)) lanes[k].totals_from = plan.totals_sources[k];
     if (plan.record_sources[k] != static_cast<int>(k)) lanes[k].records_from = plan.record_sources[k];
+    const int j = lanes[k].records_from;
+    if (j >= 0 && j < static_cast<int>(k) && lanes[k].totals_from == j)
+      plan_output_copies(m, lanes[static_cast<std::size_t>(j)], j, lanes[k], static_cast<int>(k));
   }
   return lanes;
 }

@@ -763,6 +763,7 @@ class IndividualSimulator {
   void finish_strategy(int k) {
     const OutputLayout& L = m_.layout;
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
+    if (lane.copies_outputs) return finish_from_leader(lane);
     if (lane.records_from >= 0) copy_walk_records(lanes_[static_cast<std::size_t>(lane.records_from)], lane);
     const int alive_until = lane.hot[static_cast<std::size_t>(lane.state)].dead ? lane.entered : m_.cycles + 1;
     if (lane.totals_from < 0) close_stay(k, lane, lane.state, lane.entered, m_.cycles + 1);
@@ -788,6 +789,18 @@ class IndividualSimulator {
       lane.out[L.life_years_undiscounted()] = m_.life_years_weight * m_.life_years_prefix[1][static_cast<std::size_t>(alive_until)];
     }
     for (int e = 0; e < L.events; ++e) lane.out[L.event_ever(e)] = static_cast<double>((lane.ever >> e) & 1U);
+    finish_outputs(perspective_terms_, lane.out);
+  }
+
+  // finish_strategy for a strategy that copies its walk leader's outputs and settles only
+  // those that differ (Lane::copies_outputs); the leader has finished.
+  void finish_from_leader(Lane& lane) {
+    const Lane& leader = lanes_[static_cast<std::size_t>(lane.records_from)];
+    std::copy_n(leader.out, V_, lane.out);
+    for (const auto& [output, initial] : lane.own_outputs) lane.out[output] = initial;
+    for (const int output : lane.perspective_outputs) lane.out[output] = 0.0;
+    const double* totals = leader.stay_totals.data();
+    for (const auto& use : lane.own_uses) lane.out[use.output] += use.factor * totals[use.column];
     finish_outputs(perspective_terms_, lane.out);
   }
 
