@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "engine/accumulator.hpp"
 #include "engine/clock.hpp"
@@ -38,11 +39,8 @@ class IndividualSimulator {
   // made on first use and kept across blocks: parsing them is the costly part of setting
   // up. The simulator itself is a local of each block, which keeps its hot members where
   // the compiler can hold them in registers.
-  // `spare_lanes`: lanes a previous simulator of this thread gave back (give_back_lanes),
-  // taken instead of making them again (their per-individual state is reset as each
-  // individual begins); empty: made here.
   IndividualSimulator(const CompiledModelData& m, const RandomStream& random, const WalkPlan& plan,
-                      std::vector<std::unique_ptr<RuntimeEvaluator>>& evaluators, std::vector<Lane>& spare_lanes)
+                      std::vector<std::unique_ptr<RuntimeEvaluator>>& evaluators)
       : m_(m),
         random_(random),
         K_(static_cast<int>(m.strategies.size())),
@@ -58,7 +56,7 @@ class IndividualSimulator {
         perspective_terms_(perspective_terms(m)),
         counters_(m.counters.size(), 0),
         evaluators_(m.strategies.size()),
-        lanes_(spare_lanes.empty() ? make_lanes(m, plan) : std::move(spare_lanes)),
+        lanes_(make_lanes(m, plan)),
         years_(model_years(m)),
         yearly_(yearly_outputs(m.layout)),
         fast_(takes_fast_path(m)) {
@@ -100,9 +98,6 @@ class IndividualSimulator {
                              std::all_of(evaluators_.begin(), evaluators_.end(), [](const RuntimeEvaluator* e) { return e == nullptr; }) &&
                              std::all_of(lanes_.begin(), lanes_.end(), [](const Lane& lane) { return lane.individual_values.empty(); });
   }
-
-  // Hands the lanes to the thread's next simulator (see the constructor).
-  void give_back_lanes(std::vector<Lane>& spare) { spare = std::move(lanes_); }
 
   // Where this thread's whole-number per-point counts go (trace changes, first events).
   void use_counts(Accumulator* counts) { counts_ = counts; }
@@ -872,11 +867,14 @@ class IndividualSimulator {
 };
 
 // What a worker thread keeps across blocks, made on first use: its run-time evaluators,
-// its per-point counts, and its simulator's lanes (making them and their vectors again for
-// every block of 256 individuals cost Sick-Sicker 3 % of its instructions).
+// its per-point counts, and its simulator between blocks. Each block moves the simulator
+// onto its stack, where the compiler keeps its hot members in registers, and back when
+// done: making it and its vectors again for every block of 256 individuals cost
+// Sick-Sicker 4 % of its instructions. Its per-individual state is reset as each
+// individual begins, and its random-block caches are keyed by individual.
 struct ThreadState {
   std::vector<std::unique_ptr<RuntimeEvaluator>> evaluators;
-  std::vector<Lane> lanes;  // between blocks (IndividualSimulator::give_back_lanes)
+  std::optional<IndividualSimulator> simulator;
   Accumulator counts;
   Accumulator block;  // the current block's sums
   explicit ThreadState(const CompiledModelData& m)
@@ -911,7 +909,8 @@ struct Body {
     if (cancelled && cancelled()) throw Cancelled();
     auto& state = threads.local();
     if (!state) state = std::make_unique<ThreadState>(m);
-    IndividualSimulator simulator(m, random, plan, state->evaluators, state->lanes);
+    IndividualSimulator simulator = state->simulator ? std::move(*state->simulator) : IndividualSimulator(m, random, plan, state->evaluators);
+    state->simulator.reset();
     simulator.use_counts(&state->counts);
     const std::uint64_t size = batches.batch_size;
     const auto width = static_cast<std::size_t>(batches.strategies * batches.values);
@@ -926,7 +925,7 @@ struct Body {
       batches.counts[b] = static_cast<double>(last - first);
       simulated += last - first;
     }
-    simulator.give_back_lanes(state->lanes);
+    state->simulator.emplace(std::move(simulator));
     const std::uint64_t finished = done.fetch_add(simulated) + simulated;
     if (progress) progress(static_cast<double>(finished) / static_cast<double>(total));
   }
