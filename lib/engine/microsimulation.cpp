@@ -37,8 +37,8 @@ class IndividualSimulator {
  public:
   // `evaluators` are the thread's run-time evaluators (one per strategy that needs one),
   // made on first use and kept across blocks: parsing them is the costly part of setting
-  // up. The simulator itself is a local of each block, which keeps its hot members where
-  // the compiler can hold them in registers.
+  // up. The simulator is made once per thread and moved onto each block's stack, which
+  // keeps its hot members where the compiler can hold them in registers (ThreadState).
   IndividualSimulator(const CompiledModelData& m, const RandomStream& random, const WalkPlan& plan,
                       std::vector<std::unique_ptr<RuntimeEvaluator>>& evaluators)
       : m_(m),
@@ -801,6 +801,7 @@ class IndividualSimulator {
     for (const auto& [output, initial] : lane.own_outputs) lane.out[output] = initial;
     for (const int output : lane.perspective_outputs) lane.out[output] = 0.0;
     const double* totals = leader.stay_totals.data();
+#pragma GCC unroll 4
     for (const auto& use : lane.own_uses) lane.out[use.output] += use.factor * totals[use.column];
     finish_outputs(perspective_terms_, lane.out);
   }
