@@ -12,8 +12,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: hemsim_plain_loop INDIVIDUALS\n");
     return 2;
   }
-  const auto individuals = std::strtoull(argv[1], nullptr, 10);
-  if (individuals == 0) {
+  char* end = nullptr;
+  const auto individuals = std::strtoull(argv[1], &end, 10);
+  if (argv[1][0] < '1' || argv[1][0] > '9' || *end != '\0') {
     std::fprintf(stderr, "hemsim_plain_loop: INDIVIDUALS must be a positive whole number\n");
     return 2;
   }

@@ -75,6 +75,16 @@ TEST(Precision, BadTargetsAreUserErrors) {
   target.mcse = 0.01;
   options.method = hemsim::Method::cohort;
   EXPECT_THROW((void)hemsim::simulate_to_precision(sick_sicker(), options, target), hemsim::ScenarioError);
+  // The reference strategy has no increment: a target on it alone would be met by any
+  // pilot (its MCSE is 0), so it is refused; so is a strategy that does not exist.
+  options.method = hemsim::Method::microsimulation;
+  options.individuals = 200;
+  target.strategy = sick_sicker().scenario().strategy_index(sick_sicker().scenario().settings.reference_strategy);
+  EXPECT_THROW((void)hemsim::simulate_to_precision(sick_sicker(), options, target), hemsim::ScenarioError);
+  target.strategy = 7;
+  EXPECT_THROW((void)hemsim::simulate_to_precision(sick_sicker(), options, target), hemsim::ScenarioError);
+  target.strategy = 1 - sick_sicker().scenario().strategy_index(sick_sicker().scenario().settings.reference_strategy);
+  EXPECT_GT(hemsim::simulate_to_precision(sick_sicker(), options, target).achieved_mcse, 0.0);
 }
 
 TEST(Precision, InnerSampleSizeFollowsTheVarianceDecomposition) {
@@ -132,6 +142,9 @@ TEST(Precision, BadSizingOptionsAreRefusedBeforeThePilotRuns) {
   options.progress = [&](double) { pilot_ran = true; };
   EXPECT_THROW((void)hemsim::size_psa_inner_sample(s, options, 0.10, 200000, {}, 1.0), hemsim::ScenarioError);
   EXPECT_THROW((void)hemsim::size_psa_inner_sample(s, options, 0.0, 200000), hemsim::ScenarioError);
+  // Sizing for the reference alone would size for nothing (2 individuals per draw).
+  EXPECT_THROW((void)hemsim::size_psa_inner_sample(s, options, 0.10, 200000, {s.settings.reference_strategy}), hemsim::ScenarioError);
+  EXPECT_THROW((void)hemsim::size_psa_inner_sample(s, options, 0.10, 200000, {"no_such_arm"}), hemsim::ScenarioError);
   EXPECT_FALSE(pilot_ran);
   (void)hemsim::size_psa_inner_sample(s, options, 0.5, 200000, {"A"});  // the same pilot, valid options
   EXPECT_TRUE(pilot_ran);

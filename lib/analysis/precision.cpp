@@ -84,6 +84,12 @@ PrecisionRun simulate_to_precision(const CompiledModel& model, SimulationOptions
     throw ScenarioError(where, "a precision target needs a microsimulation (a cohort run has no Monte Carlo error)", "--method microsim");
   if (s.strategies.size() < 2)
     throw ScenarioError(where, "a precision target bounds increments: the scenario needs two strategies", "two strategies or more");
+  if (target.strategy >= static_cast<int>(s.strategies.size()) || target.strategy == s.strategy_index(s.settings.reference_strategy))
+    throw ScenarioError(where,
+                        target.strategy >= 0 && target.strategy < static_cast<int>(s.strategies.size())
+                            ? fmt::format("'{}' is the reference strategy: it has no increment to bound", s.settings.reference_strategy)
+                            : fmt::format("no strategy {} (the scenario has {})", target.strategy, s.strategies.size()),
+                        "a strategy other than the reference, or every one");
   PrecisionRun run;
   static_cast<SizedAnalysis&>(run) = detail::size_to_precision(options.individuals ? options.individuals : s.settings.individuals,
                                                                target.mcse, target.max_individuals, [&](std::uint64_t n) {
@@ -105,6 +111,19 @@ void check_noise_share_and_confidence(double max_share, double confidence) {
                         "e.g. 0.8 or 0.9");
 }
 
+// The strategies whose increments a noise share bounds: each a strategy, none the
+// reference (whose increment is 0: sizing for it alone would size for nothing).
+void check_noise_strategies(const std::vector<std::string>& all, const std::string& reference, const std::vector<std::string>& chosen) {
+  const SourceLocation where{"", 0, 0, "--noise-strategy"};
+  for (const std::string& name : chosen) {
+    if (std::find(all.begin(), all.end(), name) == all.end())
+      throw ScenarioError(where, fmt::format("no strategy '{}'", name), "a strategy of the scenario");
+    if (name == reference)
+      throw ScenarioError(where, fmt::format("'{}' is the reference strategy: it has no increment to size for", name),
+                          "a strategy other than the reference");
+  }
+}
+
 }  // namespace
 
 InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share, std::uint64_t max_individuals,
@@ -113,9 +132,7 @@ InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share,
   check_noise_share_and_confidence(max_share, confidence);
   if (pilot.method == "cohort" || pilot.individuals < 2 || pilot.draws < 2)
     throw ScenarioError(where, "sizing the inner sample needs a microsimulation pilot with at least 2 draws", "--method microsim");
-  for (const std::string& name : strategies)
-    if (std::find(pilot.strategies.begin(), pilot.strategies.end(), name) == pilot.strategies.end())
-      throw ScenarioError({"", 0, 0, "--noise-strategy"}, fmt::format("no strategy '{}'", name), "a strategy of the scenario");
+  check_noise_strategies(pilot.strategies, pilot.strategies.at(static_cast<std::size_t>(pilot.reference)), strategies);
   InnerSampleSize size;
   size.max_share = max_share;
   size.confidence = confidence;
@@ -159,6 +176,9 @@ InnerSampleSize size_psa_inner_sample(const Scenario& scenario, PsaOptions pilot
                                       const std::vector<std::string>& strategies, double confidence) {
   constexpr double kMostlyNoise = 0.25;
   check_noise_share_and_confidence(max_share, confidence);  // before the pilot runs
+  std::vector<std::string> names;
+  for (const auto& strategy : scenario.strategies) names.push_back(strategy.name);
+  check_noise_strategies(names, scenario.settings.reference_strategy, strategies);
   if (pilot.individuals == 0) pilot.individuals = scenario.settings.individuals;
   std::vector<std::uint64_t> tried;
   for (;;) {

@@ -620,9 +620,15 @@ ReportInputs load_report_inputs(const std::vector<std::string>& directories) {
       found = true;
       if (const fs::path sizing = fs::path(dir) / "inner_sample.json"; exists_and_listed(sizing)) {
         in.inner_sample = read_result(sizing, "inner_sample.json", [](const std::string& t) { return inner_sample_size_from_json(t); });
+        const std::string expected = "the inner_sample.json written with psa.json by hemsim psa --max-noise-share";
         if (in.inner_sample->individuals != p.individuals)
           bad_file(sizing.string(), fmt::format("sized {} individuals per draw, but psa.json ran {}", in.inner_sample->individuals, p.individuals),
-                   "the inner_sample.json written with psa.json by hemsim psa --max-noise-share");
+                   expected);
+        for (const auto& inc : in.inner_sample->increments)
+          if (std::find(p.strategies.begin(), p.strategies.end(), inc.strategy) == p.strategies.end() ||
+              inc.strategy == p.strategies[static_cast<std::size_t>(p.reference)])
+            bad_file(sizing.string(), fmt::format("sizes an increment of '{}', which is not a non-reference strategy of psa.json", inc.strategy),
+                     expected);
         in.files.push_back(sizing.string());
       }
       if (exists_and_listed(evppi)) {

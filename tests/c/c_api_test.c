@@ -204,12 +204,42 @@ static void precision_targets_size_a_run_and_a_price(const hemsim_scenario* scen
   CHECK(hemsim_run_to_precision(scenario, &options, 0.004, HEMSIM_INCREMENT_EFFECTS, "no_such_arm", 0, &sized) == HEMSIM_E_INPUT);
   CHECK(strstr(hemsim_last_error(), "no_such_arm") != NULL);
   CHECK(hemsim_run_to_precision(scenario, &options, -1, HEMSIM_INCREMENT_EFFECTS, NULL, 0, &sized) == HEMSIM_E_INPUT);
+  /* The reference has no increment: a target on it alone is refused, not "met" by the pilot. */
+  CHECK(hemsim_run_to_precision(scenario, &options, 0.004, HEMSIM_INCREMENT_EFFECTS, "no_treatment", 0, &sized) == HEMSIM_E_INPUT);
+  CHECK(sized == NULL && strstr(hemsim_last_error(), "reference") != NULL);
+}
+
+/* A one-way DSA sized so that the base case's incremental net benefit has an MCSE of at
+   most 800: the plain DSA with the individuals it reports gives the same dsa.json. */
+static void dsa_sized_to_a_target(const hemsim_scenario* scenario) {
+  hemsim_options options;
+  hemsim_dsa_result *sized = NULL, *plain = NULL;
+  const char *sized_json = NULL, *plain_json = NULL;
+  int met = 0;
+  double mcse = 0;
+  uint64_t individuals = 0;
+  hemsim_options_init(&options);
+  options.individuals = 1000;
+  options.seed = 3;
+  options.seed_set = 1;
+  CHECK_OK(hemsim_dsa_to_precision(scenario, &options, "treatment", NULL, 100000, 800, 0, &sized)); /* the pilot's MCSE: about 1,380 */
+  if (!sized) return;
+  CHECK_OK(hemsim_dsa_precision(sized, &met, &mcse, &individuals));
+  CHECK(met == 1 && mcse <= 800 && mcse > 0 && individuals > 1000);
+  options.individuals = individuals;
+  CHECK_OK(hemsim_dsa(scenario, &options, "treatment", NULL, 100000, &plain));
+  CHECK(hemsim_dsa_precision(plain, &met, NULL, NULL) == HEMSIM_E_INPUT); /* not sized */
+  CHECK_OK(hemsim_dsa_json(sized, &sized_json));
+  CHECK_OK(hemsim_dsa_json(plain, &plain_json));
+  CHECK(sized_json && plain_json && strcmp(sized_json, plain_json) == 0);
+  hemsim_dsa_free(sized);
+  hemsim_dsa_free(plain);
 }
 
 /* A PSA sized for at most 30 % noise in A's increments: its sizing, and the plain PSA
    with the individuals it chose gives the same psa.json. */
 static void psa_sized_to_a_noise_share(void) {
-  const char* arms[1] = {"A"};
+  const char* arms[1];
   hemsim_scenario* intro = NULL;
   hemsim_psa_result *sized = NULL, *plain = NULL;
   hemsim_options options;
@@ -218,6 +248,7 @@ static void psa_sized_to_a_noise_share(void) {
   if (!intro) return;
   hemsim_options_init(&options);
   options.individuals = 200; /* the pilot's */
+  arms[0] = "A";
   CHECK_OK(hemsim_psa_to_noise_share(intro, &options, 12, 0.3, arms, 1, 8, 0, 20000, NULL, 0, &sized));
   if (sized) {
     CHECK_OK(hemsim_psa_sizing_json(sized, &sizing));
@@ -238,6 +269,13 @@ static void psa_sized_to_a_noise_share(void) {
   }
   CHECK(hemsim_psa_to_noise_share(intro, &options, 12, 1.5, NULL, 0, 0, 0, 0, NULL, 0, &sized) == HEMSIM_E_INPUT);
   CHECK(sized == NULL && strstr(hemsim_last_error(), "max_noise_share") != NULL);
+  CHECK(hemsim_psa_to_noise_share(intro, &options, 12, 0.3, NULL, 0, 0, 0.3, 0, NULL, 0, &sized) == HEMSIM_E_INPUT); /* confidence */
+  arms[0] = "soc"; /* the reference: sizing for it alone would size for nothing */
+  CHECK(hemsim_psa_to_noise_share(intro, &options, 12, 0.3, arms, 1, 8, 0, 0, NULL, 0, &sized) == HEMSIM_E_INPUT);
+  CHECK(sized == NULL && strstr(hemsim_last_error(), "reference") != NULL);
+  arms[0] = "no_such_arm";
+  CHECK(hemsim_psa_to_noise_share(intro, &options, 12, 0.3, arms, 1, 8, 0, 0, NULL, 0, &sized) == HEMSIM_E_INPUT);
+  CHECK(strstr(hemsim_last_error(), "no_such_arm") != NULL);
   hemsim_scenario_free(intro);
 }
 
@@ -460,6 +498,7 @@ int main(void) {
     overrides_are_checked_and_applied(scenario);
     price_at_the_published_icer(scenario);
     precision_targets_size_a_run_and_a_price(scenario);
+    dsa_sized_to_a_target(scenario);
     hemsim_scenario_free(scenario);
   }
   bad_input_is_reported_with_its_place();
