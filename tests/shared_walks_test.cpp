@@ -137,7 +137,7 @@ TEST(SharedWalks, AStrategyThatCopiesTheLeadersRecordsGetsWhatItWouldRecordAlone
 }
 
 // A strategy that takes its walk's records and stay totals from the leader starts from a
-// copy of the leader's outputs and settles only those that differ (Lane::copies_outputs).
+// copy of the leader's outputs and settles only those that differ (Lane::own_outputs).
 // Here the leader pays transition rewards (costs of care, QALYs) that the follower does
 // not, and the follower has a one-time cost the leader lacks: the follower must still get
 // the bits it gets alone, in every output, and the leader its own.

@@ -2,8 +2,12 @@
 
 #include "engine/lanes.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
+
+#include "hemsim/error.hpp"
 
 namespace hemsim::detail {
 
@@ -86,9 +90,9 @@ std::vector<std::vector<std::pair<std::size_t, std::uint64_t>>> uses_by_output(c
   return uses;
 }
 
-// Lane::copies_outputs for lane k, which records nothing and takes its stay totals from
-// lane j: on the fast path its outputs differ from j's only where its one-time costs or
-// its stay uses differ, where j pays transition rewards (k has none), and in the
+// Lane::own_outputs and own_uses for lane k, which records nothing and takes its stay
+// totals from lane j: on the fast path its outputs differ from j's only where its one-time
+// costs or its stay uses differ, where j pays transition rewards (k has none), and in the
 // perspectives summed from them. Events, life-years and years by state come from the
 // same walk, settled alike.
 void plan_output_copies(const CompiledModelData& m, const Lane& leader, int j, Lane& lane, int k) {
@@ -107,16 +111,12 @@ void plan_output_copies(const CompiledModelData& m, const Lane& leader, int j, L
   }
   for (const auto& terms : a.transition_terms)
     for (const RewardTerm& term : terms) differs[static_cast<std::size_t>(term.output)] = true;
-  for (int p = 0; p < L.perspectives; ++p) {
-    lane.perspective_outputs.push_back(L.perspective_discounted(p));
-    lane.perspective_outputs.push_back(L.perspective_undiscounted(p));
-    differs[static_cast<std::size_t>(L.perspective_discounted(p))] = differs[static_cast<std::size_t>(L.perspective_undiscounted(p))] = false;
-  }
+  for (int p = 0; p < L.perspectives; ++p)  // summed again from the categories, from 0
+    differs[static_cast<std::size_t>(L.perspective_discounted(p))] = differs[static_cast<std::size_t>(L.perspective_undiscounted(p))] = true;
   for (int o = 0; o < L.size(); ++o)
     if (differs[static_cast<std::size_t>(o)]) lane.own_outputs.emplace_back(o, initial[static_cast<std::size_t>(o)]);
   for (const auto& use : lane.stay_uses)
     if (differs[static_cast<std::size_t>(use.output)]) lane.own_uses.push_back(use);
-  lane.copies_outputs = true;
 }
 
 }  // namespace
@@ -128,8 +128,12 @@ std::vector<Lane> make_lanes(const CompiledModelData& m, const WalkPlan& plan) {
     if (plan.totals_sources[k] != static_cast<int>(k)) lanes[k].totals_from = plan.totals_sources[k];
     if (plan.record_sources[k] != static_cast<int>(k)) lanes[k].records_from = plan.record_sources[k];
     const int j = lanes[k].records_from;
-    if (j >= 0 && j < static_cast<int>(k) && lanes[k].totals_from == j)
-      plan_output_copies(m, lanes[static_cast<std::size_t>(j)], j, lanes[k], static_cast<int>(k));
+    if (j < 0) continue;
+    // WalkPlan: a record source is also the totals source, and the walk's first member,
+    // so it finishes first.
+    if (lanes[k].totals_from != j || j > static_cast<int>(k))
+      throw InternalError(fmt::format("strategy {} takes its walk records from {} but not its stay totals, or before it finishes", k, j));
+    plan_output_copies(m, lanes[static_cast<std::size_t>(j)], j, lanes[k], static_cast<int>(k));
   }
   return lanes;
 }

@@ -64,16 +64,14 @@ struct Lane {
   Clock stay_clock;                   // the current stay's moves (see move_uniform)
   bool active = false;
   bool one_time_costs = false;  // some category has a one-time cost
-  // A strategy whose walk records and stay totals are its walk leader's (records_from ==
-  // totals_from) starts its outputs as a copy of the leader's finished ones and settles
-  // only those that differ (plan_output_copies): `own_outputs` back to their value before
-  // the stay totals (the one-time cost, or 0), then `own_uses` (its stay_uses on them, in
-  // order), then the perspectives (zeroed, then summed again). The same operations in
-  // the same order as settling every output, so the same bits.
-  bool copies_outputs = false;
+  // A strategy whose walk records are its walk leader's (records_from; its stay totals are
+  // then the leader's too) starts its outputs as a copy of the leader's finished ones and
+  // settles only those that differ (plan_output_copies): `own_outputs` back to their value
+  // before the stay totals (the one-time cost, or 0; the perspectives 0), then `own_uses`
+  // (its stay_uses on them, in order), then the perspectives are summed again. The same
+  // operations in the same order as settling every output, so the same bits.
   std::vector<std::pair<int, double>> own_outputs;
   std::vector<StateModel::PrefixUse> own_uses;
-  std::vector<int> perspective_outputs;
 };
 
 /// Strategies walked as one on the fast path (WalkPlan::walks).

@@ -417,7 +417,7 @@ class IndividualSimulator {
       lane.out[L.cost_discounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
       lane.out[L.cost_undiscounted(c)] += sm.one_time_costs[static_cast<std::size_t>(c)];
     }
-    if (lane.records_from >= 0) return;  // its walk is the leader's (copy_walk_records)
+    if (lane.records_from >= 0) return;  // its walk is the leader's (finish_from_leader)
 
     lane.trace_changes = counts_->trace_change_row(k, 0);
     lane.visited = 0;
@@ -764,8 +764,7 @@ class IndividualSimulator {
   void finish_strategy(int k) {
     const OutputLayout& L = m_.layout;
     Lane& lane = lanes_[static_cast<std::size_t>(k)];
-    if (lane.copies_outputs) return finish_from_leader(lane);
-    if (lane.records_from >= 0) copy_walk_records(lanes_[static_cast<std::size_t>(lane.records_from)], lane);
+    if (lane.records_from >= 0) return finish_from_leader(lane);
     const int alive_until = lane.hot[static_cast<std::size_t>(lane.state)].dead ? lane.entered : m_.cycles + 1;
     if (lane.totals_from < 0) close_stay(k, lane, lane.state, lane.entered, m_.cycles + 1);
     const Lane& source = lane.totals_from < 0 ? lane : lanes_[static_cast<std::size_t>(lane.totals_from)];
@@ -793,28 +792,19 @@ class IndividualSimulator {
     finish_outputs(perspective_terms_, lane.out);
   }
 
-  // finish_strategy for a strategy that copies its walk leader's outputs and settles only
-  // those that differ (Lane::copies_outputs); the leader has finished.
+  // finish_strategy for a strategy that records nothing as it walks (Lane::records_from):
+  // it copies its walk leader's outputs, whose walk, events and life-years are its own, and
+  // settles only those that differ (Lane::own_outputs); the leader has finished. The
+  // leader's trace and per-point event counts are copied after the run
+  // (copy_shared_records).
   void finish_from_leader(Lane& lane) {
     const Lane& leader = lanes_[static_cast<std::size_t>(lane.records_from)];
     std::copy_n(leader.out, V_, lane.out);
     for (const auto& [output, initial] : lane.own_outputs) lane.out[output] = initial;
-    for (const int output : lane.perspective_outputs) lane.out[output] = 0.0;
     const double* totals = leader.stay_totals.data();
 #pragma GCC unroll 4
     for (const auto& use : lane.own_uses) lane.out[use.output] += use.factor * totals[use.column];
     finish_outputs(perspective_terms_, lane.out);
-  }
-
-  // What a strategy that records nothing as it walks (Lane::records_from) takes from the
-  // walk's leader: where the walk ended and the events (the leader's trace and per-point
-  // event counts are copied after the run, copy_shared_records).
-  void copy_walk_records(const Lane& leader, Lane& lane) const {
-    const OutputLayout& L = m_.layout;
-    lane.state = leader.state;
-    lane.entered = leader.entered;
-    lane.ever = leader.ever;
-    for (int e = 0; e < L.events; ++e) lane.out[L.event_count(e)] = leader.out[L.event_count(e)];
   }
 
   // Zeros a lane's stay totals for the next individual: all of them in small models, the
