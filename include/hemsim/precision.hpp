@@ -21,6 +21,7 @@
 ///     auto run = hemsim::simulate_to_precision(model, options, target);
 ///     // run.results.individuals individuals; run.achieved_mcse <= 0.005 unless capped
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -93,6 +94,9 @@ struct InnerSampleSize {
     double within_variance = 0.0, parameter_variance = 0.0, parameter_lower = 0.0;
     double pilot_noise_share = 0.0;  ///< of the increment's variance across the pilot's draws
     double needed = 0.0;
+    /// Whether some number of individuals reaches the share: a positive bound and a
+    /// finite need (the terminal table, inner_sample.json and the report all ask this).
+    [[nodiscard]] bool reachable() const { return parameter_lower > 0 && std::isfinite(needed); }
   };
   std::vector<Increment> increments;
 };

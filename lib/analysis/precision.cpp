@@ -161,8 +161,8 @@ InnerSampleSize size_psa_inner_sample(const PsaResults& pilot, double max_share,
       inc.pilot_noise_share = v.monte_carlo_share;
       // noise / (noise + parameter) <= s  <=>  within / n <= s / (1 - s) x parameter
       if (inc.parameter_lower > 0) inc.needed = inc.within_variance * (1 - max_share) / (max_share * inc.parameter_lower);
-      worst = std::max(worst, inc.parameter_lower > 0 ? inc.needed : static_cast<double>(max_individuals));
-      size.capped = size.capped || inc.parameter_lower <= 0 || inc.needed > static_cast<double>(max_individuals);
+      worst = std::max(worst, inc.reachable() ? inc.needed : static_cast<double>(max_individuals));
+      size.capped = size.capped || !inc.reachable() || inc.needed > static_cast<double>(max_individuals);
       size.increments.push_back(inc);
     };
     add(IncrementMeasure::effects, pilot.effects.col(k) - pilot.effects.col(ref), pilot.increment_effects_mcse.col(k));

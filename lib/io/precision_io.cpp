@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "hemsim/precision.hpp"
@@ -50,7 +51,7 @@ std::string format_inner_sample_size(const InnerSampleSize& size) {
   for (const auto& inc : size.increments)
     out += fmt::format("  {:<28} {:<8} {:>17.6g} {:>14.6g} {:>14.6g} {:>11.1f}% {:>12}\n", inc.strategy, to_string(inc.measure),
                        inc.within_variance, inc.parameter_variance, inc.parameter_lower, 100 * inc.pilot_noise_share,
-                       inc.parameter_lower > 0 ? fmt::format("{:.0f}", inc.needed) : "unreachable");
+                       inc.reachable() ? fmt::format("{:.0f}", inc.needed) : "unreachable");
   out += fmt::format("  individuals per draw: {}{}\n\n", size.individuals, size.capped ? " (capped by --max-individuals)" : "");
   return out;
 }
@@ -72,8 +73,8 @@ std::string inner_sample_size_json(const InnerSampleSize& size) {
     row["parameter_variance"] = inc.parameter_variance;
     row["parameter_lower"] = inc.parameter_lower;
     row["pilot_noise_share"] = inc.pilot_noise_share;
-    if (inc.parameter_lower > 0) row["needed"] = inc.needed;
-    else row["needed"] = nullptr;  // unreachable
+    if (inc.reachable()) row["needed"] = inc.needed;
+    else row["needed"] = nullptr;
     j["increments"].push_back(std::move(row));
   }
   return j.dump(2) + "\n";
@@ -96,7 +97,8 @@ InnerSampleSize inner_sample_size_from_json(const std::string& text) {
     inc.parameter_variance = row.at("parameter_variance").get<double>();
     inc.parameter_lower = row.at("parameter_lower").get<double>();
     inc.pilot_noise_share = row.at("pilot_noise_share").get<double>();
-    inc.needed = row.at("needed").is_null() ? 0.0 : row.at("needed").get<double>();
+    // null: unreachable (InnerSampleSize::Increment::reachable)
+    inc.needed = row.at("needed").is_null() ? std::numeric_limits<double>::infinity() : row.at("needed").get<double>();
     size.increments.push_back(std::move(inc));
   }
   return size;

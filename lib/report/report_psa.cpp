@@ -71,7 +71,7 @@ void add_sizing(ReportSection& s, const InnerSampleSize& size, const PsaResults&
   for (const auto& inc : size.increments)
     t.rows.push_back({text(names(inc.strategy)), text(reference), text(to_string(inc.measure)), plain(inc.within_variance),
                       plain(inc.parameter_variance), plain(inc.parameter_lower), probability(inc.pilot_noise_share),
-                      inc.parameter_lower > 0 && std::isfinite(inc.needed) && inc.needed > 0 ? integer(inc.needed) : text("unreachable")});
+                      inc.reachable() ? integer(inc.needed) : text("unreachable")});
   s.tables.push_back(std::move(t));
 }
 

@@ -159,6 +159,17 @@ static void price_at_the_published_icer(const hemsim_scenario* scenario) {
   hemsim_dsa_free(price);
 }
 
+/* A sized DSA or price and the plain call with the individuals it reports give the same
+   dsa.json, byte for byte; frees both. */
+static void same_dsa_json_then_free(hemsim_dsa_result* sized, hemsim_dsa_result* plain) {
+  const char *sized_json = NULL, *plain_json = NULL;
+  CHECK_OK(hemsim_dsa_json(sized, &sized_json));
+  CHECK_OK(hemsim_dsa_json(plain, &plain_json));
+  CHECK(sized_json && plain_json && strcmp(sized_json, plain_json) == 0);
+  hemsim_dsa_free(sized);
+  hemsim_dsa_free(plain);
+}
+
 /* A sized result is the plain call's with the individuals it reports, byte for byte. */
 static void precision_targets_size_a_run_and_a_price(const hemsim_scenario* scenario) {
   const double thresholds[1] = {100000};
@@ -193,11 +204,7 @@ static void precision_targets_size_a_run_and_a_price(const hemsim_scenario* scen
   CHECK(met == 1 && mcse <= 150 && individuals > 2000);
   options.individuals = individuals;
   CHECK_OK(hemsim_price(scenario, &options, "c_Trt", NULL, thresholds, 1, &plain_price));
-  CHECK_OK(hemsim_dsa_json(price, &sized_json));
-  CHECK_OK(hemsim_dsa_json(plain_price, &plain_json));
-  CHECK(sized_json && plain_json && strcmp(sized_json, plain_json) == 0);
-  hemsim_dsa_free(price);
-  hemsim_dsa_free(plain_price);
+  same_dsa_json_then_free(price, plain_price);
 
   CHECK(hemsim_run_to_precision(scenario, &options, 0.004, 7, NULL, 0, &sized) == HEMSIM_E_INPUT);
   CHECK(sized == NULL && strstr(hemsim_last_error(), "measure 7") != NULL);
@@ -214,7 +221,6 @@ static void precision_targets_size_a_run_and_a_price(const hemsim_scenario* scen
 static void dsa_sized_to_a_target(const hemsim_scenario* scenario) {
   hemsim_options options;
   hemsim_dsa_result *sized = NULL, *plain = NULL;
-  const char *sized_json = NULL, *plain_json = NULL;
   int met = 0;
   double mcse = 0;
   uint64_t individuals = 0;
@@ -229,11 +235,7 @@ static void dsa_sized_to_a_target(const hemsim_scenario* scenario) {
   options.individuals = individuals;
   CHECK_OK(hemsim_dsa(scenario, &options, "treatment", NULL, 100000, &plain));
   CHECK(hemsim_dsa_precision(plain, &met, NULL, NULL) == HEMSIM_E_INPUT); /* not sized */
-  CHECK_OK(hemsim_dsa_json(sized, &sized_json));
-  CHECK_OK(hemsim_dsa_json(plain, &plain_json));
-  CHECK(sized_json && plain_json && strcmp(sized_json, plain_json) == 0);
-  hemsim_dsa_free(sized);
-  hemsim_dsa_free(plain);
+  same_dsa_json_then_free(sized, plain);
 }
 
 /* A PSA sized for at most 30 % noise in A's increments: its sizing, and the plain PSA
