@@ -491,17 +491,29 @@ int hemsim_psa_evppi(const hemsim_psa_result* psa, size_t group, size_t* count, 
 
 // ---- DSA and price ---------------------------------------------------------------------
 
+namespace {
+
+// The handle of a DSA or price report, with how a target sized it (if one did); nothing on
+// an MPI rank other than 0 (hemsim.h).
+void hand_over(const hemsim_options* options, hemsim::DsaReport report, std::optional<hemsim::SizedAnalysis> sizing, hemsim_dsa_result** out) {
+  if (!holds_results(options)) return;
+  auto result = std::make_unique<hemsim_dsa_result>();
+  result->report = std::move(report);
+  result->sizing = std::move(sizing);
+  result->json = hemsim::dsa_to_json(result->report);
+  *out = result.release();
+}
+
+}  // namespace
+
 int hemsim_dsa(const hemsim_scenario* scenario, const hemsim_options* options, const char* strategy, const char* comparator, double wtp,
                hemsim_dsa_result** out) {
   return guarded([&] {
     *not_null(out, "out") = nullptr;
     const auto& s = *not_null(scenario, "scenario");
-    auto result = std::make_unique<hemsim_dsa_result>();
-    result->report = hemsim::embedded_one_way(s.scenario, s.changes, embedded_options(options),
-                                              {text_or_empty(strategy), text_or_empty(comparator), wtp});
-    if (!holds_results(options)) return;
-    result->json = hemsim::dsa_to_json(result->report);
-    *out = result.release();
+    hand_over(options,
+              hemsim::embedded_one_way(s.scenario, s.changes, embedded_options(options), {text_or_empty(strategy), text_or_empty(comparator), wtp}),
+              {}, out);
   });
 }
 
@@ -510,12 +522,10 @@ int hemsim_price(const hemsim_scenario* scenario, const hemsim_options* options,
   return guarded([&] {
     *not_null(out, "out") = nullptr;
     const auto& s = *not_null(scenario, "scenario");
-    auto result = std::make_unique<hemsim_dsa_result>();
-    result->report = hemsim::embedded_price(s.scenario, s.changes, embedded_options(options), {text_or_empty(strategy), {}, 0.0},
-                                            not_null(parameter, "parameter"), vector_from(thresholds, count, "thresholds"));
-    if (!holds_results(options)) return;
-    result->json = hemsim::dsa_to_json(result->report);
-    *out = result.release();
+    hand_over(options,
+              hemsim::embedded_price(s.scenario, s.changes, embedded_options(options), {text_or_empty(strategy), {}, 0.0},
+                                     not_null(parameter, "parameter"), vector_from(thresholds, count, "thresholds")),
+              {}, out);
   });
 }
 
@@ -527,12 +537,7 @@ int hemsim_dsa_to_precision(const hemsim_scenario* scenario, const hemsim_option
     hemsim::SizedReport sized = hemsim::embedded_one_way_to_precision(s.scenario, s.changes, embedded_options(options),
                                                                       {text_or_empty(strategy), text_or_empty(comparator), wtp},
                                                                       target_mcse, max_individuals_or_default(max_individuals));
-    if (!holds_results(options)) return;
-    auto result = std::make_unique<hemsim_dsa_result>();
-    result->report = std::move(sized.report);
-    result->sizing = sized.sizing;
-    result->json = hemsim::dsa_to_json(result->report);
-    *out = result.release();
+    hand_over(options, std::move(sized.report), sized.sizing, out);
   });
 }
 
@@ -545,12 +550,7 @@ int hemsim_price_to_precision(const hemsim_scenario* scenario, const hemsim_opti
     hemsim::SizedReport sized = hemsim::embedded_price_to_precision(
         s.scenario, s.changes, embedded_options(options), {text_or_empty(strategy), {}, 0.0}, not_null(parameter, "parameter"),
         vector_from(thresholds, count, "thresholds"), target_mcse, max_individuals_or_default(max_individuals));
-    if (!holds_results(options)) return;
-    auto result = std::make_unique<hemsim_dsa_result>();
-    result->report = std::move(sized.report);
-    result->sizing = sized.sizing;
-    result->json = hemsim::dsa_to_json(result->report);
-    *out = result.release();
+    hand_over(options, std::move(sized.report), sized.sizing, out);
   });
 }
 
